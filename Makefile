@@ -1,0 +1,111 @@
+# pagelab — a plain Makefile.  See README.md.
+#
+#   make            build bin/pagelab, the tests and the benchmarks into $(O)
+#   make test       install missing Debian packages, build, run every test
+#   make test-asan  the same tests under ASan+UBSan (into build-asan/)
+#   make test-tsan  the concurrency tests (tests/t_*_mt.c) under TSan
+#   make test-clang build everything with clang -Werror and run the tests
+#   make bench      the benchmark study (results/ is written, never cleaned)
+#   make install    bin/pagelab into $(DESTDIR)$(PREFIX)/bin
+#
+# Every .c file under common/ policies/ workloads/ sim/ real/ goes into one
+# static library; cli/ makes bin/pagelab; tests/t_*.c and bench/*.c are one
+# program each.  New files need no Makefile edit.
+
+O       ?= build
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+OPT     ?= -O2
+SAN     ?=
+
+CFLAGS  ?= $(OPT) -g
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -I. -pthread $(SAN)
+LDLIBS  := -lzstd -llz4 -lm -pthread
+
+LIB_SRC   := $(sort $(wildcard common/*.c policies/*.c policies/*/*.c \
+                        workloads/*.c sim/*.c real/*.c))
+CLI_SRC   := $(sort $(wildcard cli/*.c))
+TEST_SRC  := $(sort $(wildcard tests/t_*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(O)/%.o)
+CLI_OBJ   := $(CLI_SRC:%.c=$(O)/%.o)
+TESTS     := $(TEST_SRC:tests/%.c=$(O)/tests/%)
+BENCHES   := $(BENCH_SRC:bench/%.c=$(O)/bench/%)
+LIB       := $(O)/libpagelab.a
+PAGELAB   := $(O)/bin/pagelab
+MT_TESTS  := $(filter %_mt,$(TESTS))
+
+SHARED  ?= $(abspath ../shared)
+export PAGELAB_SHARED := $(SHARED)
+export PAGELAB_BIN := $(abspath $(PAGELAB))
+
+.PHONY: all test test-asan test-tsan test-clang bench plot install clean deps \
+        build-tests fuzz
+
+all: $(PAGELAB) $(TESTS) $(BENCHES)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(PAGELAB): $(CLI_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(O)/tests/%: tests/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS)
+
+$(O)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS)
+
+deps:
+	@scripts/setup-deps.sh
+
+build-tests: $(PAGELAB) $(TESTS)
+
+# Tests run from the top of the tree, one after another, and the runner
+# prints one total line "N passed, N failed".
+test: deps
+	@$(MAKE) --no-print-directory build-tests
+	@scripts/run-tests.sh $(TESTS)
+
+SAN_ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+test-asan: deps
+	@$(MAKE) --no-print-directory O=build-asan OPT=-O1 SAN="$(SAN_ASAN)" build-tests
+	@ASAN_OPTIONS=handle_segv=0:allow_user_segv_handler=1:detect_leaks=1:abort_on_error=1 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 PAGELAB_SANITIZER=asan \
+	 PAGELAB_BIN=$(abspath build-asan/bin/pagelab) \
+	 scripts/run-tests.sh $(TESTS:$(O)/%=build-asan/%)
+
+test-tsan: deps
+	@$(MAKE) --no-print-directory O=build-tsan OPT=-O1 SAN="-fsanitize=thread" build-tests
+	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 PAGELAB_SANITIZER=tsan \
+	 PAGELAB_BIN=$(abspath build-tsan/bin/pagelab) \
+	 scripts/run-tests.sh $(MT_TESTS:$(O)/%=build-tsan/%)
+
+test-clang: deps
+	@$(MAKE) --no-print-directory O=build-clang CC=clang all
+	@PAGELAB_BIN=$(abspath build-clang/bin/pagelab) \
+	 scripts/run-tests.sh $(TESTS:$(O)/%=build-clang/%)
+
+bench: deps all
+	@scripts/bench.sh $(O)
+
+install: $(PAGELAB)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(PAGELAB) $(DESTDIR)$(PREFIX)/bin/pagelab
+
+# results/ is never touched by clean.
+clean:
+	rm -rf build build-asan build-tsan build-clang build-fuzz
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -1,0 +1,44 @@
+/*
+ * cli/main.c — `pagelab`: dispatch to the subcommands (cli/cli.h).
+ * The table below is the whole list; adding a subcommand is one file and
+ * one line here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct cli_command commands[] = {
+	{ "list", "every policy of every kind, one line each (also --list)", cmd_list },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: pagelab COMMAND [ARGS]   (pagelab COMMAND --help)\n"
+		   "       pagelab --list\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--list"))
+		cmd = "list";
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, cmd))
+			return commands[i].main(argc - 1, argv + 1);
+	fprintf(stderr, "pagelab: unknown command '%s' (pagelab --help lists them)\n",
+		argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,44 @@
+/*
+ * policies/alloc/registry.c — the explicit table of allocator policies.
+ * Adding a policy is one file in this folder and one line here.
+ */
+#include "policies/alloc.h"
+
+#include <stdio.h>
+
+#include "common/args.h"
+
+const struct alloc_ops *const alloc_registry[] = {
+	NULL
+};
+
+struct alloc *alloc_create(const char *spec, uint64_t base, uint64_t size,
+			   uint64_t quantum, char *err, size_t errlen)
+{
+	char name[64];
+	const char *args;
+	const struct alloc_ops *ops;
+	struct alloc *a;
+
+	if (spec_split(spec, name, sizeof(name), &args, err, errlen))
+		return NULL;
+	ops = registry_lookup("alloc", (const void *const *)alloc_registry,
+			      name, err, errlen);
+	if (!ops)
+		return NULL;
+	if (quantum == 0 || base % quantum || size % quantum || size == 0) {
+		snprintf(err, errlen,
+			 "alloc %s: arena [%llu, +%llu) not a non-empty multiple of quantum %llu",
+			 name, (unsigned long long)base, (unsigned long long)size,
+			 (unsigned long long)quantum);
+		return NULL;
+	}
+	a = ops->create(args, base, size, quantum, err, errlen);
+	if (!a)
+		return NULL;
+	a->ops = ops;
+	a->base = base;
+	a->size = size;
+	a->quantum = quantum;
+	return a;
+}

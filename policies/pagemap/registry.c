@@ -1,0 +1,32 @@
+/*
+ * policies/pagemap/registry.c — the explicit table of pagemap policies.
+ * Adding a policy is one file in this folder and one line here.
+ */
+#include "policies/pagemap.h"
+
+#include "common/args.h"
+
+const struct pagemap_ops *const pagemap_registry[] = {
+	NULL
+};
+
+struct pagemap *pagemap_create(const char *spec, char *err, size_t errlen)
+{
+	char name[64];
+	const char *args;
+	const struct pagemap_ops *ops;
+	struct pagemap *pm;
+
+	if (spec_split(spec, name, sizeof(name), &args, err, errlen))
+		return NULL;
+	ops = registry_lookup("pagemap", (const void *const *)pagemap_registry,
+			      name, err, errlen);
+	if (!ops)
+		return NULL;
+	pm = ops->create(args, err, errlen);
+	if (!pm)
+		return NULL;
+	pm->ops = ops;
+	pm->count = 0;
+	return pm;
+}

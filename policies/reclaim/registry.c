@@ -1,0 +1,43 @@
+/*
+ * policies/reclaim/registry.c — the explicit table of reclaim policies.
+ * Adding a policy is one file in this folder and one line here.
+ */
+#include "policies/reclaim.h"
+
+#include <stdio.h>
+
+#include "common/args.h"
+
+/* extern const struct reclaim_ops reclaim_lru; ... one per policy file */
+
+const struct reclaim_ops *const reclaim_registry[] = {
+	NULL
+};
+
+struct reclaim *reclaim_create(const char *spec, const struct reclaim_params *p,
+			       char *err, size_t errlen)
+{
+	char name[64];
+	const char *args;
+	const struct reclaim_ops *ops;
+	struct reclaim *r;
+
+	if (spec_split(spec, name, sizeof(name), &args, err, errlen))
+		return NULL;
+	ops = registry_lookup("reclaim", (const void *const *)reclaim_registry,
+			      name, err, errlen);
+	if (!ops)
+		return NULL;
+	if (p->npages == 0) {
+		snprintf(err, errlen, "reclaim %s: RAM of 0 pages", name);
+		return NULL;
+	}
+	r = ops->create(args, p, err, errlen);
+	if (!r)
+		return NULL;
+	r->ops = ops;
+	r->npages = p->npages;
+	r->nresident = 0;
+	r->next_use = UINT64_MAX;
+	return r;
+}
