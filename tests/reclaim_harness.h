@@ -1,0 +1,145 @@
+/*
+ * tests/reclaim_harness.h — drive a reclaim policy as a plain cache
+ * simulator, for policy tests that do not need the simulator engine.
+ *
+ * Every access reaches the policy (`full` observation): a resident key is a
+ * hit (reclaim_hit), an absent one a miss: if the cache holds npages pages
+ * one victim is evicted, then the key is inserted.  That is exactly what a
+ * libCacheSim-style simulator counts, so misses/accesses is the miss ratio
+ * in ../shared/traces/README.md.
+ *
+ * Keys are dense (0..nkeys-1).  next_use[i] (may be NULL) is the index of
+ * the next access to keys[i] (UINT64_MAX: never), given to the policy in
+ * reclaim.next_use before each insert or hit (what OPT reads).
+ */
+#ifndef PAGELAB_TESTS_RECLAIM_HARNESS_H
+#define PAGELAB_TESTS_RECLAIM_HARNESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/bug.h"
+#include "policies/reclaim.h"
+
+struct harness_page {
+	struct rpage rp;
+	bool resident;
+};
+
+/*
+ * Replay keys[0..n) through policy `spec` with room for npages pages.
+ * Returns the miss count, or UINT64_MAX if the policy could not be created
+ * (message on stderr).  pinned (may be NULL) marks keys that are made
+ * unevictable while resident.
+ */
+static inline uint64_t harness_run(const char *spec, const uint32_t *keys,
+				   size_t n, uint32_t nkeys, size_t npages,
+				   uint64_t seed, const uint64_t *next_use)
+{
+	char err[256];
+	struct reclaim_params p = { .npages = npages, .seed = seed };
+	struct reclaim *r = reclaim_create(spec, &p, err, sizeof(err));
+	struct harness_page *pages;
+	uint64_t misses = 0;
+
+	if (!r) {
+		fprintf(stderr, "harness: %s\n", err);
+		return UINT64_MAX;
+	}
+	pages = calloc(nkeys, sizeof(*pages));
+	BUG_ON(!pages);
+	for (size_t i = 0; i < n; i++) {
+		struct harness_page *pg = &pages[keys[i]];
+
+		r->next_use = next_use ? next_use[i] : UINT64_MAX;
+		if (pg->resident) {
+			reclaim_hit(r, &pg->rp);
+			continue;
+		}
+		misses++;
+		if (r->nresident >= npages) {
+			struct rpage *v = reclaim_victim(r);
+			BUG_ON(!v);
+			container_of(v, struct harness_page, rp)->resident = false;
+		}
+		pg->rp.key = keys[i];
+		pg->rp.flags = 0;
+		pg->resident = true;
+		reclaim_insert(r, &pg->rp);
+	}
+	reclaim_destroy(r);
+	free(pages);
+	return misses;
+}
+
+/* next_use[i] = index of the next access to keys[i], UINT64_MAX if none. */
+static inline uint64_t *harness_next_use(const uint32_t *keys, size_t n,
+					 uint32_t nkeys)
+{
+	uint64_t *next = malloc(n * sizeof(*next));
+	uint64_t *last = malloc(nkeys * sizeof(*last));
+
+	BUG_ON(!next || !last);
+	for (uint32_t k = 0; k < nkeys; k++)
+		last[k] = UINT64_MAX;
+	for (size_t i = n; i-- > 0;) {
+		next[i] = last[keys[i]];
+		last[keys[i]] = i;
+	}
+	free(last);
+	return next;
+}
+
+/*
+ * Load a libCacheSim oracleGeneral file (24-byte records {u32 time; u64 id;
+ * u32 size; i64 next}) as dense keys in first-seen order.  Returns the key
+ * array (n records in *np, distinct keys in *nkeysp) or NULL.
+ */
+static inline uint32_t *harness_load_oracle(const char *path, size_t *np,
+					    uint32_t *nkeysp)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char rec[24];
+	size_t cap = 1024, n = 0, hcap = 1u << 20;
+	uint32_t *keys, nkeys = 0;
+	uint64_t *hkeys;
+	uint32_t *hvals;
+
+	if (!f)
+		return NULL;
+	keys = malloc(cap * sizeof(*keys));
+	hkeys = malloc(hcap * sizeof(*hkeys));
+	hvals = malloc(hcap * sizeof(*hvals));
+	BUG_ON(!keys || !hkeys || !hvals);
+	memset(hvals, 0xff, hcap * sizeof(*hvals));
+	while (fread(rec, 1, sizeof(rec), f) == sizeof(rec)) {
+		uint64_t id = 0;
+		for (int b = 7; b >= 0; b--)
+			id = (id << 8) | rec[4 + b];
+		size_t h = (size_t)((id * 0x9e3779b97f4a7c15ull) >> 44) & (hcap - 1);
+		while (hvals[h] != UINT32_MAX && hkeys[h] != id)
+			h = (h + 1) & (hcap - 1);
+		if (hvals[h] == UINT32_MAX) {
+			BUG_ON(nkeys >= hcap / 2);
+			hkeys[h] = id;
+			hvals[h] = nkeys++;
+		}
+		if (n == cap) {
+			cap *= 2;
+			keys = realloc(keys, cap * sizeof(*keys));
+			BUG_ON(!keys);
+		}
+		keys[n++] = hvals[h];
+	}
+	fclose(f);
+	free(hkeys);
+	free(hvals);
+	*np = n;
+	*nkeysp = nkeys;
+	return keys;
+}
+
+#endif
