@@ -61,6 +61,7 @@ struct arc {
 	 * and whether cases II-IV already ran for it */
 	uint64_t miss_key;
 	uint32_t miss_ghost;
+	struct ghost *miss_g;	/* its ghost entry, saves insert() a lookup */
 	bool miss_done;
 };
 
@@ -175,6 +176,7 @@ static struct rpage *arc_miss_evict(struct arc *a, uint64_t key)
 	a->miss_key = key;
 	a->miss_done = true;
 	a->miss_ghost = g ? g->tag : 0;
+	a->miss_g = g;
 	if (g) {					/* cases II, III */
 		arc_adapt(a, g->tag);
 		return arc_replace(a, g->tag == ARC_T2);
@@ -208,8 +210,17 @@ static void arc_insert(struct reclaim *r, struct rpage *pg)
 	struct arc *a = (struct arc *)r;
 	bool served = a->miss_done && a->miss_key == pg->key &&
 		      pg->key != RECLAIM_KEY_NONE;
-	struct ghost *g = ghost_find(&a->gt, pg->key);
+	struct ghost *g;
 
+	/* served: victim() looked the key up, and evictions only add the
+	 * victims' keys; its entry may have been dropped since (tag) */
+	if (!served)
+		g = ghost_find(&a->gt, pg->key);
+	else if (a->miss_g && a->miss_g->tag != GHOST_FREE &&
+		 a->miss_g->key == pg->key)
+		g = a->miss_g;
+	else
+		g = NULL;
 	a->miss_done = false;
 	if (g) {
 		if (!served)

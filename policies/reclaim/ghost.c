@@ -85,6 +85,7 @@ void ghost_del(struct ghost_table *g, struct ghost *e)
 	}
 	*pp = e->hnext;
 	list_del(&e->link);
+	e->tag = GHOST_FREE;
 	e->hnext = g->free_head;
 	g->free_head = i;
 	g->used--;

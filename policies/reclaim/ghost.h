@@ -32,6 +32,7 @@ struct ghost {
 };
 
 #define GHOST_NIL UINT32_MAX
+#define GHOST_FREE UINT32_MAX	/* tag of a free entry */
 
 struct ghost_table {
 	struct ghost *e;	/* cap entries */
@@ -53,7 +54,8 @@ struct ghost *ghost_find(const struct ghost_table *g, uint64_t key);
  * it on its list.  The pool must not be full (BUG otherwise). */
 struct ghost *ghost_add(struct ghost_table *g, uint64_t key, uint32_t tag);
 
-/* Unlink e from its list and from the hash, and free it. */
+/* Unlink e from its list and from the hash, and free it (tag GHOST_FREE,
+ * so a policy holding a pointer to e can tell). */
 void ghost_del(struct ghost_table *g, struct ghost *e);
 
 static inline int ghost_full(const struct ghost_table *g)
