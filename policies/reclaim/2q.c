@@ -135,6 +135,13 @@ static struct rpage *twoq_victim(struct reclaim *r)
 	struct twoq *t = (struct twoq *)r;
 	struct rpage *pg = NULL;
 
+	/* independent loads, started together: insert()'s lookup of the
+	 * missing key, the queue tails, the oldest ghost */
+	if (r->miss_key != RECLAIM_KEY_NONE)
+		ghost_prefetch(&t->gt, r->miss_key);
+	__builtin_prefetch(t->q[TWOQ_A1IN].prev);
+	__builtin_prefetch(t->q[TWOQ_AM].prev);
+	__builtin_prefetch(t->a1out.prev);
 	if (t->nq[TWOQ_A1IN] > t->kin)
 		pg = rlist_oldest_evictable(&t->q[TWOQ_A1IN]);
 	if (!pg)
@@ -145,6 +152,7 @@ static struct rpage *twoq_victim(struct reclaim *r)
 		return NULL;
 	list_del(&pg->link);
 	t->nq[pg->pflags]--;
+	rlist_prefetch_oldest(&t->q[pg->pflags]);
 	if (pg->pflags == TWOQ_A1IN && t->kout > 0) {
 		struct ghost *g;
 

@@ -31,10 +31,12 @@
  * page of the list it chose, or of the other list when that has none.
  *
  * Parameters: none (the paper's ARC has none besides c).
- * Ghosts: a preallocated table of 2c keys (ghost.h); the paper's bounds
- * keep |B1|+|B2| <= c while RAM is full, and the table never grows.
- * Ghosts are policy metadata, not charged against RAM; metadata_bytes()
- * counts the table (about 48 bytes per page of RAM) plus the pages' nodes.
+ * Ghosts: a preallocated table of c + 1 keys (ghost.h); the paper's bounds
+ * keep |B1|+|B2| <= c while RAM is full, and the table never grows (after
+ * remove() broke the bounds, a new ghost displaces the oldest one of its
+ * list).  Ghosts are policy metadata, not charged against RAM;
+ * metadata_bytes() counts the table (about 48 bytes per page of RAM) plus
+ * the pages' nodes.
  *
  * Fault on a resident page: a use, like a hit (T1 -> T2).  Under `faults`
  * observation a page reaches T2 only through a map/dirty fault or by being
@@ -73,7 +75,7 @@ static struct reclaim *arc_create(const char *args, const struct reclaim_params 
 	if (rlist_no_args("arc", args, err, errlen))
 		return NULL;
 	a = calloc(1, sizeof(*a));
-	if (!a || ghost_init(&a->gt, 2 * p->npages)) {
+	if (!a || ghost_init(&a->gt, p->npages + 1)) {
 		free(a);
 		snprintf(err, errlen, "arc: out of memory for %zu pages", p->npages);
 		return NULL;
@@ -138,6 +140,7 @@ static struct rpage *arc_evict_from(struct arc *a, uint32_t from, bool ghost)
 	if (!pg)
 		return NULL;
 	arc_unlink(a, pg);
+	rlist_prefetch_oldest(&a->t[pg->pflags]);
 	if (ghost)
 		arc_remember(a, pg->key, pg->pflags);
 	return pg;
@@ -200,6 +203,13 @@ static struct rpage *arc_victim(struct reclaim *r)
 	struct arc *a = (struct arc *)r;
 	uint64_t key = r->miss_key;
 
+	/* the loads below are independent: start them together */
+	if (key != RECLAIM_KEY_NONE)
+		ghost_prefetch(&a->gt, key);
+	__builtin_prefetch(a->t[ARC_T1].prev);
+	__builtin_prefetch(a->t[ARC_T2].prev);
+	__builtin_prefetch(a->b[ARC_T1].prev);
+	__builtin_prefetch(a->b[ARC_T2].prev);
 	if (key == RECLAIM_KEY_NONE || !a->miss_done || a->miss_key != key)
 		return arc_miss_evict(a, key);
 	return arc_replace(a, a->miss_ghost == ARC_T2);	/* batch: more room */
