@@ -374,6 +374,13 @@ static void vm_sigsegv(int sig, siginfo_t *si, void *uc)
 		vm_unlock();
 		goto chain;
 	}
+	if (vm_forked) {
+		vm_unlock();
+		vm_sigbus(si->si_addr, "the virtmem does not follow fork(): its views are empty "
+			  "in the child", NULL);
+		errno = saved_errno;
+		return;
+	}
 	if (vm_tls_guard) {
 		/* inside loadblk (lock not held there): touching our memory */
 		vm_unlock();
@@ -403,6 +410,8 @@ static void vm_install(void)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGSEGV, &sa, &vm_prev_segv) < 0)
 		vm_install_errno = errno;
+	else if (vm_atfork_register())
+		vm_install_errno = ENOMEM;
 }
 
 int vm_fault_install(char *err, size_t errlen)

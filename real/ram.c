@@ -250,16 +250,23 @@ void *ramh_mmap_page(struct ramh *h, uint64_t ramoff, void *addr, int prot)
 		    h->fd, (off_t)(ramoff << h->ram->pageshift));
 }
 
-void ramh_close(struct ramh *h)
+void ramh_unmap_window(struct ramh *h)
 {
 	size_t i;
 
-	if (!h)
-		return;
 	for (i = 0; i < h->nchunks; i++)
 		if (h->window[i])
 			munmap(h->window[i], RAM_CHUNK_BYTES);
 	free(h->window);
+	h->window = NULL;
+	h->nchunks = 0;
+}
+
+void ramh_close(struct ramh *h)
+{
+	if (!h)
+		return;
+	ramh_unmap_window(h);
 	BUG_ON(h->ram->npages < h->npages);
 	h->ram->npages -= h->npages;
 	alloc_destroy(h->alloc);

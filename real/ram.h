@@ -147,6 +147,9 @@ void *ramh_page_addr(struct ramh *h, uint64_t ramoff);
  * kernel's choice) with prot; the address, or MAP_FAILED with errno. */
 void *ramh_mmap_page(struct ramh *h, uint64_t ramoff, void *addr, int prot);
 
+/* Unmap the standing window (a fork()ed child must not write the RAM). */
+void ramh_unmap_window(struct ramh *h);
+
 /* Close the handle: unmap the window, free every page, close the file. */
 void ramh_close(struct ramh *h);
 

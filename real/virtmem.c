@@ -78,6 +78,64 @@ static size_t vm_nvmas, vm_vmas_cap;
 
 static uint64_t vm_test_enomem;		/* virtmem_test_mmap_enomem */
 
+/* Every open file handle (for fork: the child's windows go away). */
+static struct list_head vm_all_files = { &vm_all_files, &vm_all_files };
+
+/*
+ * fork().  Views map RAM files shared, so a child that kept them would
+ * write into the parent's pages and allocate over the parent's offsets.  So
+ * the child gets a documented refusal instead of a copy: in the child every
+ * view is reset to an empty reservation and the RAM windows are unmapped
+ * (the parent's mappings are untouched); an access to a view in the child
+ * is SIGBUS with a message, and the API returns -EPERM there.
+ */
+int vm_forked;
+static int vm_fork_took_lock;
+
+static void vm_atfork_prepare(void)
+{
+	vm_fork_took_lock = !vm_tls_locked;
+	if (vm_fork_took_lock)
+		pthread_mutex_lock(&vm_mutex);
+}
+
+static void vm_atfork_parent(void)
+{
+	if (vm_fork_took_lock)
+		pthread_mutex_unlock(&vm_mutex);
+}
+
+static void vm_atfork_child(void)
+{
+	struct list_head *p;
+	size_t i;
+
+	vm_forked = 1;
+	for (i = 0; i < vm_nvmas; i++)
+		mmap((void *)vm_vmas[i]->start, vm_vmas[i]->stop - vm_vmas[i]->start, PROT_NONE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	list_for_each(p, &vm_all_files) {
+		struct fileh *fh = container_of(p, struct fileh, all);
+
+		ramh_unmap_window(fh->ramh);
+	}
+	if (vm_fork_took_lock)
+		pthread_mutex_unlock(&vm_mutex);
+}
+
+int vm_atfork_register(void)
+{
+	return pthread_atfork(vm_atfork_prepare, vm_atfork_parent, vm_atfork_child);
+}
+
+static int vm_child_refuses(const char *fn)
+{
+	if (!vm_forked)
+		return 0;
+	fprintf(stderr, "%s: refused in a fork()ed child: the virtmem does not follow fork()\n", fn);
+	return 1;
+}
+
 void vm_lock(void)
 {
 	BUG_ON(vm_tls_locked);
@@ -384,6 +442,8 @@ size_t ram_reclaim(struct ram *ram)
 {
 	size_t n;
 
+	if (vm_child_refuses("ram_reclaim"))
+		return 0;
 	vm_lock();
 	n = __vm_reclaim(ram->vm);
 	vm_unlock();
@@ -403,6 +463,10 @@ struct fileh *fileh_open(struct bigfile *file, struct ram *ram,
 		snprintf(err, errlen, "fileh_open: out of memory");
 		return NULL;
 	}
+	if (vm_forked) {
+		snprintf(err, errlen, "fileh_open: refused in a fork()ed child: the virtmem does not follow fork()");
+		goto fail;
+	}
 	if (vm_fault_install(err, errlen))
 		goto fail;
 	fh->ram = ram;
@@ -410,6 +474,7 @@ struct fileh *fileh_open(struct bigfile *file, struct ram *ram,
 	list_init(&fh->dirty);
 	list_init(&fh->vmas);
 	list_init(&fh->link);
+	list_init(&fh->all);
 	fh->pagemap = pagemap_create(pm_spec, err, errlen);
 	if (!fh->pagemap)
 		goto fail;
@@ -437,6 +502,7 @@ struct fileh *fileh_open(struct bigfile *file, struct ram *ram,
 	}
 	fh->id = vm->nfiles_ever++;
 	list_add_tail(&fh->link, &vm->files);
+	list_add_tail(&fh->all, &vm_all_files);
 	vm_unlock();
 	return fh;
 fail:
@@ -481,6 +547,8 @@ int fileh_close(struct fileh *fh)
 
 	if (!fh)
 		return 0;
+	if (vm_child_refuses("fileh_close"))
+		return -EPERM;
 	vm_lock();
 	if (!list_empty(&fh->vmas)) {
 		vm_unlock();
@@ -496,6 +564,7 @@ int fileh_close(struct fileh *fh)
 		__page_remove(pages[i]);
 	free(pages);
 	list_del(&fh->link);
+	list_del(&fh->all);
 	ramh_close(fh->ramh);
 	vm_unlock();
 	if (ndirty)
@@ -573,6 +642,10 @@ struct vma *fileh_mmap(struct fileh *fh, uint64_t pgoff, uint64_t npages,
 	char *base, *start;
 	size_t len;
 
+	if (vm_forked) {
+		snprintf(err, errlen, "fileh_mmap: refused in a fork()ed child: the virtmem does not follow fork()");
+		return NULL;
+	}
 	if (npages == 0 || npages > (SIZE_MAX >> fh->ram->pageshift) / 2 ||
 	    pgoff + npages < pgoff) {
 		snprintf(err, errlen, "fileh_mmap: bad range of %" PRIu64 " pages at %" PRIu64,
@@ -636,7 +709,7 @@ size_t vma_len(const struct vma *v)
 
 void vma_unmap(struct vma *v)
 {
-	if (!v)
+	if (!v || vm_child_refuses("vma_unmap"))
 		return;
 	vm_lock();
 	__vmas_remove(v);
@@ -684,6 +757,8 @@ int fileh_dirty_writeout(struct fileh *fh, unsigned flags)
 	size_t n, i;
 	int ret = 0;
 
+	if (vm_child_refuses("fileh_dirty_writeout"))
+		return -EPERM;
 	vm_lock();
 	pages = __fileh_dirty_sorted(fh, &n);
 	if (n && !pages) {
@@ -733,6 +808,8 @@ void fileh_dirty_discard(struct fileh *fh)
 	struct page **pages;
 	size_t n, i;
 
+	if (vm_child_refuses("fileh_dirty_discard"))
+		return;
 	vm_lock();
 	pages = __fileh_dirty_sorted(fh, &n);
 	BUG_ON(n && !pages);	/* TODO(no memory): discard in list order instead */
@@ -746,6 +823,8 @@ void fileh_invalidate_page(struct fileh *fh, uint64_t pgoff)
 {
 	struct page *pg;
 
+	if (vm_child_refuses("fileh_invalidate_page"))
+		return;
 	vm_lock();
 	pg = pagemap_get(fh->pagemap, pgoff);
 	if (pg) {
@@ -785,6 +864,8 @@ static void __ram_sample(struct virtmem *vm)
 
 void ram_sample(struct ram *ram)
 {
+	if (vm_child_refuses("ram_sample"))
+		return;
 	vm_lock();
 	__ram_sample(ram->vm);
 	vm_unlock();
@@ -796,7 +877,7 @@ void ram_access_tick(struct ram *ram)
 
 	vm_lock();
 	vm->c.accesses++;
-	if (vm->sample_every && ++vm->ticks % vm->sample_every == 0)
+	if (vm->sample_every && !vm_forked && ++vm->ticks % vm->sample_every == 0)
 		__ram_sample(vm);
 	vm_unlock();
 }

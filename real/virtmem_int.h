@@ -31,6 +31,7 @@ struct virtmem {
 
 struct fileh {
 	struct list_head link;		/* in virtmem.files */
+	struct list_head all;		/* in the list of every file handle */
 	struct ram *ram;
 	struct bigfile *file;
 	struct ramh *ramh;
@@ -72,6 +73,9 @@ extern pthread_mutex_t vm_mutex;
 extern pthread_cond_t vm_loaded;
 extern __thread int vm_tls_locked;		/* this thread holds vm_mutex */
 extern __thread sigjmp_buf *vm_tls_guard;	/* inside loadblk/storeblk */
+
+extern int vm_forked;			/* this process is a fork()ed child */
+int vm_atfork_register(void);
 
 void vm_lock(void);
 void vm_unlock(void);
