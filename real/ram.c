@@ -246,8 +246,8 @@ void *ramh_page_addr(struct ramh *h, uint64_t ramoff)
 
 void *ramh_mmap_page(struct ramh *h, uint64_t ramoff, void *addr, int prot)
 {
-	return mmap(addr, h->ram->pagesize, prot, MAP_SHARED | (addr ? MAP_FIXED : 0),
-		    h->fd, (off_t)(ramoff << h->ram->pageshift));
+	return ram_sys_mmap(addr, h->ram->pagesize, prot, MAP_SHARED | (addr ? MAP_FIXED : 0),
+			    h->fd, (off_t)(ramoff << h->ram->pageshift));
 }
 
 void ramh_unmap_window(struct ramh *h)

@@ -65,6 +65,7 @@
 
 #include "common/bug.h"
 #include "policies/alloc.h"
+#include "real/ram_type.h"
 #include "real/virtmem_int.h"
 
 pthread_mutex_t vm_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -112,7 +113,7 @@ static void vm_atfork_child(void)
 
 	vm_forked = 1;
 	for (i = 0; i < vm_nvmas; i++)
-		mmap((void *)vm_vmas[i]->start, vm_vmas[i]->stop - vm_vmas[i]->start, PROT_NONE,
+		ram_sys_mmap((void *)vm_vmas[i]->start, vm_vmas[i]->stop - vm_vmas[i]->start, PROT_NONE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
 	list_for_each(p, &vm_all_files) {
 		struct fileh *fh = container_of(p, struct fileh, all);
@@ -276,8 +277,8 @@ void virtmem_test_mmap_enomem(uint64_t n)
 
 static void *vm_reserve_at(void *addr, size_t len)
 {
-	return mmap(addr, len, PROT_NONE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | (addr ? MAP_FIXED : 0), -1, 0);
+	return ram_sys_mmap(addr, len, PROT_NONE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | (addr ? MAP_FIXED : 0), -1, 0);
 }
 
 /* Put the whole view back to one reservation: cannot need a split, so it
@@ -312,7 +313,7 @@ static int __vma_set_prot_once(struct vma *v, uint64_t i, struct page *pg, int p
 		if (ramh_mmap_page(v->fh->ramh, pg->ramoff, addr, kprot(prot)) == MAP_FAILED)
 			return -errno;
 	} else if (kprot(old) != kprot(prot)) {
-		if (mprotect(addr, ps, kprot(prot)) < 0)
+		if (ram_sys_mprotect(addr, ps, kprot(prot)) < 0)
 			return -errno;
 	}
 	v->prot[i] = (uint8_t)prot;
@@ -851,7 +852,7 @@ static void __ram_sample(struct virtmem *vm)
 
 			/* one call for the whole view: reserved holes stay NONE */
 			if (vm_mmap_fails() ||
-			    mprotect((void *)v->start, v->stop - v->start, PROT_NONE) < 0) {
+			    ram_sys_mprotect((void *)v->start, v->stop - v->start, PROT_NONE) < 0) {
 				__vma_reset(v);
 				continue;
 			}

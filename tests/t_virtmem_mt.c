@@ -17,6 +17,19 @@
 
 static char err[256];
 
+/*
+ * The fault handler allocates (pagemap nodes, page structs): it runs only
+ * for synchronous faults of the faulting thread's own access, where malloc
+ * is safe (policies/alloc.h, docs/ENGINE.md).  TSan cannot tell those from
+ * asynchronous signals and would report every one, so that report is off
+ * for this program; data races are still reported.
+ */
+const char *__tsan_default_options(void);
+const char *__tsan_default_options(void)
+{
+	return "report_signal_unsafe=0";
+}
+
 struct env {
 	struct ram *ram;
 	struct recfile rf;

@@ -157,9 +157,11 @@ static void test_sampled(void)
 	uint64_t i;
 	struct rng r;
 
-	CHECK(ram_configure(ram_new("shmfs", NULL, err, sizeof(err)), 0, NULL, 1, "full",
-			    err, sizeof(err)) != 0);
+	struct ram *full = ram_new("shmfs", NULL, err, sizeof(err));
+
+	CHECK(full && ram_configure(full, 0, NULL, 1, "full", err, sizeof(err)) != 0);
 	CHECK(strstr(err, "simulator") != NULL);
+	ram_close(full);
 	if (env_open(&e, "shmfs", 0, "sampled:16", 64)) {
 		CHECK(0);
 		return;
@@ -195,6 +197,7 @@ static void test_sampled(void)
 	CHECK(c.by_class[FAULT_REF] > 100);
 	CHECK_EQ(c.faults, c.by_class[FAULT_LOAD] + c.by_class[FAULT_MAP] +
 		 c.by_class[FAULT_DIRTY] + c.by_class[FAULT_REF]);
+	fileh_dirty_discard(e.fh);
 	env_close(&e);
 }
 
