@@ -292,7 +292,7 @@ restart:
 		vm_unlock();
 		return fail(f, "RAM refused to allocate a page", ret);
 	}
-	buf = ramh_page_addr(fh->ramh, ramoff);
+	buf = ramh_load_buf(fh->ramh, ramoff);
 	pg = buf ? malloc(sizeof(*pg)) : NULL;
 	if (!pg || pagemap_set(fh->pagemap, pgoff, pg)) {
 		free(pg);
@@ -314,6 +314,8 @@ restart:
 	vm_unlock();
 
 	ret = vm_guarded_loadblk(fh, pgoff, buf);
+	if (!ret)
+		ret = ramh_load_done(fh->ramh, ramoff, buf);
 
 	vm_lock();
 	if (pg->state == PAGE_LOADING_INVALIDATED || ret) {

@@ -244,9 +244,65 @@ void *ramh_page_addr(struct ramh *h, uint64_t ramoff)
 	return (char *)h->window[chunk] + off_bytes;
 }
 
+/* The per-thread bounce buffers, freed at thread exit. */
+static pthread_key_t ram_bounce_key;
+static pthread_once_t ram_bounce_once = PTHREAD_ONCE_INIT;
+static __thread void *ram_bounce;
+static __thread size_t ram_bounce_len;
+
+static void ram_bounce_free(void *p)
+{
+	free(p);
+}
+
+static void ram_bounce_init(void)
+{
+	if (pthread_key_create(&ram_bounce_key, ram_bounce_free))
+		BUG();
+}
+
+void *ramh_load_buf(struct ramh *h, uint64_t ramoff)
+{
+	size_t ps = h->ram->pagesize;
+
+	if (!h->ram->type->write_ok)
+		return ramh_page_addr(h, ramoff);
+	if (ram_bounce_len < ps) {
+		void *p;
+
+		pthread_once(&ram_bounce_once, ram_bounce_init);
+		if (posix_memalign(&p, 4096, ps))
+			return NULL;
+		free(ram_bounce);
+		ram_bounce = p;
+		ram_bounce_len = ps;
+		pthread_setspecific(ram_bounce_key, p);
+	}
+	return ram_bounce;
+}
+
+int ramh_load_done(struct ramh *h, uint64_t ramoff, void *buf)
+{
+	size_t ps = h->ram->pagesize, done = 0;
+	off_t off = (off_t)(ramoff << h->ram->pageshift);
+
+	if (buf != ram_bounce)
+		return 0;
+	while (done < ps) {
+		ssize_t n = pwrite(h->fd, (char *)buf + done, ps - done, off + (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
 void *ramh_mmap_page(struct ramh *h, uint64_t ramoff, void *addr, int prot)
 {
-	return ram_sys_mmap(addr, h->ram->pagesize, prot, MAP_SHARED | (addr ? MAP_FIXED : 0),
+	return ram_sys_mmap(addr, h->ram->pagesize, prot, MAP_SHARED | MAP_POPULATE | (addr ? MAP_FIXED : 0),
 			    h->fd, (off_t)(ramoff << h->ram->pageshift));
 }
 

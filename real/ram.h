@@ -64,6 +64,8 @@ struct ram_type {
 	 * synchronously. */
 	int (*prealloc)(const struct ram *ram);
 	void (*fini)(struct ram *ram);
+	/* pwrite(2) works on the type's files (tmpfs yes, hugetlbfs no) */
+	int write_ok;
 };
 
 extern const struct ram_type *const ram_types[];	/* NULL-terminated */
@@ -142,6 +144,18 @@ int ramh_drop_memory(struct ramh *h, uint64_t ramoff);
 
 /* The page's address in the standing window (NULL: cannot map it). */
 void *ramh_page_addr(struct ramh *h, uint64_t ramoff);
+
+/*
+ * Where loadblk fills page ramoff.  For types that support write(2): a
+ * per-thread bounce buffer, copied into the page by ramh_load_done with one
+ * pwrite (no trap, and the new page is not zeroed first, since the write
+ * covers it); otherwise the page itself in the standing window.  NULL if
+ * neither can be had.  Either way no other thread sees the page until it is
+ * mapped into a view.
+ */
+void *ramh_load_buf(struct ramh *h, uint64_t ramoff);
+/* Finish a load into buf from ramh_load_buf: 0 or -errno. */
+int ramh_load_done(struct ramh *h, uint64_t ramoff, void *buf);
 
 /* Map page ramoff at addr (MAP_FIXED over our reservation, or NULL: the
  * kernel's choice) with prot; the address, or MAP_FAILED with errno. */

@@ -104,4 +104,5 @@ const struct ram_type ram_type_shmfs = {
 	.current_maxsize = shmfs_current_maxsize,
 	.prealloc = shmfs_prealloc,
 	.fini = shmfs_fini,
+	.write_ok = 1,
 };
