@@ -157,8 +157,15 @@ static void vm_chain(int sig, siginfo_t *si, void *uc)
 	p->sa_handler(sig);
 }
 
-int vm_guarded_loadblk(struct fileh *fh, uint64_t blk, void *buf)
+int vm_guarded_blk(struct fileh *fh, uint64_t blk, void *buf, int store)
 {
+	static const char *const what[2] = {
+		"pagelab: loadblk touched the virtmem's own mapping (a fault inside loadblk); "
+		"the load fails with EFAULT\n",
+		"pagelab: storeblk touched the virtmem's own mapping (a fault inside storeblk); "
+		"the writeout fails with EFAULT\n",
+	};
+	struct bigfile *f = fh->file;
 	sigjmp_buf jb, *prev = vm_tls_guard;
 	int ret;
 
@@ -166,29 +173,12 @@ int vm_guarded_loadblk(struct fileh *fh, uint64_t blk, void *buf)
 	 * (SA_NODEFER), so jumping back leaves it as it was. */
 	if (sigsetjmp(jb, 0)) {
 		vm_tls_guard = prev;
-		vm_say("pagelab: loadblk touched the virtmem's own mapping ",
-		       "(a fault inside loadblk); the load fails with EFAULT", "\n");
+		vm_say(what[store], "", "");
 		return -EFAULT;
 	}
 	vm_tls_guard = &jb;
-	ret = fh->file->ops->loadblk(fh->file, blk, buf, fh->ram->pagesize);
-	vm_tls_guard = prev;
-	return ret;
-}
-
-int vm_guarded_storeblk(struct fileh *fh, uint64_t blk, const void *buf)
-{
-	sigjmp_buf jb, *prev = vm_tls_guard;
-	int ret;
-
-	if (sigsetjmp(jb, 0)) {
-		vm_tls_guard = prev;
-		vm_say("pagelab: storeblk touched the virtmem's own mapping ",
-		       "(a fault inside storeblk); the writeout fails with EFAULT", "\n");
-		return -EFAULT;
-	}
-	vm_tls_guard = &jb;
-	ret = fh->file->ops->storeblk(fh->file, blk, buf, fh->ram->pagesize);
+	ret = store ? f->ops->storeblk(f, blk, buf, fh->ram->pagesize)
+		    : f->ops->loadblk(f, blk, buf, fh->ram->pagesize);
 	vm_tls_guard = prev;
 	return ret;
 }
@@ -313,7 +303,7 @@ restart:
 	vm->c.loads++;
 	vm_unlock();
 
-	ret = vm_guarded_loadblk(fh, pgoff, buf);
+	ret = vm_guarded_blk(fh, pgoff, buf, 0);
 	if (!ret)
 		ret = ramh_load_done(fh->ramh, ramoff, buf);
 

@@ -776,7 +776,7 @@ int fileh_dirty_writeout(struct fileh *fh, unsigned flags)
 				break;
 			}
 			vm->c.stores++;
-			ret = vm_guarded_storeblk(fh, pg->pgoff, buf);
+			ret = vm_guarded_blk(fh, pg->pgoff, buf, 1);
 		}
 	}
 	if (!ret && (flags & WRITEOUT_MARKSTORED)) {

@@ -104,10 +104,9 @@ void __page_mark_dirty(struct page *pg);
 size_t __vm_reclaim(struct virtmem *vm);
 /* A page that never became resident (LOADING) leaves: pagemap, RAM. */
 void __page_abort_load(struct page *pg);
-/* Call loadblk/storeblk with a guard: a fault on our own memory inside it
- * becomes -EFAULT. */
-int vm_guarded_loadblk(struct fileh *fh, uint64_t blk, void *buf);
-int vm_guarded_storeblk(struct fileh *fh, uint64_t blk, const void *buf);
+/* Call loadblk (store = 0) or storeblk of blk with buf under a guard: a
+ * fault on our own memory inside it becomes -EFAULT. */
+int vm_guarded_blk(struct fileh *fh, uint64_t blk, void *buf, int store);
 
 /* fault.c */
 int vm_fault_install(char *err, size_t errlen);

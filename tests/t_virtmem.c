@@ -9,39 +9,7 @@
 
 static char err[256];
 
-struct env {
-	struct ram *ram;
-	struct recfile rf;
-	struct fileh *fh;
-	size_t ps;
-};
-
-static int env_open(struct env *e, uint64_t limit, unsigned batch)
-{
-	e->ram = ram_new("shmfs", NULL, err, sizeof(err));
-	if (!e->ram) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	if (ram_configure(e->ram, limit, "lru", batch, NULL, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	rec_init(&e->rf);
-	e->fh = fileh_open(&e->rf.base, e->ram, NULL, err, sizeof(err));
-	if (!e->fh) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	e->ps = e->ram->pagesize;
-	return 0;
-}
-
-static void env_close(struct env *e)
-{
-	CHECK_EQ(fileh_close(e->fh), 0);
-	ram_close(e->ram);
-}
+#define env_open(e, limit, batch) env_open_full(e, "shmfs", limit, "lru", batch, NULL, 0)
 
 static void test_faults_and_states(void)
 {
@@ -212,7 +180,7 @@ static void test_faults_and_states(void)
 	/* 18: close drops every page (and gives the RAM back) */
 	vma_unmap(v);
 	CHECK(e.ram->npages > 0);
-	env_close(&e);
+	CHECK_EQ(env_close(&e), 0);
 }
 
 /* 11, 12, 25: reclaim and RAM accounting under a limit */
@@ -264,7 +232,7 @@ static void test_reclaim_accounting(void)
 	CHECK_EQ(e.ram->npages, 0);
 	vma_unmap(v);
 	vma_unmap(v2);
-	env_close(&e);
+	CHECK_EQ(env_close(&e), 0);
 }
 
 /* 15/27: storeblk error: returned, pages stay dirty, retry writes */
@@ -293,7 +261,7 @@ static void test_storeblk_error(void)
 	CHECK_EQ(e.rf.store_w0[1], 2);
 	CHECK_EQ(fileh_dirty_list(e.fh, dl, 4), 0);
 	vma_unmap(v);
-	env_close(&e);
+	CHECK_EQ(env_close(&e), 0);
 }
 
 int main(void)

@@ -30,38 +30,7 @@ const char *__tsan_default_options(void)
 	return "report_signal_unsafe=0";
 }
 
-struct env {
-	struct ram *ram;
-	struct recfile rf;
-	struct fileh *fh;
-	struct vma *v;
-	size_t ps;
-};
-
-static int env_open(struct env *e, uint64_t limit, uint64_t n)
-{
-	e->ram = ram_new("shmfs", NULL, err, sizeof(err));
-	if (!e->ram || ram_configure(e->ram, limit, "lru", 1, NULL, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	rec_init(&e->rf);
-	e->fh = fileh_open(&e->rf.base, e->ram, NULL, err, sizeof(err));
-	e->v = e->fh ? fileh_mmap(e->fh, 0, n, err, sizeof(err)) : NULL;
-	if (!e->v) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	e->ps = e->ram->pagesize;
-	return 0;
-}
-
-static void env_close(struct env *e)
-{
-	vma_unmap(e->v);
-	fileh_close(e->fh);
-	ram_close(e->ram);
-}
+#define env_open(e, limit, n) env_open_full(e, "shmfs", limit, "lru", 1, NULL, n)
 
 /* A small gate: wait until opened (or a deadline, then report). */
 struct gate {

@@ -13,38 +13,7 @@
 
 static char err[256];
 
-struct env {
-	struct ram *ram;
-	struct recfile rf;
-	struct fileh *fh;
-	struct vma *v;
-	size_t ps;
-};
-
-static int env_open(struct env *e, uint64_t limit)
-{
-	e->ram = ram_new("shmfs", NULL, err, sizeof(err));
-	if (!e->ram || ram_configure(e->ram, limit, "lru", 1, NULL, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	rec_init(&e->rf);
-	e->fh = fileh_open(&e->rf.base, e->ram, NULL, err, sizeof(err));
-	e->v = e->fh ? fileh_mmap(e->fh, 0, 16, err, sizeof(err)) : NULL;
-	if (!e->v) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	e->ps = e->ram->pagesize;
-	return 0;
-}
-
-static void env_close(struct env *e)
-{
-	vma_unmap(e->v);
-	fileh_close(e->fh);
-	ram_close(e->ram);
-}
+#define env_open(e, limit) env_open_full(e, "shmfs", limit, "lru", 1, NULL, 16)
 
 #define EXITED(st, code) (WIFEXITED(st) && WEXITSTATUS(st) == (code))
 #define KILLED(st, sig) (WIFSIGNALED(st) && WTERMSIG(st) == (sig))

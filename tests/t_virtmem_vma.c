@@ -42,41 +42,7 @@ static long model_vmas(struct fileh *fh, struct vma *v, uint64_t pgoff, uint64_t
 	return count;
 }
 
-struct env {
-	struct ram *ram;
-	struct recfile rf;
-	struct fileh *fh;
-	struct vma *v;
-	size_t ps;
-	uint64_t n;
-};
-
-static int env_open(struct env *e, const char *type, uint64_t limit, const char *observe,
-		    uint64_t n)
-{
-	e->ram = ram_new(type, NULL, err, sizeof(err));
-	if (!e->ram || ram_configure(e->ram, limit, "lru", 1, observe, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	rec_init(&e->rf);
-	e->fh = fileh_open(&e->rf.base, e->ram, NULL, err, sizeof(err));
-	e->v = e->fh ? fileh_mmap(e->fh, 0, n, err, sizeof(err)) : NULL;
-	if (!e->v) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	e->ps = e->ram->pagesize;
-	e->n = n;
-	return 0;
-}
-
-static void env_close(struct env *e)
-{
-	vma_unmap(e->v);
-	fileh_close(e->fh);
-	ram_close(e->ram);
-}
+#define env_open(e, type, limit, observe, n) env_open_full(e, type, limit, "lru", 1, observe, n)
 
 static int check_model_at(struct env *e, int huge, int line)
 {

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,52 @@ static inline const char *t_sanitizer(void)
 {
 	const char *s = getenv("PAGELAB_SANITIZER");
 	return s && *s ? s : NULL;
+}
+
+/* A RAM, a recording file handle on it and (npages > 0) one view of file
+ * pages [0, npages). */
+struct env {
+	struct ram *ram;
+	struct recfile rf;
+	struct fileh *fh;
+	struct vma *v;
+	size_t ps;
+	uint64_t n;
+};
+
+static inline int env_open_full(struct env *e, const char *type, uint64_t limit,
+				const char *reclaim, unsigned batch, const char *observe,
+				uint64_t npages)
+{
+	char msg[256];
+
+	memset(e, 0, sizeof(*e));
+	e->ram = ram_new(type, NULL, msg, sizeof(msg));
+	if (!e->ram || ram_configure(e->ram, limit, reclaim, batch, observe, msg, sizeof(msg)))
+		goto fail;
+	rec_init(&e->rf);
+	e->fh = fileh_open(&e->rf.base, e->ram, NULL, msg, sizeof(msg));
+	if (!e->fh)
+		goto fail;
+	if (npages && !(e->v = fileh_mmap(e->fh, 0, npages, msg, sizeof(msg))))
+		goto fail;
+	e->ps = e->ram->pagesize;
+	e->n = npages;
+	return 0;
+fail:
+	fprintf(stderr, "env_open: %s\n", msg);
+	return -1;
+}
+
+/* Unmap the view, close the handle (its result), close the RAM. */
+static inline int env_close(struct env *e)
+{
+	int ret;
+
+	vma_unmap(e->v);
+	ret = fileh_close(e->fh);
+	ram_close(e->ram);
+	return ret;
 }
 
 /* Run fn(arg) in a forked child; its wait status. */
