@@ -107,14 +107,19 @@ uint64_t ram_get_current_maxsize(struct ram *ram)
 	return ram->type->current_maxsize(ram);
 }
 
-void ram_close(struct ram *ram)
+int ram_close(struct ram *ram)
 {
 	if (!ram || ram->is_default)
-		return;
-	virtmem_ram_fini(ram);
+		return 0;
+	if (virtmem_ram_fini(ram)) {
+		fprintf(stderr, "ram_close: file handles are still open on this %s RAM; "
+			"close them first\n", ram->type->name);
+		return -EBUSY;
+	}
 	if (ram->type->fini)
 		ram->type->fini(ram);
 	free(ram);
+	return 0;
 }
 
 void ram_test_fail_nth(struct ram *ram, uint64_t n)
@@ -124,7 +129,7 @@ void ram_test_fail_nth(struct ram *ram, uint64_t n)
 
 /* --- handles ---------------------------------------------------------- */
 
-struct ramh *ramh_open(struct ram *ram, char *err, size_t errlen)
+struct ramh *ramh_open(struct ram *ram, const char *alloc_spec, char *err, size_t errlen)
 {
 	struct ramh *h = calloc(1, sizeof(*h));
 	uint64_t chunk_npages = RAM_CHUNK_BYTES >> ram->pageshift;
@@ -146,7 +151,8 @@ struct ramh *ramh_open(struct ram *ram, char *err, size_t errlen)
 			 (unsigned long long)h->arena_npages, strerror(errno));
 		goto fail;
 	}
-	h->alloc = alloc_create(ram->alloc_spec, 0, h->arena_npages, 1, err, errlen);
+	h->alloc = alloc_create(alloc_spec ? alloc_spec : ram->alloc_spec, 0, h->arena_npages, 1,
+				err, errlen);
 	if (!h->alloc)
 		goto fail;
 	return h;

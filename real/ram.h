@@ -82,7 +82,7 @@ struct ram {
 	uint64_t npages_peak;
 	uint64_t nallocs;		/* ramh_alloc_page calls that reached the RAM */
 	uint64_t fail_nth;		/* test hook: the fail_nth-th allocation fails (0: off) */
-	char alloc_spec[64];		/* allocator policy for new handles */
+	char alloc_spec[64];		/* default allocator policy of handles */
 	struct virtmem *vm;		/* engine state (lock, reclaim, counters, files) */
 	int is_default;
 };
@@ -103,8 +103,9 @@ struct ram *ram_get_default(const char *type, char *err, size_t errlen);
 /* Bytes the RAM could still allocate now (free space of its backing). */
 uint64_t ram_get_current_maxsize(struct ram *ram);
 
-/* Close a RAM: every file handle must be closed before. */
-void ram_close(struct ram *ram);
+/* Close a RAM.  With file handles still open nothing is closed: a message
+ * on stderr and -EBUSY.  Default RAMs are never closed (0). */
+int ram_close(struct ram *ram);
 
 /* Test hook: the n-th allocation from now on fails with -ENOMEM (0: off). */
 void ram_test_fail_nth(struct ram *ram, uint64_t n);
@@ -124,8 +125,9 @@ struct ramh {
 	uint64_t npages;		/* allocated in this handle */
 };
 
-/* A new handle with its own file; NULL and a message on error. */
-struct ramh *ramh_open(struct ram *ram, char *err, size_t errlen);
+/* A new handle with its own file, page offsets by allocator spec alloc_spec
+ * (NULL: the RAM's default); NULL and a message on error. */
+struct ramh *ramh_open(struct ram *ram, const char *alloc_spec, char *err, size_t errlen);
 
 /*
  * Allocate one page, at pgoff_hint if that offset is free (ALLOC_NOHINT:

@@ -207,16 +207,22 @@ int virtmem_ram_init(struct ram *ram, char *err, size_t errlen)
 	return 0;
 }
 
-void virtmem_ram_fini(struct ram *ram)
+int virtmem_ram_fini(struct ram *ram)
 {
 	struct virtmem *vm = ram->vm;
+	int busy;
 
 	if (!vm)
-		return;
-	BUG_ON(!list_empty(&vm->files));
+		return 0;
+	vm_lock();
+	busy = !list_empty(&vm->files);
+	vm_unlock();
+	if (busy)
+		return -EBUSY;
 	reclaim_destroy(vm->reclaim);
 	free(vm);
 	ram->vm = NULL;
+	return 0;
 }
 
 int ram_configure(struct ram *ram, uint64_t npages_limit, const char *reclaim_spec,
@@ -480,17 +486,18 @@ struct fileh *fileh_open(struct bigfile *file, struct ram *ram,
 	if (!fh->pagemap)
 		goto fail;
 	vm_lock();
-	if (pol && pol->alloc)
-		snprintf(ram->alloc_spec, sizeof(ram->alloc_spec), "%s", pol->alloc);
-	fh->ramh = ramh_open(ram, err, errlen);
+	fh->ramh = ramh_open(ram, pol ? pol->alloc : NULL, err, errlen);
 	if (fh->ramh && !vm->reclaim) {
 		struct reclaim_params rp = {
 			.npages = ram->npages_limit ? ram->npages_limit
 				  : ram_get_current_maxsize(ram) >> ram->pageshift,
 			.seed = 1,
 		};
+		/* without a limit the size only scales ghost lists: bound it */
 		if (rp.npages == 0)
 			rp.npages = 1;
+		if (!ram->npages_limit && rp.npages > (1u << 20))
+			rp.npages = 1u << 20;
 		vm->reclaim = reclaim_create(vm->reclaim_spec, &rp, err, errlen);
 		if (!vm->reclaim) {
 			ramh_close(fh->ramh);

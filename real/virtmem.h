@@ -135,6 +135,7 @@ void virtmem_test_mmap_enomem(uint64_t n);
 
 /* --- for real/ram.c ------------------------------------------------------- */
 int virtmem_ram_init(struct ram *ram, char *err, size_t errlen);
-void virtmem_ram_fini(struct ram *ram);
+/* -EBUSY (nothing done) while file handles are open. */
+int virtmem_ram_fini(struct ram *ram);
 
 #endif

@@ -58,7 +58,7 @@ static void test_ramh(const char *arg)
 	if (!ram)
 		return;
 	CHECK_EQ(ram->pagesize, HPS);
-	h = ramh_open(ram, err, sizeof(err));
+	h = ramh_open(ram, NULL, err, sizeof(err));
 	CHECK_MSG(h != NULL, "%s", err);
 	if (!h) {
 		ram_close(ram);
@@ -86,7 +86,7 @@ static void test_ramh(const char *arg)
 static void test_pool_dry(void)
 {
 	struct ram *ram = ram_new("hugetlbfs", NULL, err, sizeof(err));
-	struct ramh *h = ram ? ramh_open(ram, err, sizeof(err)) : NULL;
+	struct ramh *h = ram ? ramh_open(ram, NULL, err, sizeof(err)) : NULL;
 	long nfree = read_long(FREE_PATH), i;
 	uint64_t off;
 	int ok = 1;

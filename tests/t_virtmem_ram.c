@@ -14,7 +14,7 @@
 
 static char err[256];
 
-static void test_alias_zero_sparse(const char *type, const char *arg)
+static void test_alias_zero_sparse(const char *type, const char *arg, const char *alloc)
 {
 	struct ram *ram = ram_new(type, arg, err, sizeof(err));
 	struct ramh *h;
@@ -26,7 +26,7 @@ static void test_alias_zero_sparse(const char *type, const char *arg)
 	if (!ram)
 		return;
 	ps = ram->pagesize;
-	h = ramh_open(ram, err, sizeof(err));
+	h = ramh_open(ram, alloc, err, sizeof(err));
 	CHECK_MSG(h != NULL, "%s", err);
 	if (!h)
 		return;
@@ -88,7 +88,7 @@ static void test_limits(void)
 		CHECK_MSG(0, "%s", err);
 		return;
 	}
-	h = ramh_open(ram, err, sizeof(err));
+	h = ramh_open(ram, NULL, err, sizeof(err));
 	for (i = 0; i < 4; i++)
 		CHECK_EQ(ramh_alloc_page(h, ALLOC_NOHINT, &off), 0);
 	CHECK_EQ(ramh_alloc_page(h, ALLOC_NOHINT, &off), -ENOSPC);
@@ -129,7 +129,7 @@ static void test_small_tmpfs(void)
 		return;
 	}
 	ram = ram_new("shmfs", dir, err, sizeof(err));
-	h = ram ? ramh_open(ram, err, sizeof(err)) : NULL;
+	h = ram ? ramh_open(ram, NULL, err, sizeof(err)) : NULL;
 	CHECK_MSG(h != NULL, "%s", err);
 	if (h) {
 		size_t n = 65536 / ram->pagesize;
@@ -152,6 +152,14 @@ static void test_registry(void)
 	FILE *f;
 	unsigned long long nfree = 1;
 
+	{
+		/* closing a RAM in use is refused, not a crash */
+		struct env e;
+
+		CHECK_EQ(env_open_full(&e, "shmfs", 0, NULL, 1, NULL, 1), 0);
+		CHECK_EQ(ram_close(e.ram), -EBUSY);
+		CHECK_EQ(env_close(&e), 0);
+	}
 	CHECK(ram_new("nosuch", NULL, err, sizeof(err)) == NULL);
 	CHECK(strstr(err, "shmfs") && strstr(err, "hugetlbfs"));
 	a = ram_get_default("shmfs", err, sizeof(err));
@@ -180,8 +188,8 @@ static void test_registry(void)
 int main(void)
 {
 	T_BEGIN("virtmem_ram");
-	test_alias_zero_sparse("shmfs", NULL);
-	test_alias_zero_sparse("shmfs", "/dev/shm");
+	test_alias_zero_sparse("shmfs", NULL, NULL);
+	test_alias_zero_sparse("shmfs", "/dev/shm", "bitmap");
 	test_limits();
 	test_small_tmpfs();
 	test_registry();
