@@ -250,7 +250,7 @@ static void bad_input(void)
 		if (o->describe_args)
 			o->describe_args(desc, sizeof(desc));
 		CHECK(o->help && *o->help);
-		CHECK(strstr(desc, "fit") != NULL);
+		CHECK(!o->describe_args || strstr(desc, "fit") != NULL);
 	}
 }
 

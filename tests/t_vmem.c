@@ -308,6 +308,27 @@ static void test_bestfit(void)
 	vmem_destroy(vm);
 }
 
+static void test_firstfit(void)
+{
+	static const uint64_t sizes[] = { 3, 7, 12, 5, 4 };
+	uint64_t at[5], x;
+	struct vmem *vm = holes(VM_FIRSTFIT, sizes, 5, at);
+
+	CHECK(vm != NULL);
+	if (!vm)
+		return;
+	CHECK_EQ(vmem_alloc(vm, 4, 0, &x), 0);
+	CHECK_EQ(x, at[1]);	/* the lowest hole holding 4: the 7 */
+	CHECK_EQ(vmem_alloc(vm, 3, 0, &x), 0);
+	CHECK_EQ(x, at[0]);
+	CHECK_EQ(vmem_alloc(vm, 3, 0, &x), 0);
+	CHECK_EQ(x, at[1] + 4);	/* the rest of the 7 */
+	CHECK_EQ(vmem_alloc(vm, 5, 0, &x), 0);
+	CHECK_EQ(x, at[2]);
+	VCHECK(vm);
+	vmem_destroy(vm);
+}
+
 static void test_nextfit(void)
 {
 	struct vmem *vm = vmem_create("next", 0, 16, 1, NULL, NULL, NULL, 0,
@@ -550,7 +571,7 @@ static void test_bad_args(void)
 	CHECK(strstr(err, "quantum") != NULL);
 	CHECK(vmem_create("fit", 0, 16, 1, NULL, NULL, NULL, 0, 0, err,
 			  sizeof(err)) == NULL);
-	CHECK(strstr(err, "instant, best or next") != NULL);
+	CHECK(strstr(err, "instant, best, next or first") != NULL);
 }
 
 int main(void)
@@ -559,10 +580,12 @@ int main(void)
 	stress(VM_INSTANTFIT, 0, 1, 20000);
 	stress(VM_BESTFIT, 0, 2, 20000);
 	stress(VM_NEXTFIT, 0, 3, 20000);
+	stress(VM_FIRSTFIT, 0, 5, 20000);
 	stress(VM_INSTANTFIT, 4 * Q, 4, 20000);
 	test_import();
 	test_bestfit();
 	test_nextfit();
+	test_firstfit();
 	test_instantfit();
 	test_qcache();
 	test_inject();

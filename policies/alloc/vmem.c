@@ -510,8 +510,10 @@ struct vmem_pick {
 	uint64_t addr;
 };
 
-/* Count a visit to free segment s; true when the search is over (first
- * fit found a fit).  Best fit keeps the smallest fit, lowest on ties. */
+/* Count a visit to free segment s; true when the search is over: first
+ * fit found a fit, or best fit found one of exactly the size asked (none
+ * can be smaller).  Otherwise best fit keeps the smallest fit, the lowest
+ * address on ties. */
 static bool pick_consider(struct vmem *vm, struct vmem_seg *s,
 			  const struct vmem_req *r, int fit, struct vmem_pick *pk)
 {
@@ -525,7 +527,7 @@ static bool pick_consider(struct vmem *vm, struct vmem_seg *s,
 		pk->seg = s;
 		pk->addr = a;
 	}
-	return fit != VM_BESTFIT;
+	return fit != VM_BESTFIT || s->size == r->size;
 }
 
 /* Bounded window: walk the free segments overlapping it in address order. */
@@ -623,6 +625,8 @@ static struct vmem_seg *fit_find(struct vmem *vm, const struct vmem_req *r,
 {
 	if (r->minaddr > 0 || r->maxaddr < UINT64_MAX)
 		return fit_window(vm, r, fit, addrp);
+	if (fit == VM_FIRSTFIT)
+		return fit_window(vm, r, fit, addrp);
 	if (fit == VM_NEXTFIT)
 		return fit_next(vm, r, addrp);
 	if (fit == VM_BESTFIT)
@@ -677,7 +681,8 @@ static int fit_of(const struct vmem *vm, int vmflag)
 {
 	int f = vmflag & VM_FITMASK;
 
-	return f == VM_BESTFIT || f == VM_NEXTFIT || f == VM_INSTANTFIT ? f : vm->fit;
+	return f == VM_BESTFIT || f == VM_NEXTFIT || f == VM_INSTANTFIT ||
+	       f == VM_FIRSTFIT ? f : vm->fit;
 }
 
 static bool qcache_reap(struct vmem *vm);
@@ -923,8 +928,9 @@ struct vmem *vmem_create(const char *name, uint64_t base, uint64_t size,
 			 (unsigned long long)quantum);
 		return NULL;
 	}
-	if (fit != VM_INSTANTFIT && fit != VM_BESTFIT && fit != VM_NEXTFIT) {
-		snprintf(err, errlen, "vmem %s: fit must be instant, best or next",
+	if (fit != VM_INSTANTFIT && fit != VM_BESTFIT && fit != VM_NEXTFIT &&
+	    fit != VM_FIRSTFIT) {
+		snprintf(err, errlen, "vmem %s: fit must be instant, best, next or first",
 			 name);
 		return NULL;
 	}
@@ -1206,24 +1212,18 @@ static void vmem_policy_describe(char *buf, size_t buflen)
 	args_describe(specs, ARRAY_SIZE(specs), buf, buflen);
 }
 
-static struct alloc *vmem_policy_create(const char *args, uint64_t base,
-					uint64_t size, uint64_t quantum,
-					char *err, size_t errlen)
+struct alloc *vmem_policy_new(uint64_t base, uint64_t size, uint64_t quantum,
+			      int fit, uint64_t qcache_max, char *err,
+			      size_t errlen)
 {
-	int fit = 0;
-	uint64_t qc = 0;
-	const struct arg_spec specs[] = VMEM_POLICY_SPECS(&fit, &qc);
-	struct vmem_policy *p;
+	struct vmem_policy *p = calloc(1, sizeof(*p));
 
-	if (args_parse("alloc vmem", args, specs, ARRAY_SIZE(specs), err, errlen))
-		return NULL;
-	p = calloc(1, sizeof(*p));
 	if (!p) {
-		snprintf(err, errlen, "alloc vmem: out of memory");
+		snprintf(err, errlen, "alloc: out of memory");
 		return NULL;
 	}
 	p->vm = vmem_create("alloc", base, size, quantum, NULL, NULL, NULL,
-			    qc * quantum, vmem_fit_flags[fit], err, errlen);
+			    qcache_max, fit, err, errlen);
 	if (!p->vm) {
 		free(p);
 		return NULL;
@@ -1231,7 +1231,21 @@ static struct alloc *vmem_policy_create(const char *args, uint64_t base,
 	return &p->base;
 }
 
-static void vmem_policy_destroy(struct alloc *a)
+static struct alloc *vmem_policy_create(const char *args, uint64_t base,
+					uint64_t size, uint64_t quantum,
+					char *err, size_t errlen)
+{
+	int fit = 0;
+	uint64_t qc = 0;
+	const struct arg_spec specs[] = VMEM_POLICY_SPECS(&fit, &qc);
+
+	if (args_parse("alloc vmem", args, specs, ARRAY_SIZE(specs), err, errlen))
+		return NULL;
+	return vmem_policy_new(base, size, quantum, vmem_fit_flags[fit],
+			       qc * quantum, err, errlen);
+}
+
+void vmem_policy_destroy(struct alloc *a)
 {
 	struct vmem_policy *p = container_of(a, struct vmem_policy, base);
 
@@ -1242,8 +1256,8 @@ static void vmem_policy_destroy(struct alloc *a)
 /* Engine context: under the engine lock, possibly in the SIGSEGV handler
  * (malloc allowed there).  The hint is tried as an exact window first:
  * one treap lookup, O(log free segments). */
-static int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
-			     uint64_t *addrp)
+int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
+		      uint64_t *addrp)
 {
 	struct vmem_policy *p = container_of(a, struct vmem_policy, base);
 
@@ -1265,12 +1279,12 @@ static int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
 	return vmem_alloc(p->vm, size, 0, addrp) ? -ENOMEM : 0;
 }
 
-static void vmem_policy_free(struct alloc *a, uint64_t addr, uint64_t size)
+void vmem_policy_free(struct alloc *a, uint64_t addr, uint64_t size)
 {
 	vmem_free(container_of(a, struct vmem_policy, base)->vm, addr, size);
 }
 
-static void vmem_policy_stats(const struct alloc *a, struct alloc_stats *st)
+void vmem_policy_stats(const struct alloc *a, struct alloc_stats *st)
 {
 	const struct vmem_policy *p = container_of(a, struct vmem_policy, base);
 	struct vmem_stats vs;
