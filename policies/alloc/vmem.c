@@ -29,12 +29,15 @@
  * operation.  vmem_inject_fail() makes a chosen refill fail for tests.
  *
  * Added for pagelab's allocator hint: free segments are also kept in a
- * treap (a randomized binary search tree) on their start address.  A
- * request with a bounded [minaddr, maxaddr) window (the exact-address hint
- * is the tightest window) walks the free segments inside the window in
- * address order instead of scanning freelists.  Splitting and coalescing
- * move a free segment's start only between its unchanged neighbours, so
- * the tree order survives in-place key updates.
+ * treap (a randomized binary search tree, with parent links) on their
+ * start address.  A request with a bounded [minaddr, maxaddr) window (the
+ * exact-address hint is the tightest window) finds the first free segment
+ * of the window in O(log n) and walks on in address order instead of
+ * scanning freelists; VM_FIRSTFIT is that walk over the whole arena.
+ * Splitting and coalescing move a free segment's start only between its
+ * unchanged neighbours, so the tree order survives in-place key updates;
+ * the piece split off after a segment is inserted next to it and a
+ * coalesced-away segment is rotated out where it is: expected O(1) each.
  *
  * Quantum caches (paper, section 4.4): vmem_alloc() of sizes up to
  * qcache_max first pops a per-size stack of recently freed segments;
@@ -66,7 +69,7 @@ struct vmem_seg {
 	struct vmem_seg *anext, *aprev;	/* all tags, address order */
 	/* FREE: freelist; ALLOC: hash chain (fnext); SPAN: span list */
 	struct vmem_seg *fnext, *fprev;
-	struct vmem_seg *tl, *tr;	/* FREE: treap children */
+	struct vmem_seg *tl, *tr, *tp;	/* FREE: treap children, parent */
 	uint32_t prio;			/* FREE: treap heap priority */
 	uint8_t type;
 	uint8_t imported;		/* SPAN */
@@ -227,70 +230,119 @@ static uint32_t prio_next(struct vmem *vm)
 	return (uint32_t)(x >> 32);
 }
 
-static struct vmem_seg *treap_insert(struct vmem_seg *t, struct vmem_seg *n)
+/* The pointer that holds x: its parent's child link, or the root. */
+static struct vmem_seg **treap_link(struct vmem *vm, struct vmem_seg *x)
 {
-	if (!t)
-		return n;
-	if (n->start < t->start) {
-		t->tl = treap_insert(t->tl, n);
-		if (t->tl->prio > t->prio) {
-			struct vmem_seg *l = t->tl;
-			t->tl = l->tr;
-			l->tr = t;
-			return l;
-		}
+	if (!x->tp)
+		return &vm->root;
+	return x->tp->tl == x ? &x->tp->tl : &x->tp->tr;
+}
+
+/* Rotate x above its parent, keeping the in-order sequence. */
+static void treap_rotate_up(struct vmem *vm, struct vmem_seg *x)
+{
+	struct vmem_seg *p = x->tp, **link = treap_link(vm, p);
+
+	if (p->tl == x) {
+		p->tl = x->tr;
+		if (x->tr)
+			x->tr->tp = p;
+		x->tr = p;
 	} else {
-		t->tr = treap_insert(t->tr, n);
-		if (t->tr->prio > t->prio) {
-			struct vmem_seg *r = t->tr;
-			t->tr = r->tl;
-			r->tl = t;
-			return r;
-		}
+		p->tr = x->tl;
+		if (x->tl)
+			x->tl->tp = p;
+		x->tl = p;
 	}
-	return t;
+	x->tp = p->tp;
+	p->tp = x;
+	*link = x;
 }
 
-/* Join two treaps, every key of a below every key of b. */
-static struct vmem_seg *treap_join(struct vmem_seg *a, struct vmem_seg *b)
+/* Hang n as a leaf under parent (NULL: the root), then restore the heap
+ * order on priorities by rotating it up. */
+static void treap_attach(struct vmem *vm, struct vmem_seg *n,
+			 struct vmem_seg *parent, bool left)
 {
-	if (!a)
-		return b;
-	if (!b)
-		return a;
-	if (a->prio > b->prio) {
-		a->tr = treap_join(a->tr, b);
-		return a;
-	}
-	b->tl = treap_join(a, b->tl);
-	return b;
-}
-
-static struct vmem_seg *treap_remove(struct vmem_seg *t, struct vmem_seg *n)
-{
-	BUG_ON(!t);
-	if (t == n)
-		return treap_join(t->tl, t->tr);
-	if (n->start < t->start)
-		t->tl = treap_remove(t->tl, n);
+	n->tl = n->tr = NULL;
+	n->tp = parent;
+	n->prio = prio_next(vm);
+	if (!parent)
+		vm->root = n;
+	else if (left)
+		parent->tl = n;
 	else
-		t->tr = treap_remove(t->tr, n);
-	return t;
+		parent->tr = n;
+	while (n->tp && n->tp->prio < n->prio)
+		treap_rotate_up(vm, n);
+}
+
+/* Insert n, searching its place from the root. */
+static void treap_insert(struct vmem *vm, struct vmem_seg *n)
+{
+	struct vmem_seg *t = vm->root, *parent = NULL;
+	bool left = false;
+
+	while (t) {
+		parent = t;
+		left = n->start < t->start;
+		t = left ? t->tl : t->tr;
+	}
+	treap_attach(vm, n, parent, left);
+}
+
+/* Insert n right after pred in address order: the leftmost place of
+ * pred's right subtree, expected O(1) steps from pred. */
+static void treap_insert_after(struct vmem *vm, struct vmem_seg *n,
+			       struct vmem_seg *pred)
+{
+	struct vmem_seg *t = pred->tr;
+
+	if (!t) {
+		treap_attach(vm, n, pred, false);
+		return;
+	}
+	while (t->tl)
+		t = t->tl;
+	treap_attach(vm, n, t, true);
+}
+
+/* Remove n: rotate it down below its higher-priority child until it has
+ * at most one child, then splice it out.  Expected O(1) rotations. */
+static void treap_remove(struct vmem *vm, struct vmem_seg *n)
+{
+	struct vmem_seg *c;
+
+	while (n->tl && n->tr)
+		treap_rotate_up(vm, n->tl->prio > n->tr->prio ? n->tl : n->tr);
+	c = n->tl ? n->tl : n->tr;
+	*treap_link(vm, n) = c;
+	if (c)
+		c->tp = n->tp;
 }
 
 static void free_insert(struct vmem *vm, struct vmem_seg *s)
 {
 	s->type = SEG_FREE;
-	s->tl = s->tr = NULL;
-	s->prio = prio_next(vm);
-	vm->root = treap_insert(vm->root, s);
+	treap_insert(vm, s);
+	flist_insert(vm, s);
+	vm->st.nfree++;
+}
+
+/* Like free_insert() for s right after free segment pred in address order
+ * (pred's end <= s's start, nothing free between them). */
+static void free_insert_after(struct vmem *vm, struct vmem_seg *s,
+			      struct vmem_seg *pred)
+{
+	s->type = SEG_FREE;
+	treap_insert_after(vm, s, pred);
 	flist_insert(vm, s);
 	vm->st.nfree++;
 }
 
 static void free_remove(struct vmem *vm, struct vmem_seg *s)
 {
-	vm->root = treap_remove(vm->root, s);
+	treap_remove(vm, s);
 	flist_remove(vm, s);
 	vm->st.nfree--;
 }
@@ -660,7 +712,7 @@ static struct vmem_seg *seg_carve(struct vmem *vm, struct vmem_seg *f,
 				rt->start = aend;
 				rt->size = fend - aend;
 				alist_insert_after(rt, a);
-				free_insert(vm, rt);
+				free_insert_after(vm, rt, f);
 			}
 		} else {
 			/* f becomes the right part: its key moves up in place,
@@ -1032,15 +1084,16 @@ void vmem_walk(const struct vmem *vm,
 		   s->imported);
 }
 
-/* In-order treap walk: sorted, heap-ordered, only free segments. */
+/* In-order treap walk: sorted, heap-ordered, parent links right, only
+ * free segments. */
 static int treap_check(const struct vmem_seg *t, uint64_t *count,
 		       const struct vmem_seg **prev)
 {
 	if (!t)
 		return 0;
-	if (t->tl && t->tl->prio > t->prio)
+	if (t->tl && (t->tl->prio > t->prio || t->tl->tp != t))
 		return -1;
-	if (t->tr && t->tr->prio > t->prio)
+	if (t->tr && (t->tr->prio > t->prio || t->tr->tp != t))
 		return -1;
 	if (treap_check(t->tl, count, prev))
 		return -1;
@@ -1151,7 +1204,7 @@ int vmem_check(const struct vmem *vm, char *err, size_t errlen)
 					   vm->name);
 			nhash++;
 		}
-	if (treap_check(vm->root, &ntreap, &tprev))
+	if ((vm->root && vm->root->tp) || treap_check(vm->root, &ntreap, &tprev))
 		CHECK_FAIL("%s: treap out of order", vm->name);
 	for (size_t i = 0; i < vm->nqcache; i++) {
 		ncached += vm->qcache[i].n;
