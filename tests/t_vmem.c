@@ -548,6 +548,52 @@ static void test_inject(void)
 	vmem_destroy(vm);
 }
 
+/* A failure inside the source while importing: both arenas unchanged. */
+static void test_inject_import(void)
+{
+	static struct snap cb, ca, sb_, sa_;
+	struct vmem_stats c0, c1, s0, s1;
+	struct vmem *src = vmem_create("isrc", 0x100000, 0x1000000, 0x100, NULL,
+				       NULL, NULL, 0, VM_INSTANTFIT, err,
+				       sizeof(err));
+	struct vmem *child = vmem_create("ichild", 0, 0, 0x100, NULL, NULL, src,
+					 0, VM_INSTANTFIT, err, sizeof(err));
+	int failures = 0, unchanged = 1;
+	uint64_t x;
+
+	CHECK(src && child);
+	if (!src || !child)
+		return;
+	for (int i = 0; i < 300; i++) {
+		int r;
+
+		take_snap(child, &cb, &c0);
+		take_snap(src, &sb_, &s0);
+		vmem_inject_fail(src, 1);
+		r = vmem_alloc(child, 0x1000, 0, &x);	/* imports every time */
+		vmem_inject_fail(src, 0);
+		if (r) {
+			failures++;
+			take_snap(child, &ca, &c1);
+			take_snap(src, &sa_, &s1);
+			unchanged &= r == -ENOMEM && cb.n == ca.n && sb_.n == sa_.n &&
+				     !memcmp(cb.v, ca.v, cb.n * sizeof(cb.v[0])) &&
+				     !memcmp(sb_.v, sa_.v, sb_.n * sizeof(sb_.v[0])) &&
+				     !memcmp(&c0, &c1, sizeof(c0)) &&
+				     !memcmp(&s0, &s1, sizeof(s0));
+		}
+		if (vmem_check(child, err, sizeof(err)) ||
+		    vmem_check(src, err, sizeof(err)))
+			unchanged = 0;
+	}
+	CHECK(failures > 0);
+	CHECK(unchanged);
+	vmem_destroy(child);
+	vmem_stats(src, &s1);
+	CHECK_EQ(s1.in_use, 0);
+	vmem_destroy(src);
+}
+
 static void test_bad_args(void)
 {
 	struct vmem *vm = vmem_create("bad", 0, 1 << 16, 16, NULL, NULL, NULL, 0,
@@ -589,6 +635,7 @@ int main(void)
 	test_instantfit();
 	test_qcache();
 	test_inject();
+	test_inject_import();
 	test_bad_args();
 	return T_END();
 }

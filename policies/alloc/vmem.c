@@ -753,12 +753,17 @@ static int vmem_import(struct vmem *vm, const struct vmem_req *r, int fit,
 	struct vmem_seg *s;
 	int ret;
 
-	if (!vm->afunc)
+	if (!vm->afunc || isz < r->size)
 		return -ENOMEM;
+	/* nocross: a larger span makes a boundary-free place likelier; the
+	 * retry below tells whether it worked */
 	if (r->nocross && isz < r->nocross)
 		isz = isz * 2 < r->nocross ? isz * 2 : r->nocross;
-	if (isz % sq)
+	if (isz % sq) {
+		if (isz > UINT64_MAX - sq)
+			return -ENOMEM;
 		isz += sq - isz % sq;
+	}
 	ret = vm->afunc(vm->source, isz, 0, &base);
 	if (ret)
 		return ret;
