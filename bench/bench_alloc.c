@@ -8,9 +8,11 @@
  *     op frees a random live block and allocates a new one (no hint).
  *     low: LIVE = 64; high: LIVE = 50000 (about 50000 holes).
  *  2. the engines' path: an arena over [0, 2^40) pages, quantum 1, one
- *     page at a time with hint = pgoff: sequential pgoffs and random ones
- *     (in [0, 2^30)); alloc and free timed separately; heap bytes per
- *     allocated page from mallinfo2().
+ *     page at a time with hint = pgoff: sequential pgoffs (a file read in
+ *     order), a random permutation of [0, n) (a file faulted in random
+ *     order) and random pgoffs in [0, 2^30) (sparse); alloc and free timed
+ *     separately (free in allocation order); heap bytes per allocated page
+ *     from mallinfo2().
  *
  * Each figure is the median of REPS runs.  Single-threaded.
  */
@@ -135,7 +137,9 @@ static void bench_frag(void)
 }
 
 /* The engine path: n single pages with hint = pgoff. */
-static int engine_run(const char *spec, bool random, size_t n, double *alloc_ns,
+enum hints { SEQ, PERM, SPARSE };
+
+static int engine_run(const char *spec, enum hints mode, size_t n, double *alloc_ns,
 		      double *free_ns, double *hit, double *bytes_per_page)
 {
 	uint64_t *pg = malloc(n * sizeof(*pg)), *addr = malloc(n * sizeof(*addr));
@@ -147,7 +151,13 @@ static int engine_run(const char *spec, bool random, size_t n, double *alloc_ns,
 
 	rng_seed(&rng, 42);
 	for (size_t i = 0; i < n; i++)
-		pg[i] = random ? rng_below(&rng, 1ull << 30) : i;
+		pg[i] = mode == SPARSE ? rng_below(&rng, 1ull << 30) : i;
+	for (size_t i = n - 1; mode == PERM && i > 0; i--) {
+		size_t j = rng_below(&rng, i + 1);
+		uint64_t t = pg[i];
+		pg[i] = pg[j];
+		pg[j] = t;
+	}
 	m0 = mallinfo2();
 	a = mk(spec, 1ull << 40);
 	t0 = now_ns();
@@ -180,17 +190,18 @@ static void bench_engine(void)
 	printf("%-18s %-6s %10s %10s %8s %12s\n", "policy", "hints", "alloc ns",
 	       "free ns", "hint hit", "heap B/page");
 	for (size_t p = 0; specs[p]; p++) {
-		for (int rnd = 0; rnd < 2; rnd++) {
+		for (int mode = SEQ; mode <= SPARSE; mode++) {
 			double an[REPS], fn[REPS], hit[REPS], bpp[REPS];
 			for (int r = 0; r < REPS; r++) {
-				if (engine_run(specs[p], rnd, n, &an[r], &fn[r],
+				if (engine_run(specs[p], mode, n, &an[r], &fn[r],
 					       &hit[r], &bpp[r])) {
 					printf("%-18s failed\n", specs[p]);
 					return;
 				}
 			}
 			printf("%-18s %-6s %10.1f %10.1f %8.3f %12.1f\n", specs[p],
-			       rnd ? "random" : "seq", median(an, REPS),
+			       mode == SEQ ? "seq" : mode == PERM ? "perm" : "sparse",
+			       median(an, REPS),
 			       median(fn, REPS), median(hit, REPS),
 			       median(bpp, REPS));
 			fflush(stdout);

@@ -428,6 +428,15 @@ static void hash_insert(struct vmem *vm, struct vmem_seg *s)
 		hash_grow(vm);
 }
 
+static struct vmem_seg *hash_find(const struct vmem *vm, uint64_t addr)
+{
+	struct vmem_seg *h = vm->hash[hash_idx(vm->hash_shift, addr)];
+
+	while (h && h->start != addr)
+		h = h->fnext;
+	return h;
+}
+
 static struct vmem_seg *hash_remove(struct vmem *vm, uint64_t addr)
 {
 	struct vmem_seg **pp = &vm->hash[hash_idx(vm->hash_shift, addr)];
@@ -582,13 +591,53 @@ static bool pick_consider(struct vmem *vm, struct vmem_seg *s,
 	return fit != VM_BESTFIT || s->size == r->size;
 }
 
+/*
+ * An exact window [minaddr, maxaddr) next to an allocated segment: the
+ * boundary tags answer in O(1), whether the window is free or not (the
+ * engines fill files page by page, so a hint usually has an allocated
+ * neighbour).  Sets *known when it could tell; returns the free segment
+ * holding the window or NULL.
+ */
+static struct vmem_seg *exact_by_neighbour(const struct vmem *vm,
+					   const struct vmem_req *r, bool *known)
+{
+	struct vmem_seg *n = hash_find(vm, r->maxaddr), *p, *s;
+
+	*known = true;
+	if (n && n->aprev->type != SEG_SPAN) {
+		s = n->aprev;	/* the segment ending at maxaddr */
+		return s->type == SEG_FREE && s->start <= r->minaddr ? s : NULL;
+	}
+	if (r->minaddr >= vm->quantum &&
+	    (p = hash_find(vm, r->minaddr - vm->quantum)) &&
+	    p->size == vm->quantum && p->anext->type != SEG_SPAN &&
+	    p->anext->type != SEG_SENTINEL) {
+		s = p->anext;	/* the segment starting at minaddr */
+		return s->type == SEG_FREE && s->start + s->size >= r->maxaddr ?
+		       s : NULL;
+	}
+	*known = false;
+	return NULL;
+}
+
 /* Bounded window: walk the free segments overlapping it in address order. */
 static struct vmem_seg *fit_window(struct vmem *vm, const struct vmem_req *r,
 				   int fit, uint64_t *addrp)
 {
-	struct vmem_seg *s = treap_floor(vm, r->minaddr);
+	struct vmem_seg *s;
 	struct vmem_pick pk = { NULL, 0 };
+	bool known;
 
+	if (r->maxaddr - r->minaddr == r->size) {
+		s = exact_by_neighbour(vm, r, &known);
+		if (known) {
+			if (s)
+				pick_consider(vm, s, r, fit, &pk);
+			*addrp = pk.addr;
+			return pk.seg;
+		}
+	}
+	s = treap_floor(vm, r->minaddr);
 	if (!s || s->start + s->size <= r->minaddr)
 		s = treap_ceil(vm, r->minaddr);
 	for (; s && s->start < r->maxaddr; s = free_next(vm, s))
@@ -936,9 +985,8 @@ static bool qcache_flush_range(struct vmem *vm, uint64_t addr, uint64_t size)
 	if (!vm->st.qcached)
 		return false;
 	for (uint64_t s = from; s < addr + size; s += vm->quantum) {
-		struct vmem_seg *h = vm->hash[hash_idx(vm->hash_shift, s)];
-		for (; h && h->start != s; h = h->fnext)
-			;
+		struct vmem_seg *h = hash_find(vm, s);
+
 		if (h && h->start + h->size > addr && qcache_remove(vm, s, h->size)) {
 			vm->st.frees--;
 			vmem_xfree(vm, s, h->size);
