@@ -1,7 +1,7 @@
 /*
  * policies/vmem.h — vmem resource arenas after Bonwick & Adams, "Magazines
  * and Vmem: Extending the Slab Allocator to Many CPUs and Arbitrary
- * Resources" (USENIX 2001), section 4 and following.
+ * Resources" (USENIX 2001), its vmem half.
  *
  * An arena manages integer ranges ("segments") in multiples of a quantum.
  * Its spans come from vmem_add() or are imported from a source arena on

@@ -2,7 +2,7 @@
  * policies/alloc/vmem.c — vmem resource arenas (Bonwick & Adams, USENIX
  * 2001) and the `vmem` allocator policy on top of them.
  *
- * The idea (paper, section 4): an arena hands out integer ranges.  Each
+ * The idea (from the paper): an arena hands out integer ranges.  Each
  * segment, free or allocated, has a boundary tag; all tags of an arena are
  * kept in one doubly linked list in address order, each span's marker in
  * front of the segments that tile it:
@@ -39,7 +39,7 @@
  * the piece split off after a segment is inserted next to it and a
  * coalesced-away segment is rotated out where it is: expected O(1) each.
  *
- * Quantum caches (paper, section 4.4): vmem_alloc() of sizes up to
+ * Quantum caches (the paper's quantum caching): vmem_alloc() of sizes up to
  * qcache_max first pops a per-size stack of recently freed segments;
  * vmem_free() pushes onto it while there is room.  Cached segments stay
  * allocated in the arena.
@@ -938,8 +938,8 @@ void vmem_free(struct vmem *vm, uint64_t addr, uint64_t size)
 	vmem_xfree(vm, addr, size);
 }
 
-/* Give every cached segment back to the arena (the paper reaps the quantum
- * caches when an allocation would otherwise fail). */
+/* Give every cached segment back to the arena.  Called before an
+ * allocation fails, so that cached segments never cause -ENOMEM. */
 static bool qcache_reap(struct vmem *vm)
 {
 	bool any = false;
@@ -1361,7 +1361,7 @@ void vmem_policy_destroy(struct alloc *a)
 
 /* Engine context: under the engine lock, possibly in the SIGSEGV handler
  * (malloc allowed there).  The hint is tried as an exact window first:
- * one treap lookup, O(log free segments). */
+ * O(1) when a neighbouring page is allocated, else one treap lookup. */
 int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
 		      uint64_t *addrp)
 {
