@@ -379,10 +379,19 @@ static struct vmem_seg *treap_ceil(const struct vmem *vm, uint64_t addr)
 	return best;
 }
 
-/* The next free segment in address order after s, or NULL. */
-static struct vmem_seg *free_next(const struct vmem *vm, const struct vmem_seg *s)
+/* The next free segment in address order after s, or NULL: the in-order
+ * successor through the parent links, O(1) amortized along a walk. */
+static struct vmem_seg *free_next(struct vmem_seg *s)
 {
-	return s->start == UINT64_MAX ? NULL : treap_ceil(vm, s->start + 1);
+	if (s->tr) {
+		s = s->tr;
+		while (s->tl)
+			s = s->tl;
+		return s;
+	}
+	while (s->tp && s->tp->tr == s)
+		s = s->tp;
+	return s->tp;
 }
 
 /* ---- hash of allocated segments ---- */
@@ -640,7 +649,7 @@ static struct vmem_seg *fit_window(struct vmem *vm, const struct vmem_req *r,
 	s = treap_floor(vm, r->minaddr);
 	if (!s || s->start + s->size <= r->minaddr)
 		s = treap_ceil(vm, r->minaddr);
-	for (; s && s->start < r->maxaddr; s = free_next(vm, s))
+	for (; s && s->start < r->maxaddr; s = free_next(s))
 		if (pick_consider(vm, s, r, fit, &pk))
 			break;
 	*addrp = pk.addr;
@@ -710,7 +719,7 @@ static struct vmem_seg *fit_next(struct vmem *vm, const struct vmem_req *r,
 	vm->st.segments++;
 	if (seg_fit(first, &rr, addrp))
 		return first;
-	for (s = free_next(vm, first);; s = free_next(vm, s)) {
+	for (s = free_next(first);; s = free_next(s)) {
 		if (!s)
 			s = treap_ceil(vm, 0);	/* wrap around */
 		vm->st.segments++;
