@@ -14,7 +14,9 @@
  *     separately (free in allocation order); heap bytes per allocated page
  *     from mallinfo2().
  *
- * Each figure is the median of REPS runs.  Single-threaded.
+ * Each figure is the median of REPS runs.  Single-threaded; times are the
+ * thread's CPU time, so that time spent descheduled on a shared machine
+ * does not count.
  */
 #include <malloc.h>
 #include <stdbool.h>
@@ -37,7 +39,7 @@ static double now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 

@@ -216,8 +216,12 @@ static void basics(const char *spec)
 		alloc_free(a, all[i], Q);
 	a->ops->stats(a, &st);
 	CHECK_EQ(st.in_use, 0);
-	/* too big for the arena */
+	/* too big for the arena; not a size at all */
 	CHECK_EQ(alloc_alloc(a, (NUNITS + 1) * Q, ALLOC_NOHINT, &x), -ENOMEM);
+	CHECK_EQ(alloc_alloc(a, 0, ALLOC_NOHINT, &x), -ENOMEM);
+	CHECK_EQ(alloc_alloc(a, Q / 2, BASE, &x), -ENOMEM);
+	a->ops->stats(a, &st);
+	CHECK_EQ(st.in_use, 0);
 	alloc_destroy(a);
 }
 
