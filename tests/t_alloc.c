@@ -258,6 +258,22 @@ static void engine_arena(const char *spec)
 	CHECK_EQ(st.in_use, 20000 + 64 + 1);
 	CHECK_EQ(st.total, 1ull << 40);
 	alloc_free(a, x, 1);
+	/* a large range across bitmap directory blocks (2^24 units each) */
+	{
+		uint64_t big = 3ull << 24, h = (1ull << 30) - 5, y;
+		CHECK_EQ(alloc_alloc(a, big, h, &x), 0);
+		CHECK_EQ(x, h);
+		CHECK_EQ(alloc_alloc(a, 1, h + big - 1, &y), 0);
+		CHECK(y != h + big - 1);
+		alloc_free(a, y, 1);
+		CHECK_EQ(alloc_alloc(a, 1, h + big, &y), 0);
+		CHECK_EQ(y, h + big);
+		alloc_free(a, y, 1);
+		alloc_free(a, x, big);
+		CHECK_EQ(alloc_alloc(a, 1, h + (1ull << 24), &y), 0);
+		CHECK_EQ(y, h + (1ull << 24));
+		alloc_free(a, y, 1);
+	}
 	for (uint64_t i = 0; i < 20000; i += 2)
 		alloc_free(a, i, 1);
 	for (uint64_t i = 0; i < 20000; i += 2)
