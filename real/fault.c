@@ -22,10 +22,14 @@
  *	                  LOADING, unlock, loadblk into the RAM window, lock,
  *	                  LOADED (or drop if invalidated), map R or RW
  *
- * A load fills the page through the RAM's standing window, so other threads
- * never see half-loaded data (the view maps the page only afterwards) and no
- * mmap/munmap pair per load is needed: a load costs one mmap of the page into
- * the view, the same as the bare floor of the mechanism (bench/bench_fault.c).
+ * A load never exposes half-loaded data: loadblk fills a buffer no view
+ * maps yet — on tmpfs a per-thread bounce buffer copied into the new page
+ * with one pwrite (no trap, and the kernel does not zero a page a write
+ * covers), on hugetlbfs the page itself through the RAM's standing window —
+ * and only then is the page mapped into the view, with MAP_POPULATE so the
+ * re-executed access does not trap into the kernel once more.  No
+ * mmap/munmap pair per load: a load costs one mmap, like the bare floor of
+ * the mechanism (bench/bench_fault.c: 1.3x that floor on tmpfs).
  *
  * Errors reach the faulting access as SIGBUS with si_addr set to the access
  * (queued to the faulting thread with rt_tgsigqueueinfo, after the state is

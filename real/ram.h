@@ -24,8 +24,10 @@
  *	     file:  [page][    hole    ][page][page] ...
  *
  * The standing window is a shared mapping of the RAM file kept for the life
- * of the handle (in 1 GiB chunks, mapped on first use): loadblk/storeblk
- * read and write pages through it, so a load needs no temporary mmap/munmap.
+ * of the handle (in 1 GiB chunks, mapped on first use): storeblk reads pages
+ * through it and, where write(2) does not work (hugetlbfs), loadblk fills
+ * them through it; on tmpfs loads go through a per-thread bounce buffer and
+ * one pwrite (ramh_load_buf).  No load needs a temporary mmap/munmap.
  *
  * The size limit (npages_limit) counts pages allocated in all handles of one
  * RAM; allocation past it fails synchronously with -ENOSPC (never a later
