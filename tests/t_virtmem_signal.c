@@ -74,6 +74,8 @@ static void child_prev_handler(void *arg)
 	_exit(4);
 }
 
+/* Runs first: the children install a handler before the process's first
+ * fileh_open installs ours (once per process), so ours chains to it. */
 static void test_not_ours(void)
 {
 	int plain = 0, st;
