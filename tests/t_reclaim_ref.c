@@ -438,6 +438,9 @@ static uint64_t ref_sim_2q(const uint32_t *keys, size_t n, size_t c,
 		if (kl_find(&a1in, x) >= 0)
 			continue;
 		misses++;
+		i = kl_find(&a1out, x);		/* "if x in A1out", first */
+		if (i >= 0)
+			kl_take(&a1out, (size_t)i);
 		if (a1in.n + am.n >= c) {		/* reclaimfor(x) */
 			if (a1in.n > kin || am.n == 0) {
 				kl_push(&a1out, kl_take(&a1in, 0));
@@ -447,8 +450,7 @@ static uint64_t ref_sim_2q(const uint32_t *keys, size_t n, size_t c,
 				kl_take(&am, 0);
 			}
 		}
-		if ((i = kl_find(&a1out, x)) >= 0) {
-			kl_take(&a1out, (size_t)i);
+		if (i >= 0) {
 			kl_push(&am, x);
 		} else {
 			kl_push(&a1in, x);
