@@ -8,6 +8,9 @@
  * libCacheSim-style simulator counts, so misses/accesses is the miss ratio
  * in ../shared/traces/README.md.
  *
+ * Before the victim() of a miss, reclaim.miss_key names the missing key
+ * (the hint ARC and 2Q use, policies/reclaim.h).
+ *
  * Keys are dense (0..nkeys-1).  next_use[i] (may be NULL) is the index of
  * the next access to keys[i] (UINT64_MAX: never), given to the policy in
  * reclaim.next_use before each insert or hit (what OPT reads).
