@@ -35,8 +35,10 @@
  * Fault on a resident page: a use, like a hit.  Under `faults` observation
  * Am hits are invisible, so Am is FIFO by the time pages were promoted
  * (reloaded while in A1out) or last faulted; A1in is FIFO anyway.  2Q
- * keeps most of its power there: its promotion signal is a reload of a
- * remembered key, which is a fault.
+ * keeps its power there: its promotion signal is a reload of a remembered
+ * key, which is a fault (on the shared trace its `faults` miss ratios
+ * equal its `full` ones at 489, 4897 and 14692 pages: Am is never short
+ * enough to be evicted from).
  */
 #include <stdio.h>
 #include <stdlib.h>

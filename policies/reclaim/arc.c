@@ -41,9 +41,11 @@
  * plus the pages' nodes.
  *
  * Fault on a resident page: a use, like a hit (T1 -> T2).  Under `faults`
- * observation a page reaches T2 only through a map/dirty fault or by being
- * reloaded while remembered in B1/B2: T1 is then FIFO in load order, and
- * ARC adapts on reloads alone.
+ * observation only map/dirty faults move pages to T2.  With load faults
+ * alone ARC is exactly FIFO: T1 fills to c, case IV then drops T1's LRU
+ * page *without* a ghost, so B1/B2 stay empty and p never moves (on the
+ * shared trace the `faults` miss ratios equal FIFO's at all sizes).  What
+ * map/dirty faults promote to T2 brings ghosts, and adaptation, back.
  */
 #include <stdio.h>
 #include <stdlib.h>
