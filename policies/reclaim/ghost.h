@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/bug.h"
 #include "common/list.h"
 
 struct ghost {
@@ -100,7 +101,7 @@ static inline size_t ghost_bytes(const struct ghost_table *g)
 static inline struct ghost *ghost_oldest(struct list_head *list)
 {
 	return list_empty(list) ? NULL
-				: (struct ghost *)(void *)list_last(list);
+				: container_of(list_last(list), struct ghost, link);
 }
 
 #endif
