@@ -250,29 +250,32 @@ int cmd_sim(int argc, char **argv)
 	switch (sim_opts_parse(&o, argc, argv, err, sizeof(err))) {
 	case SIMOPTS_HELP:
 		sim_usage(stdout);
-		return 0;
+		rc = 0;
+		goto out;
 	case SIMOPTS_USAGE:
 		fprintf(stderr, "pagelab sim: %s\n", err);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out;
 	default:
 		break;
 	}
 	if (o.costs_path ? costs_load(&costs, o.costs_path, err, sizeof(err)) :
 			   (costs_default(&costs), 0)) {
 		fprintf(stderr, "pagelab sim: %s\n", err);
-		return EXIT_RUN_FAILED;
+		goto out;
 	}
-	/* Open the trace (header, page size, readability), check the policies,
-	 * resolve RAM sizes, run the pre-pass if needed. */
+	/* Check the policies, open the trace (header, page size,
+	 * readability), run the pre-pass if needed, resolve RAM sizes. */
 	switch (sim_opts_prepare(&o, err, sizeof(err))) {
-	case 0:
+	case SIMOPTS_OK:
 		break;
 	case SIMOPTS_USAGE:
 		fprintf(stderr, "pagelab sim: %s\n", err);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out;
 	default:
 		fprintf(stderr, "pagelab sim: %s\n", err);
-		return EXIT_RUN_FAILED;
+		goto out;
 	}
 	next_use = o.next_use;
 	naccesses = o.naccesses;
