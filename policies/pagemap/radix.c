@@ -31,7 +31,11 @@
  *
  * Memory: one 4 KiB node per populated 512-key range at each level, plus the
  * struct: proportional to the populated ranges, sizeof(struct radix) when
- * empty.
+ * empty.  Dense keys cost 8 bytes each and a node per 512 keys per level;
+ * isolated 64-bit keys cost one node per level each (~21 KiB a key), which
+ * is what this structure is not for.  mem_bytes counts the nodes; glibc's
+ * aligned_alloc may leave up to a page of padding before a node that only
+ * smaller mallocs can reuse.
  *
  * Arguments: max_bytes=N caps mem_bytes (0: no cap); a set() that would need
  * more fails with -ENOMEM and leaves the map unchanged.  It serves both as a
