@@ -2,7 +2,7 @@
  * bench/bench_sim.c — simulator speed and memory.
  *
  * The issue's target: a 10 M-access zipf(0.9) trace over 1 M pages, RAM at
- * 10 % of its pages, `full` observation, LRU, radix pagemap: >= 30 M
+ * 10 % of its distinct pages (as `--ram 10%`), `full` observation, LRU, radix pagemap: >= 30 M
  * accesses/s on one core, trace decoding included; <= 64 bytes of
  * simulator state per distinct page beside the policy's own metadata.
  *
@@ -201,8 +201,8 @@ int main(int argc, char **argv)
 		       now_s() - t0);
 	}
 	printf("bench_sim: decoding alone: %.1f M accesses/s\n", decode_rate(path) / 1e6);
-	printf("bench_sim: RAM %llu pages (10%% of %llu), observe full, median of %d runs\n",
-	       pages / 10, pages, runs);
+	printf("bench_sim: RAM %llu pages (10%% of the distinct pages), observe full, median of %d runs\n",
+	       (unsigned long long)(ndistinct / 10), runs);
 	printf("%-10s %-8s %-7s %9s %8s %9s %12s\n", "reclaim", "pagemap", "alloc",
 	       "M acc/s", "miss", "sim B/pg", "pagemap B/pg");
 
@@ -219,7 +219,7 @@ int main(int argc, char **argv)
 				.reclaim = extra ? "lru" : reclaim_registry[p]->name,
 				.pagemap = pagemap_registry[m]->name,
 				.alloc = alloc_registry[a]->name,
-				.ram_pages = pages / 10,
+				.ram_pages = ndistinct / 10,
 				.observe = { OBSERVE_FULL, 0 },
 				.page_size = 4096,
 				.reclaim_batch = 1,
