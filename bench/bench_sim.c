@@ -24,6 +24,7 @@
 #include "policies/pagemap.h"
 #include "policies/reclaim.h"
 #include "sim/sim.h"
+#include "tests/reclaim_harness.h"
 #include "workloads/gen.h"
 #include "workloads/trace.h"
 
@@ -149,6 +150,49 @@ static double decode_rate(const char *path)
 	return (double)nacc / (now_s() - t0);
 }
 
+/* The LRU policy alone on the same keys, in tests/reclaim_harness.h's
+ * flat-array cache loop (no decoding, no pagemap, no page tables): the
+ * policy's own ceiling, to read the simulator's figures against. */
+static void harness_rate(const char *path, uint64_t ram, int runs)
+{
+	char err[512];
+	struct event ev[BATCH];
+	struct trace_reader *r = trace_open(path, NULL, err, sizeof(err));
+	size_t n = 0, cap = 1 << 20;
+	uint32_t *keys = malloc(cap * sizeof(*keys)), nkeys = 0;
+	double rate[99];
+	long got;
+
+	if (!r || !keys)
+		return;
+	while ((got = trace_read(r, ev, BATCH)) > 0)
+		for (long i = 0; i < got; i++) {
+			if (ev[i].type != EV_ACCESS || ev[i].page >= UINT32_MAX)
+				continue;
+			if (n == cap) {
+				uint32_t *k = realloc(keys, 2 * cap * sizeof(*k));
+				if (!k)
+					goto out;
+				keys = k;
+				cap *= 2;
+			}
+			keys[n++] = (uint32_t)ev[i].page;
+			if (ev[i].page >= nkeys)
+				nkeys = (uint32_t)ev[i].page + 1;
+		}
+	for (int k = 0; k < runs; k++) {
+		double t0 = now_s();
+		harness_run("lru", keys, n, nkeys, ram, 1, NULL);
+		rate[k] = (double)n / (now_s() - t0);
+	}
+	qsort(rate, (size_t)runs, sizeof(rate[0]), cmp_double);
+	printf("bench_sim: the lru policy alone (reclaim harness, keys in memory): %.1f M accesses/s\n",
+	       rate[runs / 2] / 1e6);
+out:
+	free(keys);
+	trace_close(r);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long accesses = 10000000, pages = 1000000;
@@ -201,6 +245,7 @@ int main(int argc, char **argv)
 		       now_s() - t0);
 	}
 	printf("bench_sim: decoding alone: %.1f M accesses/s\n", decode_rate(path) / 1e6);
+	harness_rate(path, ndistinct / 10, runs);
 	printf("bench_sim: RAM %llu pages (10%% of the distinct pages), observe full, median of %d runs\n",
 	       (unsigned long long)(ndistinct / 10), runs);
 	printf("%-10s %-8s %-7s %9s %8s %9s %12s\n", "reclaim", "pagemap", "alloc",
