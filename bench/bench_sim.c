@@ -7,7 +7,8 @@
  * simulator state per distinct page beside the policy's own metadata.
  *
  * The trace is generated once into a native file (default
- * /tmp/pagelab-bench-zipf.trace, reused while its generator line matches)
+ * /tmp/pagelab-bench-zipf-PAGES-ACCESSES.trace, reused while its generator
+ * line matches)
  * and every run reads it back through the ordinary reader, in 1024-event
  * batches, like `pagelab sim`.  Times are the thread's CPU time, so that a
  * machine shared with other jobs does not count their time slices as ours
@@ -47,19 +48,27 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Write the generated trace to path unless a file with that generator is there. */
-static int ensure_trace(const char *path, const char *spec)
+/* Write the generated trace to path unless a native file made by the same
+ * generator with the same parameters is there. */
+static int ensure_trace(const char *path, const char *spec,
+			unsigned long long pages, unsigned long long accesses)
 {
-	char err[512];
+	char err[512], tok[4][64];
 	struct trace_reader *r = trace_open(path, NULL, err, sizeof(err));
 	struct trace_reader *g;
 	struct trace_writer *w;
 	struct event ev[BATCH];
 	long n;
 
+	snprintf(tok[0], sizeof(tok[0]), "zipf ");
+	snprintf(tok[1], sizeof(tok[1]), " pages=%llu ", pages);
+	snprintf(tok[2], sizeof(tok[2]), " accesses=%llu ", accesses);
+	snprintf(tok[3], sizeof(tok[3]), " alpha=0.9");
 	if (r) {
-		int same = !strcmp(trace_header(r)->format, "native") &&
-			   strstr(trace_header(r)->generator, spec + 4) != NULL;
+		const struct trace_header *h = trace_header(r);
+		int same = !strcmp(h->format, "native");
+		for (int i = 0; i < 4; i++)
+			same = same && strstr(h->generator, tok[i]) != NULL;
 		trace_close(r);
 		if (same)
 			return 0;
@@ -199,8 +208,8 @@ int main(int argc, char **argv)
 {
 	unsigned long long accesses = 10000000, pages = 1000000;
 	int runs = 3;
-	const char *path = "/tmp/pagelab-bench-zipf.trace";
-	char spec[256], err[512];
+	const char *path = NULL;
+	char spec[256], err[512], defpath[256];
 	uint64_t *next_use = NULL, nnext = 0, ndistinct = 0;
 
 	for (int i = 1; i + 1 < argc; i += 2) {
@@ -219,7 +228,12 @@ int main(int argc, char **argv)
 	}
 	snprintf(spec, sizeof(spec), "gen:zipf:pages=%llu:accesses=%llu:alpha=0.9:seed=1",
 		 pages, accesses);
-	if (ensure_trace(path, spec))
+	if (!path) {
+		snprintf(defpath, sizeof(defpath), "/tmp/pagelab-bench-zipf-%llu-%llu.trace",
+			 pages, accesses);
+		path = defpath;
+	}
+	if (ensure_trace(path, spec, pages, accesses))
 		return 1;
 
 	/* The pre-pass: distinct pages, next use for OPT (not timed below). */

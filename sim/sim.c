@@ -797,6 +797,16 @@ int sim_apply(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
 			if (fe->type == EV_ACCESS && fe->vma < nvma && vmas[fe->vma] &&
 			    fe->page < vmas[fe->vma]->npages)
 				__builtin_prefetch(&vmas[fe->vma]->pte[fe->page]);
+			/* Closer, an access that will load: touch its pagemap
+			 * slot, so that the miss overlaps this event's work and
+			 * pagemap.set finds the slot in the cache. */
+			fe = ev + SIM_PREFETCH / 2;
+			if (fe->type == EV_ACCESS && fe->vma < nvma && vmas[fe->vma] &&
+			    fe->page < vmas[fe->vma]->npages &&
+			    !vmas[fe->vma]->pte[fe->page]) {
+				const struct sim_vma *fv = vmas[fe->vma];
+				(void)pagemap_get(fv->file->pm, fv->pgoff + fe->page);
+			}
 		}
 		pte = v->pte[ev->page];
 		if (likely(pte & (PTE_R << (ev->write != 0)))) {
