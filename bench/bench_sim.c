@@ -17,6 +17,13 @@
  * distinct page.  OPT's next-use pre-pass is not timed (it is printed).
  *
  *   bench_sim [--accesses N] [--pages N] [--runs N] [--trace PATH]
+ *
+ * Where the time goes (perf, lru/radix): at a 38 % miss ratio over 0.9 M
+ * pages nearly every load fault costs three cache misses beyond what the
+ * policy itself takes — the faulting page's pagemap slot (touched early,
+ * a few events ahead, so it overlaps other work), the victim's page-table
+ * word (its unmapping changes the VMA count) and the victim's pagemap slot
+ * (pagemap.del).  The "policy alone" line shows the ceiling those leave.
  */
 #include <stdio.h>
 #include <stdlib.h>
