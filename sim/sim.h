@@ -9,7 +9,8 @@
  *
  *   RAM      ram_pages pages, one reclaim instance over all of them;
  *   file f   a pagemap (pgoff -> page), an allocator of RAM offsets over
- *            [0, 2^40) asked with hint = pgoff, a dirty list, its VMAs;
+ *            [0, 2^40) asked with hint = pgoff, its dirty pages (a set,
+ *            sorted by pgoff at writeout and discard), its VMAs;
  *   page     struct sim_page, only while in RAM: the policy's struct rpage
  *            and one word (RAM offset, how many VMAs map it, DIRTY), one
  *            64-byte cache line;
@@ -23,6 +24,11 @@
  *
  *            so a hit is one load and one bit test, and the page table is
  *            also what the kernel VMA count is computed from.
+ *
+ * A fault with one VMA over a file and no resident page left unmapped
+ * cannot be a map fault, so the pagemap is not searched then; the pagemap
+ * slot of a coming load fault is touched a few events ahead (the miss then
+ * overlaps other work).  Neither changes a decision.
  *
  * Kernel VMAs (docs/ENGINE.md "Kernel VMA count"): inside one VMA of ours,
  * pages i-1 and i belong to the same kernel VMA ("join") when both are
