@@ -17,6 +17,11 @@
  * distinct page.  OPT's next-use pre-pass is not timed (it is printed).
  *
  *   bench_sim [--accesses N] [--pages N] [--runs N] [--trace PATH]
+ *             [--reclaim NAME] [--pagemap NAME] [--alloc NAME]
+ *
+ * The last three restrict the table to one policy, pagemap or allocator
+ * (then every allocator is tried with the chosen ones; for profiling one
+ * configuration under callgrind).
  *
  * Where the time goes (perf, lru/radix): at a 38 % miss ratio over 0.9 M
  * pages nearly every load fault costs three cache misses beyond what the
@@ -39,6 +44,7 @@
 #include "workloads/trace.h"
 
 #define BATCH 1024
+#define BENCH_ALLOC "vmem"	/* the engines' default (cli/simopts.c, real/virtmem.c) */
 
 static double now_s(void)
 {
@@ -112,7 +118,7 @@ struct run {
 	struct sim_mem mem;
 };
 
-static int run_once(const char *path, const struct sim_config *cfg, struct run *out)
+static __attribute__((noinline)) int run_once(const char *path, const struct sim_config *cfg, struct run *out)
 {
 	char err[512];
 	struct event ev[BATCH];
@@ -215,7 +221,8 @@ int main(int argc, char **argv)
 {
 	unsigned long long accesses = 10000000, pages = 1000000;
 	int runs = 3;
-	const char *path = NULL;
+	const char *path = NULL, *only_reclaim = NULL, *only_pagemap = NULL;
+	const char *only_alloc = NULL;
 	char spec[256], err[512], defpath[256];
 	uint64_t *next_use = NULL, nnext = 0, ndistinct = 0;
 
@@ -228,9 +235,16 @@ int main(int argc, char **argv)
 			runs = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--trace"))
 			path = argv[i + 1];
+		else if (!strcmp(argv[i], "--reclaim"))
+			only_reclaim = argv[i + 1];
+		else if (!strcmp(argv[i], "--pagemap"))
+			only_pagemap = argv[i + 1];
+		else if (!strcmp(argv[i], "--alloc"))
+			only_alloc = argv[i + 1];
 	}
 	if (runs < 1 || runs > 99 || !accesses || !pages) {
-		fprintf(stderr, "usage: bench_sim [--accesses N] [--pages N] [--runs N] [--trace PATH]\n");
+		fprintf(stderr, "usage: bench_sim [--accesses N] [--pages N] [--runs N] [--trace PATH]\n"
+				"                 [--reclaim NAME] [--pagemap NAME] [--alloc NAME]\n");
 		return 2;
 	}
 	snprintf(spec, sizeof(spec), "gen:zipf:pages=%llu:accesses=%llu:alpha=0.9:seed=1",
@@ -268,20 +282,26 @@ int main(int argc, char **argv)
 		       now_s() - t0);
 	}
 	printf("bench_sim: decoding alone: %.1f M accesses/s\n", decode_rate(path) / 1e6);
-	harness_rate(path, ndistinct / 10, runs);
+	if (!only_reclaim && !only_pagemap && !only_alloc)
+		harness_rate(path, ndistinct / 10, runs);
 	printf("bench_sim: RAM %llu pages (10%% of the distinct pages), observe full, CPU time, median of %d runs\n",
 	       (unsigned long long)(ndistinct / 10), runs);
 	printf("%-10s %-8s %-7s %9s %8s %9s %12s\n", "reclaim", "pagemap", "alloc",
 	       "M acc/s", "miss", "sim B/pg", "pagemap B/pg");
 
-	/* Every policy with both pagemaps and the bitmap allocator; then the
+	/* Every policy with both pagemaps and the default allocator; then the
 	 * target's configuration with each allocator. */
 	for (size_t p = 0;; p++) {
 		int extra = !reclaim_registry[p];
 		for (size_t m = 0; pagemap_registry[m]; m++) {
 		for (size_t a = 0; alloc_registry[a]; a++) {
-			if (extra ? m || !strcmp(alloc_registry[a]->name, "bitmap")
-				  : !!strcmp(alloc_registry[a]->name, "bitmap"))
+			int filtered = only_reclaim || only_pagemap || only_alloc;
+			if (filtered ? extra ||
+				       (only_reclaim && strcmp(only_reclaim, reclaim_registry[p]->name)) ||
+				       (only_pagemap && strcmp(only_pagemap, pagemap_registry[m]->name)) ||
+				       (only_alloc && strcmp(only_alloc, alloc_registry[a]->name))
+				     : extra ? m || !strcmp(alloc_registry[a]->name, BENCH_ALLOC)
+					     : !!strcmp(alloc_registry[a]->name, BENCH_ALLOC))
 				continue;
 			struct sim_config cfg = {
 				.reclaim = extra ? "lru" : reclaim_registry[p]->name,

@@ -42,7 +42,7 @@ static void sim_usage(FILE *f)
 "size) pair and writes one CSV row each (results/SCHEMA.md) to stdout or OUT.\n"
 "  --reclaim P,...   reclaim policies, NAME[:K=V...] (default lru; pagelab --list)\n"
 "  --pagemap P       pagemap policy (default radix)\n"
-"  --alloc P         RAM-offset allocator policy (default bitmap)\n"
+"  --alloc P         RAM-offset allocator policy (default vmem)\n"
 "  --ram SIZE,...    pages (1000), bytes (64M, 2G) or %% of the trace's\n"
 "                    distinct pages (10%%); default 10%%\n"
 "  --observe M       full | faults | sampled:N (N accesses between samplings);\n"

@@ -87,7 +87,7 @@ int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
 
 	memset(o, 0, sizeof(*o));
 	o->pagemap = "radix";
-	o->alloc = "bitmap";
+	o->alloc = "vmem";	/* as real/virtmem.c */
 	o->observe.mode = OBSERVE_FAULTS;
 	o->reclaim_batch = 1;
 	o->seed = 1;

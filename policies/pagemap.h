@@ -58,6 +58,11 @@ struct pagemap_ops {
 	int (*for_each)(const struct pagemap *pm, pagemap_fn fn, void *arg);
 	/* Bytes of memory the map holds now (nodes, tables, the struct). */
 	size_t (*mem_bytes)(const struct pagemap *pm);
+	/* Optional (NULL: none).  A hint that key will be get, set or del
+	 * soon: start loading the memory that will touch (a CPU prefetch of
+	 * its slot), without waiting for it.  Changes nothing, never
+	 * allocates; any key is allowed. */
+	void (*prefetch)(const struct pagemap *pm, uint64_t key);
 };
 
 /* NULL-terminated, in the order --list shows them. */
@@ -78,6 +83,11 @@ static inline int pagemap_set(struct pagemap *pm, uint64_t key, void *v)
 static inline void *pagemap_del(struct pagemap *pm, uint64_t key)
 {
 	return pm->ops->del(pm, key);
+}
+static inline void pagemap_prefetch(const struct pagemap *pm, uint64_t key)
+{
+	if (pm->ops->prefetch)
+		pm->ops->prefetch(pm, key);
 }
 static inline void pagemap_clear(struct pagemap *pm)
 {

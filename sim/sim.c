@@ -73,8 +73,14 @@ struct sample_ref {
 	uint64_t idx;
 };
 
-#define PAGE_CHUNK 4096
+#define PAGE_CHUNK_MAX 32768	/* pages per chunk: 2 MiB, one huge page */
 #define SIM_PREFETCH 32		/* events ahead to prefetch page-table words for */
+
+/* A chunk of struct sim_page. */
+struct page_chunk {
+	struct sim_page *pages;
+	size_t npages;
+};
 
 struct sim {
 	struct counters c;
@@ -95,8 +101,9 @@ struct sim {
 	uint32_t nfile_ids;
 
 	struct sim_page *free_pages;	/* linked through rp.link.next */
-	struct sim_page **chunks;
+	struct page_chunk *chunks;
 	size_t nchunks, chunk_cap;
+	uint64_t npages_made;		/* pages in all chunks (<= ram_pages) */
 
 	struct sample_ref *samples;
 	size_t nsamples, samples_cap;
@@ -145,7 +152,7 @@ static inline int pte_join(const struct sim *s, uintptr_t a, uintptr_t b)
 static void sample_push(struct sim *s, uint32_t vma, uint64_t idx);
 
 /* Set word i of v, keeping the kernel VMA count and the sampler's list. */
-static void set_pte(struct sim *s, struct sim_vma *v, uint64_t i, uintptr_t nw)
+static inline void set_pte(struct sim *s, struct sim_vma *v, uint64_t i, uintptr_t nw)
 {
 	uintptr_t old = v->pte[i];
 	int64_t d = 0;
@@ -211,29 +218,89 @@ static void sample_all(struct sim *s)
 	note_vmas_peak(s);
 }
 
+/* ---- big arrays ---------------------------------------------------------- */
+
+/*
+ * The simulator's big arrays (page tables of big VMAs, page chunks) are
+ * read at random, one access each: with 4 KiB pages nearly every one also
+ * misses the TLB.  From 2 MiB up they are anonymous mappings aligned to
+ * 2 MiB and advised to transparent huge pages (where the kernel has them;
+ * nothing changes otherwise).  Zeroed.
+ */
+#define HUGE_BYTES ((size_t)2 << 20)
+
+static void *big_alloc(size_t bytes, int huge)
+{
+	size_t len;
+	char *p, *q;
+
+	if (bytes < HUGE_BYTES || !huge) {
+		p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		return p == MAP_FAILED ? NULL : p;
+	}
+	if (bytes > SIZE_MAX - HUGE_BYTES)
+		return NULL;
+	len = (bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
+	p = mmap(NULL, len + HUGE_BYTES, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	q = (char *)(((uintptr_t)p + HUGE_BYTES - 1) & ~(uintptr_t)(HUGE_BYTES - 1));
+	if (q > p)
+		munmap(p, (size_t)(q - p));
+	if (q + len < p + len + HUGE_BYTES)
+		munmap(q + len, (size_t)(p + len + HUGE_BYTES - (q + len)));
+#ifdef MADV_HUGEPAGE
+	(void)madvise(q, len, MADV_HUGEPAGE);	/* advice only */
+#endif
+	return q;
+}
+
+static void big_free(void *p, size_t bytes, int huge)
+{
+	if (p && bytes >= HUGE_BYTES && huge)
+		bytes = (bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
+	if (p)
+		munmap(p, bytes);
+}
+
 /* ---- pages --------------------------------------------------------------- */
+
+/* Pages per chunk: at most PAGE_CHUNK_MAX and never more than RAM still
+ * needs (no page beyond ram_pages is ever in use at once). */
+static size_t page_chunk_pages(const struct sim *s)
+{
+	uint64_t left = s->ram_pages > s->npages_made ?
+			s->ram_pages - s->npages_made : 0;
+
+	if (left == 0)
+		left = 64;	/* not expected: nres <= ram_pages */
+	return left < PAGE_CHUNK_MAX ? (size_t)left : PAGE_CHUNK_MAX;
+}
 
 static struct sim_page *page_get(struct sim *s)
 {
 	struct sim_page *pg = s->free_pages;
 
-	if (!pg) {
+	if (unlikely(!pg)) {
 		struct sim_page *chunk;
+		size_t n = page_chunk_pages(s);
 
 		if (s->nchunks == s->chunk_cap) {
 			size_t cap = s->chunk_cap ? 2 * s->chunk_cap : 16;
-			struct sim_page **n = realloc(s->chunks, cap * sizeof(*n));
-			if (!n)
+			struct page_chunk *nc = realloc(s->chunks, cap * sizeof(*nc));
+			if (!nc)
 				return NULL;
-			s->chunks = n;
+			s->chunks = nc;
 			s->chunk_cap = cap;
 		}
-		chunk = aligned_alloc(64, PAGE_CHUNK * sizeof(*chunk));
+		chunk = big_alloc(n * sizeof(*chunk), 1);
 		if (!chunk)
 			return NULL;
-		memset(chunk, 0, PAGE_CHUNK * sizeof(*chunk));
-		s->chunks[s->nchunks++] = chunk;
-		for (size_t i = PAGE_CHUNK; i-- > 0;) {
+		s->chunks[s->nchunks++] = (struct page_chunk){ chunk, n };
+		s->npages_made += n;
+		for (size_t i = n; i-- > 0;) {
 			chunk[i].rp.link.next = (struct list_head *)s->free_pages;
 			s->free_pages = &chunk[i];
 		}
@@ -539,38 +606,39 @@ static struct sim_file *file_get(struct sim *s, uint32_t id, char *err,
 /*
  * Page tables.  Large ones (key-only traces announce an upper bound of
  * their keys, 2^32 from a pipe) are anonymous NORESERVE mappings, so only
- * the part the trace touches costs memory.
+ * the part the trace touches costs memory.  Up to PTE_HUGE_MAX pages they
+ * are also on huge pages (big_alloc): touching one word then makes 2 MiB
+ * resident, a bounded cost; beyond, a sparse trace would pay 2 MiB a key.
  */
 #define PTE_MMAP_MIN (1u << 16)
+#define PTE_HUGE_MAX (1ull << 24)
 
 static uintptr_t *pte_alloc(uint64_t n)
 {
-	void *p;
-
 	if (n < PTE_MMAP_MIN)
 		return calloc(n, sizeof(uintptr_t));
 	if (n > SIZE_MAX / sizeof(uintptr_t))
 		return NULL;
-	p = mmap(NULL, n * sizeof(uintptr_t), PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	return p == MAP_FAILED ? NULL : p;
+	return big_alloc(n * sizeof(uintptr_t), n <= PTE_HUGE_MAX);
 }
 
 static void pte_free(uintptr_t *p, uint64_t n)
 {
 	if (n < PTE_MMAP_MIN)
 		free(p);
-	else if (p)
-		munmap(p, n * sizeof(uintptr_t));
+	else
+		big_free(p, n * sizeof(uintptr_t), n <= PTE_HUGE_MAX);
 }
 
 /* Bytes of v's page table in use: all of a small one, the touched part
  * (up to the highest index ever mapped, whole pages) of a large one. */
 static size_t pte_bytes(const struct sim_vma *v)
 {
+	size_t unit = v->npages <= PTE_HUGE_MAX ? HUGE_BYTES : 4096;
+
 	if (v->npages < PTE_MMAP_MIN)
 		return v->npages * sizeof(uintptr_t);
-	return (v->hi * sizeof(uintptr_t) + 4095) & ~(size_t)4095;
+	return (v->hi * sizeof(uintptr_t) + unit - 1) & ~(unit - 1);
 }
 
 static int ev_mmap(struct sim *s, const struct event *ev, uint64_t idx,
@@ -761,13 +829,22 @@ static int ev_other(struct sim *s, const struct event *ev, uint64_t idx,
 
 /* ---- the replay entry point ------------------------------------------------ */
 
-int sim_apply(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
-	      char *err, size_t errlen)
+/*
+ * The loop over one batch, specialised (always inlined with constant
+ * arguments) for the observation mode: under `full` without the future
+ * every hit is one reclaim.hit() call, under `faults` none, and neither
+ * tests the mode per access.
+ */
+static inline __attribute__((always_inline)) int
+apply_loop(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
+	   char *err, size_t errlen, const int full, const int future,
+	   const int sampling)
 {
 	struct sim_vma **vmas = s->vmas;
 	uint32_t nvma = s->nvma_ids;
+	struct reclaim *rc = s->reclaim;
+	void (*hit)(struct reclaim *, struct rpage *) = rc->ops->hit;
 
-	BUG_ON(s->failed);
 	for (size_t k = 0; k < n; k++) {
 		const struct event *ev = &evs[k];
 		struct sim_vma *v;
@@ -794,38 +871,52 @@ int sim_apply(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
 		 * later event's word now. */
 		if (likely(k + SIM_PREFETCH < n)) {
 			const struct event *fe = ev + SIM_PREFETCH;
-			if (fe->type == EV_ACCESS && fe->vma < nvma && vmas[fe->vma] &&
-			    fe->page < vmas[fe->vma]->npages)
-				__builtin_prefetch(&vmas[fe->vma]->pte[fe->page]);
-			/* Closer, an access that will load: touch its pagemap
-			 * slot, so that the miss overlaps this event's work and
-			 * pagemap.set finds the slot in the cache. */
+			const struct sim_vma *fv;
+
+			if (fe->type == EV_ACCESS && fe->vma < nvma &&
+			    (fv = vmas[fe->vma]) && fe->page < fv->npages)
+				__builtin_prefetch(&fv->pte[fe->page]);
+			/* Closer, an access that will load: prefetch its
+			 * pagemap slot, so that the miss overlaps this
+			 * event's work and pagemap.set finds it cached. */
 			fe = ev + SIM_PREFETCH / 2;
-			if (fe->type == EV_ACCESS && fe->vma < nvma && vmas[fe->vma] &&
-			    fe->page < vmas[fe->vma]->npages &&
-			    !vmas[fe->vma]->pte[fe->page]) {
-				const struct sim_vma *fv = vmas[fe->vma];
-				(void)pagemap_get(fv->file->pm, fv->pgoff + fe->page);
-			}
+			if (fe->type == EV_ACCESS && fe->vma < nvma &&
+			    (fv = vmas[fe->vma]) && fe->page < fv->npages &&
+			    !fv->pte[fe->page])
+				pagemap_prefetch(fv->file->pm, fv->pgoff + fe->page);
 		}
 		pte = v->pte[ev->page];
 		if (likely(pte & (PTE_R << (ev->write != 0)))) {
 			s->c.hits++;
-			if (s->full) {
-				set_next_use(s, aidx);
-				reclaim_hit(s->reclaim, &pte_page(pte)->rp);
+			if (full) {
+				if (future)
+					rc->next_use = s->next_use[aidx];
+				hit(rc, &pte_page(pte)->rp);
 			}
 		} else if (access_fault(s, v, ev->page, ev->write != 0, pte, aidx,
 					idx0 + k, err, errlen)) {
 			s->c.accesses--;	/* counters cover completed events */
 			return -1;
 		}
-		if (unlikely(s->sample_interval) && --s->sample_left == 0) {
+		if (sampling && --s->sample_left == 0) {
 			sample_all(s);
 			s->sample_left = s->sample_interval;
 		}
 	}
 	return 0;
+}
+
+int sim_apply(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
+	      char *err, size_t errlen)
+{
+	BUG_ON(s->failed);
+	if (s->sample_interval)
+		return apply_loop(s, evs, n, idx0, err, errlen, 0, 0, 1);
+	if (!s->full)
+		return apply_loop(s, evs, n, idx0, err, errlen, 0, 0, 0);
+	if (s->future)
+		return apply_loop(s, evs, n, idx0, err, errlen, 1, 1, 0);
+	return apply_loop(s, evs, n, idx0, err, errlen, 1, 0, 0);
 }
 
 /* ---- create, counters, memory, destroy ----------------------------------- */
@@ -910,7 +1001,7 @@ void sim_counters(const struct sim *s, struct counters *c)
 
 void sim_mem(const struct sim *s, struct sim_mem *m)
 {
-	size_t pages = s->nchunks * PAGE_CHUNK;
+	size_t pages = s->npages_made;
 
 	m->sim_bytes = sizeof(*s) +
 		       pages * (sizeof(struct sim_page) - sizeof(struct rpage)) +
@@ -951,7 +1042,8 @@ void sim_destroy(struct sim *s)
 	}
 	reclaim_destroy(s->reclaim);
 	for (size_t i = 0; i < s->nchunks; i++)
-		free(s->chunks[i]);
+		big_free(s->chunks[i].pages,
+			 s->chunks[i].npages * sizeof(struct sim_page), 1);
 	free(s->chunks);
 	free(s->samples);
 	free(s->vmas);

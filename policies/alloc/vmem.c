@@ -39,6 +39,18 @@
  * the piece split off after a segment is inserted next to it and a
  * coalesced-away segment is rotated out where it is: expected O(1) each.
  *
+ * Fingers, for pagelab's exact-address hints: a direct-mapped table, as
+ * large as the hash, remembers per small address range (16 quanta) the
+ * boundary tag the last operation there left (the allocated segment, or
+ * the free segment a free coalesced into).  A hinted request starts from
+ * that tag and walks the address list a few steps to the segment holding
+ * the hint: O(1) and a few cache lines where the treap costs O(log n)
+ * dependent loads.  A finger is only a guess: it is checked (a live
+ * FREE or ALLOC tag, same span, covering the address within 16 steps) and
+ * the treap answers when it fails.  Tags are never freed before the arena,
+ * so a stale finger points to a tag in the pool (type sentinel) or to some
+ * other live tag, both of which the check handles.
+ *
  * Quantum caches (the paper's quantum caching): vmem_alloc() of sizes up to
  * qcache_max first pops a per-size stack of recently freed segments;
  * vmem_free() pushes onto it while there is room.  Cached segments stay
@@ -63,6 +75,8 @@ enum { SEG_SPAN = VMEM_SPAN, SEG_FREE = VMEM_FREE, SEG_ALLOC = VMEM_ALLOC,
 #define VMEM_TAG_CHUNK		64
 #define VMEM_QCACHE_DEPTH	32
 #define VMEM_HASH_MIN_SHIFT	6
+#define VMEM_FINGER_GRAIN	4	/* a finger per 2^4 quanta (hashed) */
+#define VMEM_FINGER_STEPS	16	/* address-list steps from a finger */
 
 struct vmem_seg {
 	uint64_t start, size;
@@ -96,6 +110,9 @@ struct vmem {
 	struct vmem_seg *root;		/* treap of free segments */
 	struct vmem_seg **hash;
 	unsigned hash_shift;
+	struct vmem_seg **finger;	/* 1 << finger_shift guesses, or NULL */
+	unsigned finger_shift;
+	unsigned grain_shift;		/* log2(quantum) + VMEM_FINGER_GRAIN */
 	uint64_t rotor;
 	struct vmem_seg *tag_free;
 	size_t ntag_free;
@@ -401,6 +418,55 @@ static inline size_t hash_idx(unsigned shift, uint64_t addr)
 	return (size_t)((addr * 0x9e3779b97f4a7c15ull) >> (64 - shift));
 }
 
+/* ---- fingers ---- */
+
+static inline struct vmem_seg **finger_slot(const struct vmem *vm, uint64_t addr)
+{
+	return &vm->finger[hash_idx(vm->finger_shift, addr >> vm->grain_shift)];
+}
+
+/* A new, empty table of 1 << shift fingers (they are guesses: on no memory
+ * the old table stays; not a fault-injection point, as nothing fails). */
+static void finger_resize(struct vmem *vm, unsigned shift)
+{
+	struct vmem_seg **t = malloc(((size_t)1 << shift) * sizeof(*t));
+
+	if (!t)
+		return;
+	memset(t, 0, ((size_t)1 << shift) * sizeof(*t));
+	free(vm->finger);
+	vm->finger = t;
+	vm->finger_shift = shift;
+}
+
+static inline void finger_set(struct vmem *vm, uint64_t addr, struct vmem_seg *s)
+{
+	if (vm->finger)
+		*finger_slot(vm, addr) = s;
+}
+
+/* The segment (FREE or ALLOC) holding addr, found from its finger, or
+ * NULL when the finger does not lead there quickly. */
+static struct vmem_seg *finger_find(const struct vmem *vm, uint64_t addr)
+{
+	struct vmem_seg *f;
+
+	if (!vm->finger)
+		return NULL;
+	f = *finger_slot(vm, addr);
+	for (unsigned k = 0; f && k < VMEM_FINGER_STEPS; k++) {
+		if (f->type != SEG_FREE && f->type != SEG_ALLOC)
+			return NULL;	/* a span marker, sentinel or pooled tag */
+		if (addr < f->start)
+			f = f->aprev;
+		else if (addr - f->start >= f->size)
+			f = f->anext;
+		else
+			return f;
+	}
+	return NULL;
+}
+
 static void hash_grow(struct vmem *vm)
 {
 	unsigned shift = vm->hash_shift + 1;
@@ -422,6 +488,7 @@ static void hash_grow(struct vmem *vm)
 	free(vm->hash);
 	vm->hash = h;
 	vm->hash_shift = shift;
+	finger_resize(vm, shift);
 }
 
 static void hash_insert(struct vmem *vm, struct vmem_seg *s)
@@ -433,7 +500,7 @@ static void hash_insert(struct vmem *vm, struct vmem_seg *s)
 	vm->hash[i] = s;
 	vm->st.nalloc++;
 	vm->st.in_use += s->size;
-	if (vm->st.nalloc > ((uint64_t)2 << vm->hash_shift) && vm->hash_shift < 40)
+	if (vm->st.nalloc > ((uint64_t)1 << vm->hash_shift) && vm->hash_shift < 40)
 		hash_grow(vm);
 }
 
@@ -638,6 +705,14 @@ static struct vmem_seg *fit_window(struct vmem *vm, const struct vmem_req *r,
 	bool known;
 
 	if (r->maxaddr - r->minaddr == r->size) {
+		s = finger_find(vm, r->minaddr);
+		if (s) {
+			/* the only segment that can hold the window */
+			if (s->type == SEG_FREE)
+				pick_consider(vm, s, r, fit, &pk);
+			*addrp = pk.addr;
+			return pk.seg;
+		}
 		s = exact_by_neighbour(vm, r, &known);
 		if (known) {
 			if (s)
@@ -875,7 +950,7 @@ int vmem_xalloc(struct vmem *vm, uint64_t size, uint64_t align, uint64_t phase,
 		if (!s && vmem_import(vm, &r, fit, &s, &addr))
 			return -ENOMEM;
 	}
-	seg_carve(vm, s, addr, size);
+	finger_set(vm, addr, seg_carve(vm, s, addr, size));
 	if (fit == VM_NEXTFIT)
 		vm->rotor = addr + size;
 	vm->st.allocs++;
@@ -916,6 +991,7 @@ void vmem_xfree(struct vmem *vm, uint64_t addr, uint64_t size)
 	} else {
 		free_insert(vm, a);
 	}
+	finger_set(vm, addr, a);
 	span_release_if_free(vm, a);
 }
 
@@ -1078,11 +1154,15 @@ struct vmem *vmem_create(const char *name, uint64_t base, uint64_t size,
 		vm->prio_state = 1;
 	vm->hash_shift = VMEM_HASH_MIN_SHIFT;
 	vm->hash = calloc((size_t)1 << vm->hash_shift, sizeof(*vm->hash));
+	vm->grain_shift = (63u - (unsigned)__builtin_clzll(quantum)) + VMEM_FINGER_GRAIN;
+	vm->finger = calloc((size_t)1 << vm->hash_shift, sizeof(*vm->finger));
+	vm->finger_shift = vm->hash_shift;
 	vm->qcache_max = qcache_max - qcache_max % quantum;
 	vm->nqcache = vm->qcache_max / quantum;
 	if (vm->nqcache)
 		vm->qcache = calloc(vm->nqcache, sizeof(*vm->qcache));
-	if (!vm->hash || (vm->nqcache && !vm->qcache) || tags_reserve(vm, 2))
+	if (!vm->hash || !vm->finger || (vm->nqcache && !vm->qcache) ||
+	    tags_reserve(vm, 2))
 		goto nomem;
 	if (size && span_add(vm, base, size, 0))
 		BUG();	/* first span of an empty arena */
@@ -1117,6 +1197,7 @@ void vmem_destroy(struct vmem *vm)
 	}
 	free(vm->qcache);
 	free(vm->hash);
+	free(vm->finger);
 	free(vm);
 }
 
@@ -1302,10 +1383,231 @@ int vmem_check(const struct vmem *vm, char *err, size_t errlen)
 
 /* ---- the `vmem` allocator policy (policies/alloc.h) ---- */
 
+/*
+ * Slabs of single quanta, for the engines' pattern (one quantum at a time,
+ * hint = the page's own offset, nearly always free).  Following the paper's
+ * quantum caches, which are object caches importing slabs of quanta from
+ * the arena, the policy takes from the arena aligned slabs of
+ * VMEM_SLAB_QUANTA quanta and hands out their quanta itself, one bit each:
+ * a hinted one-quantum alloc whose slab exists is one hash probe and a bit
+ * set, its free a bit clear; no boundary tag, tree or segment hash is
+ * touched.  A slab is taken only when its whole range is free in the arena
+ * (an exact-window xalloc) and given back when its last quantum is freed.
+ *
+ * The hint rule is unchanged: a free hinted quantum is returned, whether
+ * its slab exists, can be made, or neither (then the arena's exact window
+ * answers as before).  What slabs change is only where requests without a
+ * usable hint land (the fit never picks a quantum inside a slab), and
+ * before any request would fail, or a multi-quantum hinted window overlaps
+ * a slab, slabs are dissolved back into single-quantum arena segments
+ * (VMEM_SLAB_DISSOLVE_ALL), so that nothing fails or misses its hint while
+ * space exists.  stats() counts quanta handed out, not slabs.
+ *
+ * Used with fit=instant/best/next and no quantum caches (qcache=0, the
+ * default); first-fit (address-ordered by definition) and qcache runs go
+ * straight to the arena.
+ */
+#define VMEM_SLAB_SHIFT		6
+#define VMEM_SLAB_QUANTA	(1u << VMEM_SLAB_SHIFT)
+
+struct vmem_slab {
+	uint64_t idx;		/* slab number + 1 (0: empty entry) */
+	uint64_t used;		/* bit i: quantum i handed out */
+};
+
 struct vmem_policy {
 	struct alloc base;
 	struct vmem *vm;
+	bool slabs;			/* slabs in use (see above) */
+	struct vmem_slab *slab;		/* open addressing, linear probing */
+	size_t slab_cap, nslabs;	/* cap: 0 or a power of two */
+	uint64_t slab_units;		/* quanta handed out from slabs */
+	uint64_t slab_allocs, slab_frees;	/* of quanta */
+	uint64_t slab_xallocs, slab_xfrees;	/* of slabs, in the arena */
 };
+
+static inline size_t slab_home(const struct vmem_policy *p, uint64_t idx)
+{
+	return (size_t)(idx * 0x9e3779b97f4a7c15ull) & (p->slab_cap - 1);
+}
+
+static struct vmem_slab *slab_find(const struct vmem_policy *p, uint64_t idx)
+{
+	if (!p->nslabs)
+		return NULL;
+	for (size_t i = slab_home(p, idx + 1);; i = (i + 1) & (p->slab_cap - 1)) {
+		if (p->slab[i].idx == idx + 1)
+			return &p->slab[i];
+		if (!p->slab[i].idx)
+			return NULL;
+	}
+}
+
+/* Room for one more slab (load <= 1/2).  0, or -ENOMEM. */
+static int slab_reserve(struct vmem_policy *p)
+{
+	size_t cap = p->slab_cap ? 2 * p->slab_cap : 64;
+	struct vmem_slab *t, *old = p->slab;
+	size_t oldcap = p->slab_cap;
+
+	if (2 * (p->nslabs + 1) <= p->slab_cap)
+		return 0;
+	t = calloc(cap, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	p->slab = t;
+	p->slab_cap = cap;
+	for (size_t i = 0; i < oldcap; i++) {
+		if (!old[i].idx)
+			continue;
+		size_t j = slab_home(p, old[i].idx);
+		while (t[j].idx)
+			j = (j + 1) & (cap - 1);
+		t[j] = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+/* Remove entry e (backward-shift deletion keeps probe chains whole). */
+static void slab_erase(struct vmem_policy *p, struct vmem_slab *e)
+{
+	size_t mask = p->slab_cap - 1, i = (size_t)(e - p->slab), j = i;
+
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!p->slab[j].idx)
+			break;
+		size_t h = slab_home(p, p->slab[j].idx);
+		/* move j back to i unless its home lies cyclically in (i, j] */
+		if (((j - h) & mask) >= ((j - i) & mask)) {
+			p->slab[i] = p->slab[j];
+			i = j;
+		}
+	}
+	p->slab[i] = (struct vmem_slab){ 0, 0 };
+	p->nslabs--;
+}
+
+static inline uint64_t slab_start(const struct vmem_policy *p, uint64_t idx)
+{
+	return p->base.base + (idx << VMEM_SLAB_SHIFT) * p->base.quantum;
+}
+
+/*
+ * Give slab e back to the arena, keeping its handed-out quanta allocated
+ * there as single-quantum segments.  0, or -ENOMEM (nothing changed) when
+ * the boundary tags cannot be reserved.
+ */
+static int slab_dissolve(struct vmem_policy *p, struct vmem_slab *e)
+{
+	struct vmem *vm = p->vm;
+	uint64_t q = p->base.quantum, start = slab_start(p, e->idx - 1), used = e->used, a;
+
+	/* each quantum carved out may split a free segment: two tags each */
+	if (tags_reserve(vm, 2 * VMEM_SLAB_QUANTA + VMEM_TAGS_PER_OP))
+		return -ENOMEM;
+	vmem_xfree(vm, start, VMEM_SLAB_QUANTA * q);
+	p->slab_xfrees++;
+	p->slab_units -= (uint64_t)__builtin_popcountll(used);
+	for (; used; used &= used - 1) {
+		uint64_t at = start + (uint64_t)__builtin_ctzll(used) * q;
+		BUG_ON(vmem_xalloc(vm, q, 0, 0, 0, at, at + q, 0, &a) || a != at);
+		vm->st.allocs--;	/* the quantum was counted when handed out */
+	}
+	slab_erase(p, e);
+	return 0;
+}
+
+/* Dissolve every slab (before a request would fail).  True if any was. */
+static bool slab_dissolve_all(struct vmem_policy *p)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < p->slab_cap && p->nslabs;) {
+		if (p->slab[i].idx) {
+			if (slab_dissolve(p, &p->slab[i]))
+				return any;
+			any = true;
+			continue;	/* backward shift may have moved one into i */
+		}
+		i++;
+	}
+	return any;
+}
+
+/* Dissolve the slabs overlapping [addr, addr + size).  True if any was. */
+static bool slab_dissolve_range(struct vmem_policy *p, uint64_t addr, uint64_t size)
+{
+	uint64_t q = p->base.quantum, lo, hi;
+	bool any = false;
+
+	if (!p->nslabs)
+		return false;
+	lo = ((addr - p->base.base) / q) >> VMEM_SLAB_SHIFT;
+	hi = ((addr - p->base.base + size - 1) / q) >> VMEM_SLAB_SHIFT;
+	if (hi - lo >= p->nslabs)
+		return slab_dissolve_all(p);
+	for (uint64_t i = lo; i <= hi; i++) {
+		struct vmem_slab *e = slab_find(p, i);
+		if (e && !slab_dissolve(p, e))
+			any = true;
+	}
+	return any;
+}
+
+/* The hinted one-quantum path: 1 with *addrp = hint when served from a
+ * slab, 0 when the arena must answer. */
+static int slab_alloc(struct vmem_policy *p, uint64_t hint, uint64_t *addrp)
+{
+	uint64_t q = p->base.quantum, unit = (hint - p->base.base) / q;
+	uint64_t idx = unit >> VMEM_SLAB_SHIFT, bit = 1ull << (unit & (VMEM_SLAB_QUANTA - 1));
+	struct vmem_slab *e = slab_find(p, idx);
+	uint64_t start = slab_start(p, idx), a;
+
+	if (!e) {
+		if (slab_reserve(p))
+			return 0;
+		if (vmem_xalloc(p->vm, VMEM_SLAB_QUANTA * q, 0, 0, 0, start,
+				start + VMEM_SLAB_QUANTA * q, 0, &a))
+			return 0;	/* not wholly free (or beyond the arena) */
+		p->slab_xallocs++;
+		size_t i = slab_home(p, idx + 1);
+		while (p->slab[i].idx)
+			i = (i + 1) & (p->slab_cap - 1);
+		e = &p->slab[i];
+		*e = (struct vmem_slab){ idx + 1, 0 };
+		p->nslabs++;
+	} else if (e->used & bit) {
+		return 0;	/* taken: the arena picks another place */
+	}
+	e->used |= bit;
+	p->slab_units++;
+	p->slab_allocs++;
+	*addrp = hint;
+	return 1;
+}
+
+/* 1 when addr was handed out from a slab (and is now freed), else 0. */
+static int slab_free(struct vmem_policy *p, uint64_t addr)
+{
+	uint64_t q = p->base.quantum, unit = (addr - p->base.base) / q;
+	struct vmem_slab *e = slab_find(p, unit >> VMEM_SLAB_SHIFT);
+	uint64_t bit = 1ull << (unit & (VMEM_SLAB_QUANTA - 1));
+
+	if (!e)
+		return 0;
+	BUG_ON(!(e->used & bit));	/* freeing what was not allocated */
+	e->used &= ~bit;
+	p->slab_units--;
+	p->slab_frees++;
+	if (!e->used) {
+		vmem_xfree(p->vm, slab_start(p, e->idx - 1), VMEM_SLAB_QUANTA * q);
+		p->slab_xfrees++;
+		slab_erase(p, e);
+	}
+	return 1;
+}
 
 static const char *const vmem_fit_names[] = { "instant", "best", "next", NULL };
 static const int vmem_fit_flags[] = { VM_INSTANTFIT, VM_BESTFIT, VM_NEXTFIT };
@@ -1343,6 +1645,10 @@ struct alloc *vmem_policy_new(uint64_t base, uint64_t size, uint64_t quantum,
 		free(p);
 		return NULL;
 	}
+	p->base.base = base;
+	p->base.size = size;
+	p->base.quantum = quantum;
+	p->slabs = fit != VM_FIRSTFIT && qcache_max < quantum;
 	return &p->base;
 }
 
@@ -1365,12 +1671,14 @@ void vmem_policy_destroy(struct alloc *a)
 	struct vmem_policy *p = container_of(a, struct vmem_policy, base);
 
 	vmem_destroy(p->vm);
+	free(p->slab);
 	free(p);
 }
 
 /* Engine context: under the engine lock, possibly in the SIGSEGV handler
- * (malloc allowed there).  The hint is tried as an exact window first:
- * O(1) when a neighbouring page is allocated, else one treap lookup. */
+ * (malloc allowed there).  A one-quantum hint is served from its slab;
+ * other hints are tried as an exact window first (O(1) from a finger or a
+ * neighbouring allocated page, else one treap lookup). */
 int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
 		      uint64_t *addrp)
 {
@@ -1378,6 +1686,9 @@ int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
 
 	if (hint != ALLOC_NOHINT && hint % a->quantum == 0 &&
 	    hint >= a->base && size <= UINT64_MAX - hint) {
+		if (p->slabs && size == a->quantum && hint - a->base < a->size &&
+		    slab_alloc(p, hint, addrp))
+			return 0;
 		if (qcache_take(p->vm, hint, size)) {
 			*addrp = hint;
 			return 0;
@@ -1385,18 +1696,29 @@ int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
 		if (vmem_xalloc(p->vm, size, 0, 0, 0, hint, hint + size, 0,
 				addrp) == 0)
 			return 0;
-		/* the range may be held only by the quantum caches */
-		if (qcache_flush_range(p->vm, hint, size) &&
+		/* the range may be held only by the quantum caches or slabs */
+		if ((qcache_flush_range(p->vm, hint, size) ||
+		     (size > a->quantum && hint - a->base < a->size &&
+		      slab_dissolve_range(p, hint, size))) &&
 		    vmem_xalloc(p->vm, size, 0, 0, 0, hint, hint + size, 0,
 				addrp) == 0)
 			return 0;
 	}
-	return vmem_alloc(p->vm, size, 0, addrp) ? -ENOMEM : 0;
+	if (vmem_alloc(p->vm, size, 0, addrp) == 0)
+		return 0;
+	if (slab_dissolve_all(p) && vmem_alloc(p->vm, size, 0, addrp) == 0)
+		return 0;
+	return -ENOMEM;
 }
 
 void vmem_policy_free(struct alloc *a, uint64_t addr, uint64_t size)
 {
-	vmem_free(container_of(a, struct vmem_policy, base)->vm, addr, size);
+	struct vmem_policy *p = container_of(a, struct vmem_policy, base);
+
+	if (p->nslabs && size == a->quantum && addr >= a->base &&
+	    slab_free(p, addr))
+		return;
+	vmem_free(p->vm, addr, size);
 }
 
 void vmem_policy_stats(const struct alloc *a, struct alloc_stats *st)
@@ -1405,11 +1727,13 @@ void vmem_policy_stats(const struct alloc *a, struct alloc_stats *st)
 	struct vmem_stats vs;
 
 	vmem_stats(p->vm, &vs);
-	st->in_use = vs.in_use - vs.qcached;
+	st->in_use = vs.in_use - vs.qcached -
+		     p->nslabs * VMEM_SLAB_QUANTA * a->quantum +
+		     p->slab_units * a->quantum;
 	st->total = vs.total;
 	st->imported = vs.imported;
-	st->allocs = vs.allocs;
-	st->frees = vs.frees;
+	st->allocs = vs.allocs - p->slab_xallocs + p->slab_allocs;
+	st->frees = vs.frees - p->slab_xfrees + p->slab_frees;
 	st->segments = vs.segments;
 }
 

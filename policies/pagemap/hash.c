@@ -121,6 +121,15 @@ static void *hash_get(const struct pagemap *pm, uint64_t key)
 }
 
 /* Index of key's slot, or of the empty slot where it would go. */
+/* Prefetch the key's home slot (its probe sequence starts there). */
+static void hash_prefetch(const struct pagemap *pm, uint64_t key)
+{
+	const struct hash *h = to_hash_c(pm);
+
+	if (h->slots)
+		__builtin_prefetch(&h->slots[hash_home(h, key)], 1);
+}
+
 static size_t hash_find(const struct hash *h, uint64_t key)
 {
 	size_t i;
@@ -310,4 +319,5 @@ const struct pagemap_ops pagemap_hash = {
 	.clear = hash_clear,
 	.for_each = hash_for_each,
 	.mem_bytes = hash_mem_bytes,
+	.prefetch = hash_prefetch,
 };

@@ -174,6 +174,52 @@ static void *radix_get(const struct pagemap *pm, uint64_t key)
 }
 
 /*
+ * Prefetch key's leaf slot: the interior nodes are few and stay cached, so
+ * the walk down is loads that hit; the leaf slot is the miss worth
+ * starting early.  Nothing when the path is missing.
+ */
+static void radix_prefetch(const struct pagemap *pm, uint64_t key)
+{
+	const struct radix *r = to_radix_c(pm);
+	unsigned shift = r->top_shift;
+	const uintptr_t *node;
+	uintptr_t slot;
+
+	if ((key & r->out_mask) || !r->root)
+		return;
+	node = tag_node(r->root);
+	while (shift) {
+		slot = node[(key >> shift) & RADIX_DIGIT_MASK];
+		if (!slot)
+			return;
+		node = tag_node(slot);
+		shift -= RADIX_SHIFT;
+	}
+	__builtin_prefetch(&node[key & RADIX_DIGIT_MASK], 1);
+}
+
+/*
+ * The common set(): the leaf of key exists (no node to make, no height to
+ * change).  Returns the leaf's tag pointer, or NULL when the slow path
+ * must run.
+ */
+static inline uintptr_t *radix_leaf_tag(struct radix *r, uint64_t key)
+{
+	unsigned shift = r->top_shift;
+	uintptr_t *tagp = &r->root;
+
+	if ((key & r->out_mask) || !r->root)
+		return NULL;
+	while (shift) {
+		tagp = &tag_node(*tagp)[(key >> shift) & RADIX_DIGIT_MASK];
+		if (!*tagp)
+			return NULL;
+		shift -= RADIX_SHIFT;
+	}
+	return tagp;
+}
+
+/*
  * Nodes a set() of key would create: new levels on top plus the missing part
  * of the key's path.  A fresh node is always made to hold exactly one entry.
  */
@@ -208,6 +254,17 @@ static int radix_set(struct pagemap *pm, uint64_t key, void *value)
 	bool fresh;
 
 	BUG_ON(!value);
+	tagp = radix_leaf_tag(r, key);
+	if (likely(tagp != NULL)) {
+		slotp = &tag_node(*tagp)[key & RADIX_DIGIT_MASK];
+		if (!*slotp) {
+			BUG_ON((*tagp & RADIX_TAG_MASK) >= RADIX_FANOUT - 1);
+			++*tagp;
+			pm->count++;
+		}
+		*slotp = (uintptr_t)value;
+		return 0;
+	}
 	nspare = radix_nodes_needed(r, key);
 	BUG_ON(nspare > ARRAY_SIZE(spare));
 	if (nspare && r->max_bytes &&
@@ -301,6 +358,11 @@ static void *radix_del(struct pagemap *pm, uint64_t key)
 		return NULL;
 	node[key & RADIX_DIGIT_MASK] = 0;
 	pm->count--;
+	if (likely(*path[0] & RADIX_TAG_MASK)) {
+		/* the leaf keeps other entries: nothing to free or shrink */
+		--*path[0];
+		return (void *)old;
+	}
 
 	/* The node lost one entry; free it if that was its last, and so on up. */
 	for (level = 1; level <= r->height; level++) {
@@ -404,4 +466,5 @@ const struct pagemap_ops pagemap_radix = {
 	.clear = radix_clear,
 	.for_each = radix_for_each,
 	.mem_bytes = radix_mem_bytes,
+	.prefetch = radix_prefetch,
 };
