@@ -415,6 +415,8 @@ static void page_drop(struct sim *s, struct sim_page *pg)
 	struct sim_file *f = page_file(s, pg);
 	void *old;
 
+	/* the slot's miss overlaps the page-table word's below */
+	pagemap_prefetch(f->pm, page_pgoff(pg));
 	unmap_everywhere(s, pg);
 	f->norphans--;
 	old = pagemap_del(f->pm, page_pgoff(pg));
@@ -872,18 +874,24 @@ apply_loop(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
 		if (likely(k + SIM_PREFETCH < n)) {
 			const struct event *fe = ev + SIM_PREFETCH;
 			const struct sim_vma *fv;
+			uintptr_t fpte;
 
 			if (fe->type == EV_ACCESS && fe->vma < nvma &&
 			    (fv = vmas[fe->vma]) && fe->page < fv->npages)
 				__builtin_prefetch(&fv->pte[fe->page]);
-			/* Closer, an access that will load: prefetch its
-			 * pagemap slot, so that the miss overlaps this
-			 * event's work and pagemap.set finds it cached. */
+			/* Closer, the word is in the cache: a hit's page
+			 * comes next (the policy's node is in it); an access
+			 * that will load gets its pagemap slot prefetched, so
+			 * that pagemap.set finds it cached. */
 			fe = ev + SIM_PREFETCH / 2;
 			if (fe->type == EV_ACCESS && fe->vma < nvma &&
-			    (fv = vmas[fe->vma]) && fe->page < fv->npages &&
-			    !fv->pte[fe->page])
-				pagemap_prefetch(fv->file->pm, fv->pgoff + fe->page);
+			    (fv = vmas[fe->vma]) && fe->page < fv->npages) {
+				fpte = fv->pte[fe->page];
+				if (fpte)
+					__builtin_prefetch(pte_page(fpte), 1);
+				else
+					pagemap_prefetch(fv->file->pm, fv->pgoff + fe->page);
+			}
 		}
 		pte = v->pte[ev->page];
 		if (likely(pte & (PTE_R << (ev->write != 0)))) {

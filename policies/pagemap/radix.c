@@ -37,6 +37,13 @@
  * aligned_alloc may leave up to a page of padding before a node that only
  * smaller mallocs can reuse.
  *
+ * Big maps.  A get() on a big map misses the cache at its leaf, and with
+ * 4 KiB nodes the TLB too.  Once a map holds RADIX_SLAB_MIN nodes (512 KiB),
+ * further nodes come from 2 MiB slabs, aligned and advised to transparent
+ * huge pages; a slab node freed goes to the map's pool for reuse, and the
+ * slabs go back when the map is empty.  mem_bytes counts the pool too.
+ * A map with max_bytes set does not use slabs.
+ *
  * Arguments: max_bytes=N caps mem_bytes (0: no cap); a set() that would need
  * more fails with -ENOMEM and leaves the map unchanged.  It serves both as a
  * memory budget and as fault injection for the callers' error paths.
@@ -51,6 +58,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "common/args.h"
 #include "common/bug.h"
@@ -70,6 +78,11 @@ struct radix {
 	uint64_t out_mask;	/* key bits the tree does not cover */
 	size_t nnodes;
 	uint64_t max_bytes;	/* 0: no cap */
+	/* node slabs (see "Big maps" above) */
+	uintptr_t *pool;	/* free slab nodes, linked through slot 0 */
+	size_t npool;
+	uintptr_t *slabs;	/* slab bases, ascending */
+	size_t nslabs, slab_cap;
 };
 
 static inline struct radix *to_radix(struct pagemap *pm)
@@ -112,10 +125,78 @@ static size_t radix_mem_bytes_for(size_t nnodes)
 	return sizeof(struct radix) + nnodes * RADIX_NODE_BYTES;
 }
 
-static uintptr_t *radix_node_alloc(void)
-{
-	uintptr_t *node = aligned_alloc(RADIX_NODE_BYTES, RADIX_NODE_BYTES);
+#define RADIX_SLAB_BYTES	((size_t)2 << 20)
+#define RADIX_SLAB_NODES	(RADIX_SLAB_BYTES / RADIX_NODE_BYTES)
+#define RADIX_SLAB_MIN		128	/* nodes (512 KiB) before slabs */
 
+/* A new slab's nodes into the pool.  0, or -ENOMEM. */
+static int radix_slab_add(struct radix *r)
+{
+	char *p, *q;
+	size_t i;
+
+	if (r->nslabs == r->slab_cap) {
+		size_t cap = r->slab_cap ? 2 * r->slab_cap : 8;
+		uintptr_t *n = realloc(r->slabs, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		r->slabs = n;
+		r->slab_cap = cap;
+	}
+	p = mmap(NULL, 2 * RADIX_SLAB_BYTES, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -ENOMEM;
+	q = (char *)(((uintptr_t)p + RADIX_SLAB_BYTES - 1) &
+		     ~(uintptr_t)(RADIX_SLAB_BYTES - 1));
+	if (q > p)
+		munmap(p, (size_t)(q - p));
+	munmap(q + RADIX_SLAB_BYTES, (size_t)(p + RADIX_SLAB_BYTES - q));
+#ifdef MADV_HUGEPAGE
+	(void)madvise(q, RADIX_SLAB_BYTES, MADV_HUGEPAGE);	/* advice only */
+#endif
+	for (i = r->nslabs; i > 0 && r->slabs[i - 1] > (uintptr_t)q; i--)
+		r->slabs[i] = r->slabs[i - 1];
+	r->slabs[i] = (uintptr_t)q;
+	r->nslabs++;
+	for (i = RADIX_SLAB_NODES; i-- > 0;) {
+		uintptr_t *node = (uintptr_t *)(q + i * RADIX_NODE_BYTES);
+		node[0] = (uintptr_t)r->pool;
+		r->pool = node;
+	}
+	r->npool += RADIX_SLAB_NODES;
+	return 0;
+}
+
+static bool radix_in_slab(const struct radix *r, const uintptr_t *node)
+{
+	size_t lo = 0, hi = r->nslabs;
+
+	while (lo < hi) {	/* first base > node */
+		size_t mid = (lo + hi) / 2;
+		if (r->slabs[mid] <= (uintptr_t)node)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && (uintptr_t)node - r->slabs[lo - 1] < RADIX_SLAB_BYTES;
+}
+
+/* A zeroed node (not yet counted in nnodes), or NULL. */
+static uintptr_t *radix_node_alloc(struct radix *r)
+{
+	uintptr_t *node;
+
+	if (!r->pool && !r->max_bytes && r->nnodes >= RADIX_SLAB_MIN)
+		(void)radix_slab_add(r);	/* else one node at a time */
+	if (r->pool) {
+		node = r->pool;
+		r->pool = (uintptr_t *)node[0];
+		r->npool--;
+		memset(node, 0, RADIX_NODE_BYTES);
+		return node;
+	}
+	node = aligned_alloc(RADIX_NODE_BYTES, RADIX_NODE_BYTES);
 	if (!node)
 		return NULL;
 	BUG_ON((uintptr_t)node & RADIX_TAG_MASK);
@@ -123,11 +204,34 @@ static uintptr_t *radix_node_alloc(void)
 	return node;
 }
 
+/* Give back a node that nnodes does not count. */
+static void radix_node_put(struct radix *r, uintptr_t *node)
+{
+	if (r->nslabs && radix_in_slab(r, node)) {
+		node[0] = (uintptr_t)r->pool;
+		r->pool = node;
+		r->npool++;
+	} else {
+		free(node);
+	}
+}
+
 static void radix_node_free(struct radix *r, uintptr_t *node)
 {
 	BUG_ON(r->nnodes == 0);
 	r->nnodes--;
-	free(node);
+	radix_node_put(r, node);
+	if (r->nnodes == 0 && r->nslabs) {
+		/* empty: every slab node is in the pool; give them back */
+		BUG_ON(r->npool != r->nslabs * RADIX_SLAB_NODES);
+		for (size_t i = 0; i < r->nslabs; i++)
+			munmap((void *)r->slabs[i], RADIX_SLAB_BYTES);
+		free(r->slabs);
+		r->slabs = NULL;
+		r->nslabs = r->slab_cap = 0;
+		r->pool = NULL;
+		r->npool = 0;
+	}
 }
 
 static struct pagemap *radix_create(const char *args, char *err, size_t errlen)
@@ -271,10 +375,10 @@ static int radix_set(struct pagemap *pm, uint64_t key, void *value)
 	    radix_mem_bytes_for(r->nnodes + nspare) > r->max_bytes)
 		return -ENOMEM;
 	for (unsigned i = 0; i < nspare; i++) {
-		spare[i] = radix_node_alloc();
+		spare[i] = radix_node_alloc(r);
 		if (!spare[i]) {
 			while (i--)
-				free(spare[i]);
+				radix_node_put(r, spare[i]);
 			return -ENOMEM;
 		}
 	}
@@ -452,7 +556,9 @@ static int radix_for_each(const struct pagemap *pm, pagemap_fn fn, void *arg)
 
 static size_t radix_mem_bytes(const struct pagemap *pm)
 {
-	return radix_mem_bytes_for(to_radix_c(pm)->nnodes);
+	const struct radix *r = to_radix_c(pm);
+
+	return radix_mem_bytes_for(r->nnodes + r->npool);
 }
 
 const struct pagemap_ops pagemap_radix = {
