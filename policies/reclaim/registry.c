@@ -9,8 +9,14 @@
 #include "common/args.h"
 
 /* extern const struct reclaim_ops reclaim_lru; ... one per policy file */
+extern const struct reclaim_ops reclaim_lirs;
+extern const struct reclaim_ops reclaim_s3fifo;
+extern const struct reclaim_ops reclaim_clock_pro;
 
 const struct reclaim_ops *const reclaim_registry[] = {
+	&reclaim_lirs,
+	&reclaim_s3fifo,
+	&reclaim_clock_pro,
 	NULL
 };
 
