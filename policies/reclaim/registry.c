@@ -9,11 +9,21 @@
 #include "common/args.h"
 
 /* extern const struct reclaim_ops reclaim_lru; ... one per policy file */
+extern const struct reclaim_ops reclaim_lru;
+extern const struct reclaim_ops reclaim_fifo;
+extern const struct reclaim_ops reclaim_clock;
+extern const struct reclaim_ops reclaim_random;
+extern const struct reclaim_ops reclaim_arc;
 extern const struct reclaim_ops reclaim_lirs;
 extern const struct reclaim_ops reclaim_s3fifo;
 extern const struct reclaim_ops reclaim_clock_pro;
 
 const struct reclaim_ops *const reclaim_registry[] = {
+	&reclaim_lru,
+	&reclaim_fifo,
+	&reclaim_clock,
+	&reclaim_random,
+	&reclaim_arc,
 	&reclaim_lirs,
 	&reclaim_s3fifo,
 	&reclaim_clock_pro,
@@ -45,5 +55,6 @@ struct reclaim *reclaim_create(const char *spec, const struct reclaim_params *p,
 	r->npages = p->npages;
 	r->nresident = 0;
 	r->next_use = UINT64_MAX;
+	r->miss_key = RECLAIM_KEY_NONE;
 	return r;
 }
