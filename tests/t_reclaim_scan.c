@@ -37,6 +37,9 @@ struct scan_row {
 static const struct scan_row scan_rows[] = {
 	{ "lru", LOSES },
 	{ "arc", KEEPS },
+	{ "lirs", KEEPS },
+	{ "s3fifo", KEEPS },
+	{ "clock-pro", KEEPS },
 };
 
 /*
