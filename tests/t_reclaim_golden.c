@@ -48,6 +48,11 @@ static const struct golden_row golden_rows[] = {
 	{ "s3fifo", 489, 0.8304, EXACT },
 	{ "s3fifo", 4897, 0.7525, EXACT },
 	{ "s3fifo", 14692, 0.6280, EXACT },
+	/* clock-pro has no README row: pagelab's own figures, kept as a
+	 * regression guard (change only with a deliberate change of variant). */
+	{ "clock-pro", 489, 0.8314, EXACT },
+	{ "clock-pro", 4897, 0.7431, EXACT },
+	{ "clock-pro", 14692, 0.6132, EXACT },
 };
 
 static const size_t golden_sizes[] = { 489, 4897, 14692 };
