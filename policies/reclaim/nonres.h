@@ -5,7 +5,7 @@
  *
  * All memory is allocated once, at the policy's create(): a pool of `cap`
  * entries and a chained hash index (key -> entry) with a power-of-two
- * bucket count >= cap.  Hooks then only take entries from the free list and
+ * bucket count >= 2 cap.  Hooks then only take entries from the free list and
  * give them back, so nothing is allocated per access (policies/reclaim.h).
  * The policy bounds how many entries it uses (a multiple of npages stated in
  * its header); running out of the pool is a bug in the policy (BUG_ON).
@@ -55,7 +55,7 @@ static inline int nonres_init(struct nonres_table *t, size_t cap)
 		cap = 1;
 	if (cap >= UINT32_MAX)
 		return -1;
-	while (nb < cap)
+	while (nb < 2 * cap)	/* load <= 1/2: a miss mostly reads no entry */
 		nb <<= 1;
 	t->pool = calloc(cap, sizeof(*t->pool));
 	t->buckets = calloc(nb, sizeof(*t->buckets));
