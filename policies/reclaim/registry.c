@@ -14,6 +14,10 @@ extern const struct reclaim_ops reclaim_fifo;
 extern const struct reclaim_ops reclaim_clock;
 extern const struct reclaim_ops reclaim_random;
 extern const struct reclaim_ops reclaim_arc;
+extern const struct reclaim_ops reclaim_2q;
+extern const struct reclaim_ops reclaim_sieve;
+extern const struct reclaim_ops reclaim_lfu;
+extern const struct reclaim_ops reclaim_opt;
 extern const struct reclaim_ops reclaim_lirs;
 extern const struct reclaim_ops reclaim_s3fifo;
 extern const struct reclaim_ops reclaim_clock_pro;
@@ -24,6 +28,10 @@ const struct reclaim_ops *const reclaim_registry[] = {
 	&reclaim_clock,
 	&reclaim_random,
 	&reclaim_arc,
+	&reclaim_2q,
+	&reclaim_sieve,
+	&reclaim_lfu,
+	&reclaim_opt,
 	&reclaim_lirs,
 	&reclaim_s3fifo,
 	&reclaim_clock_pro,
