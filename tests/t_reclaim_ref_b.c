@@ -7,8 +7,9 @@
  * victim) with the same unevictable rule (victims pass over pinned keys and
  * leave them as they are), so two checks share it:
  *   - miss counts on seeded traces (uniform, zipf, zipf with scans) at
- *     several sizes: the policy through tests/reclaim_harness.h, the
- *     reference through the same cache loop;
+ *     several sizes, with hits reported (`full`) and without (`faults`):
+ *     the policy through tests/reclaim_harness.h, the reference through
+ *     the same cache loop;
  *   - identical victim sequences on seeded random streams of insert / hit /
  *     fault / remove / victim with pinned pages mixed in.
  * The CLOCK-Pro reference walks one array-clock with three hands; the
@@ -601,8 +602,9 @@ static struct model *model_new(const struct model_ops *ops, size_t npages,
 
 /* ---- miss counts on traces -------------------------------------------- */
 
+/* hits = false: hits are not reported (`faults` observation). */
 static uint64_t model_misses(const struct model_ops *ops, const uint32_t *keys,
-			     size_t n, size_t npages)
+			     size_t n, size_t npages, bool hits)
 {
 	static bool resident[MAXK], pinned[MAXK];
 	struct model *m = model_new(ops, npages, pinned);
@@ -613,7 +615,8 @@ static uint64_t model_misses(const struct model_ops *ops, const uint32_t *keys,
 	for (size_t i = 0; i < n; i++) {
 		long key = keys[i];
 		if (resident[key]) {
-			ops->hit(m, key);
+			if (hits)
+				ops->hit(m, key);
 			continue;
 		}
 		misses++;
@@ -741,15 +744,19 @@ int main(void)
 		for (size_t s = 0; s < ARRAY_SIZE(sizes); s++)
 			for (size_t i = 0; i < ARRAY_SIZE(models); i++) {
 				const struct model_ops *ops = &models[i];
-				uint64_t got = harness_run(ops->spec, keys, TR_LEN,
-							   TR_NKEYS, sizes[s], 1, NULL);
-				uint64_t want = model_misses(ops, keys, TR_LEN,
-							     sizes[s]);
-				CHECK_MSG(got == want, "%s on %s at %zu pages: %llu "
-					  "misses, reference %llu", ops->spec,
-					  tr_name[t], sizes[s],
-					  (unsigned long long)got,
-					  (unsigned long long)want);
+				for (int hits = 0; hits < 2; hits++) {
+					uint64_t got = harness_run_obs(ops->spec, keys,
+							TR_LEN, TR_NKEYS, sizes[s], 1,
+							NULL, hits);
+					uint64_t want = model_misses(ops, keys, TR_LEN,
+							sizes[s], hits);
+					CHECK_MSG(got == want, "%s on %s at %zu pages%s: "
+						  "%llu misses, reference %llu",
+						  ops->spec, tr_name[t], sizes[s],
+						  hits ? "" : " without hits",
+						  (unsigned long long)got,
+						  (unsigned long long)want);
+				}
 			}
 		free(keys);
 	}
