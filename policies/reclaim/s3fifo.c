@@ -22,17 +22,17 @@
  * else evicted and its key appended to G).  A miss whose key is in G goes to
  * M; any other miss to S.
  *
- * Variant: the paper's algorithm as in its authors' original simulator code
- * (libCacheSim's S3FIFOv0), which reproduces the README's S3-FIFO row
- * exactly: promote=2 (a page must be reused twice while in S, the paper's
- * "freq > 1"); G holds ghost * npages keys (0.9: main's capacity) and a G
- * hit is removed from G; pages promoted from S or admitted from G start in
- * M with freq 0; S to M moves do not evict from M on the spot (M may
- * overflow its share until the next victim()); during the cold-start fill
- * every new page goes to S, so S starts far over its share and drains as
- * victims are taken from it.  (libCacheSim's later S3FIFO sends cold-start
- * misses to M once S is full: 0.8305 / 0.7553 / 0.5833 on the README's
- * trace instead of 0.8304 / 0.7525 / 0.6280.)
+ * Variant: the original S3-FIFO as its authors simulate it, which
+ * reproduces the README's S3-FIFO row exactly (0.8304 / 0.7525 / 0.6280):
+ * promote=2 (libCacheSim's move-to-main threshold: a page must be reused
+ * twice while in S; promote=1 gives 0.8285 / 0.7470 / 0.6003); G holds
+ * ghost * npages keys (0.9: main's capacity) and a G hit is removed from
+ * G; pages promoted from S or admitted from G start in M with freq 0; S to
+ * M moves do not evict from M on the spot (M may overflow its share until
+ * the next victim()); during the cold-start fill every new page goes to S,
+ * so S starts far over its share and drains as victims are taken from it.
+ * libCacheSim's later S3FIFO.c sends cold-start misses to M once S is full
+ * (its notes say that is the only difference): 0.8305 / 0.7553 / 0.5833.
  *
  * Parameters: small (fraction of RAM for S, default 0.1), ghost (G's size as
  * a fraction of RAM, default 0.9), promote (S->M threshold, default 2).
