@@ -37,6 +37,11 @@
  * 0.5989; cold=1, all cold at first, 0.8311 / 0.7423 / 0.6266 but only
  * 75 % of the hot hits kept in tests/t_reclaim_scan.c's scan).
  *
+ * Choices made here where the paper leaves room: the initial cold target
+ * and its bounds (above); a demoted hot page starts no test period; hand-hot
+ * and hand-test end the tests of resident cold pages too (cold target -1
+ * each); remove() leaves no test page.
+ *
  * To keep victim() O(1) amortized, hand-cold walks a second list holding
  * only the resident cold pages in the clock's cyclic order (rpage.link2);
  * the first cold page at or after hand-hot is tracked, so a page going to
