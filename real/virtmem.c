@@ -200,6 +200,7 @@ int virtmem_ram_init(struct ram *ram, char *err, size_t errlen)
 	}
 	vm->ram = ram;
 	vm->reclaim_batch = 1;
+	vm->seed = 1;
 	snprintf(vm->reclaim_spec, sizeof(vm->reclaim_spec), "%s",
 		 virtmem_default_policy("reclaim"));
 	list_init(&vm->files);
@@ -261,6 +262,21 @@ int ram_configure(struct ram *ram, uint64_t npages_limit, const char *reclaim_sp
 		snprintf(vm->reclaim_spec, sizeof(vm->reclaim_spec), "%s", reclaim_spec);
 	vm->reclaim_batch = reclaim_batch ? reclaim_batch : 1;
 	vm->sample_every = every;
+	vm_unlock();
+	return 0;
+}
+
+int ram_set_seed(struct ram *ram, uint64_t seed, char *err, size_t errlen)
+{
+	struct virtmem *vm = ram->vm;
+
+	vm_lock();
+	if (!list_empty(&vm->files) || vm->reclaim) {
+		vm_unlock();
+		snprintf(err, errlen, "ram_set_seed: the RAM is already in use");
+		return -1;
+	}
+	vm->seed = seed;
 	vm_unlock();
 	return 0;
 }
@@ -491,7 +507,7 @@ struct fileh *fileh_open(struct bigfile *file, struct ram *ram,
 		struct reclaim_params rp = {
 			.npages = ram->npages_limit ? ram->npages_limit
 				  : ram_get_current_maxsize(ram) >> ram->pageshift,
-			.seed = 1,
+			.seed = vm->seed,
 		};
 		/* without a limit the size only scales ghost lists: bound it */
 		if (rp.npages == 0)
@@ -517,6 +533,19 @@ fail:
 	pagemap_destroy(fh->pagemap);
 	free(fh);
 	return NULL;
+}
+
+int fileh_set_key_id(struct fileh *fh, unsigned id)
+{
+	int ret = 0;
+
+	vm_lock();
+	if (fh->pagemap->count)
+		ret = -1;
+	else
+		fh->id = id;
+	vm_unlock();
+	return ret;
 }
 
 static int collect_page(uint64_t key, void *value, void *arg)
@@ -1003,6 +1032,14 @@ void ram_counters(struct ram *ram, struct counters *c)
 {
 	vm_lock();
 	__kernel_vmas(ram->vm, NULL);
+	ram->vm->c.ram_pages_peak = ram->npages_peak;
+	*c = ram->vm->c;
+	vm_unlock();
+}
+
+void ram_counters_nomaps(struct ram *ram, struct counters *c)
+{
+	vm_lock();
 	ram->vm->c.ram_pages_peak = ram->npages_peak;
 	*c = ram->vm->c;
 	vm_unlock();

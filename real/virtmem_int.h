@@ -22,6 +22,7 @@ struct virtmem {
 	struct reclaim *reclaim;	/* created at the first fileh_open */
 	char reclaim_spec[64];
 	unsigned reclaim_batch;
+	uint64_t seed;			/* of the reclaim policy */
 	uint64_t sample_every;		/* sampled:N; 0 = faults only */
 	uint64_t ticks;
 	struct counters c;
