@@ -68,6 +68,9 @@ struct engine_real {
 	struct er_vma *vmas;		/* by trace VMA id */
 	uint32_t nvmas;
 	struct counters last;		/* the virtmem's counters after the last access */
+	uint64_t map_changes;		/* ram_map_changes at the last VMA count */
+	uint64_t vmas_bound;		/* the kernel VMA count can be at most this */
+	uint64_t vmas_peak;		/* the highest count read */
 	uint64_t sample_every;		/* 0: faults only */
 	struct real_stats st;
 	struct rusage ru0;
@@ -76,7 +79,7 @@ struct engine_real {
 
 /* ---- SIGBUS at an access --------------------------------------------------- */
 
-static __thread sigjmp_buf *er_jmp;	/* set around one replayed access */
+static __thread sigjmp_buf *volatile er_jmp;	/* set around one replayed access */
 static struct sigaction er_prev_bus;
 static int er_live;			/* a real engine exists */
 
@@ -235,9 +238,32 @@ static struct er_file *er_file_get(struct engine_real *er, uint32_t id,
 	return f;
 }
 
+/*
+ * After an event: read the kernel VMA count (which updates the virtmem's
+ * vmas and vmas_peak) if mapping changes since the last reading could have
+ * raised it above the peak; otherwise the peak stands without a reading
+ * (real/virtmem.h ram_map_changes), so the peak is exact for a fraction of
+ * the /proc/self/maps reads.
+ */
 static void er_count_vmas(struct engine_real *er)
 {
-	ram_kernel_vmas(er->ram);	/* updates the virtmem's vmas, vmas_peak */
+	uint64_t chg = ram_map_changes(er->ram), d = chg - er->map_changes;
+	long n;
+
+	if (!d)
+		return;
+	er->map_changes = chg;
+	er->vmas_bound = d > (UINT64_C(1) << 40) ? UINT64_MAX : er->vmas_bound + 2 * d;
+	if (er->vmas_bound <= er->vmas_peak)
+		return;
+	n = ram_kernel_vmas(er->ram);
+	if (n < 0) {
+		er->vmas_bound = UINT64_MAX;	/* unreadable: read again next time */
+		return;
+	}
+	er->vmas_bound = (uint64_t)n;
+	if ((uint64_t)n > er->vmas_peak)
+		er->vmas_peak = (uint64_t)n;
 }
 
 static int er_mmap(struct engine_real *er, const struct event *ev, uint64_t idx,

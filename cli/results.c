@@ -2,6 +2,7 @@
 #include "cli/results.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -80,7 +81,7 @@ void results_row(FILE *f, const struct result_row *r)
 	fprintf(f, ",%.6f", r->wall_s);
 	for (int k = 0; k < FAULT_NCLASSES; k++)
 		for (int l = 0; l < LAT_N; l++) {
-			if (r->have_latency)
+			if (r->have_latency && !isnan(r->lat_ns[k][l]))
 				fprintf(f, ",%.0f", r->lat_ns[k][l]);
 			else
 				fputc(',', f);
@@ -124,7 +125,8 @@ void results_set_real(struct result_row *row, const struct real_stats *st)
 	row->fault_ns = 0;
 	for (int k = 0; k < FAULT_NCLASSES; k++) {
 		for (int l = 0; l < LAT_N; l++)
-			row->lat_ns[k][l] = lat_quantile(&st->lat[k], q[l]);
+			row->lat_ns[k][l] = st->lat[k].count ?
+					    lat_quantile(&st->lat[k], q[l]) : NAN;
 		row->fault_ns += (double)st->lat[k].sum_ns;
 	}
 	row->rss_max_kb = st->rss_max_kb;

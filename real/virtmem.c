@@ -339,6 +339,7 @@ static int __vma_set_prot_once(struct vma *v, uint64_t i, struct page *pg, int p
 			return -errno;
 	}
 	v->prot[i] = (uint8_t)prot;
+	v->fh->ram->vm->map_changes++;
 	return 0;
 }
 
@@ -725,6 +726,7 @@ struct vma *fileh_mmap(struct fileh *fh, uint64_t pgoff, uint64_t npages,
 		goto fail;
 	}
 	list_add_tail(&v->link, &fh->vmas);
+	fh->ram->vm->map_changes++;
 	vm_unlock();
 	return v;
 fail:
@@ -879,6 +881,7 @@ static void __ram_sample(struct virtmem *vm)
 {
 	struct fileh *fh;
 
+	vm->map_changes += UINT64_C(1) << 32;
 	list_for_each_entry_fileh(fh, vm) {
 		struct list_head *p;
 
@@ -1014,6 +1017,16 @@ long ram_kernel_vmas(struct ram *ram)
 
 	vm_lock();
 	n = __kernel_vmas(ram->vm, NULL);
+	vm_unlock();
+	return n;
+}
+
+uint64_t ram_map_changes(struct ram *ram)
+{
+	uint64_t n;
+
+	vm_lock();
+	n = ram->vm->map_changes;
 	vm_unlock();
 	return n;
 }

@@ -131,6 +131,12 @@ const char *virtmem_fault_error(void);
 /* Kernel VMAs in the address ranges of all VMAs on ram, or of one VMA;
  * -errno if /proc/self/maps cannot be read. */
 long ram_kernel_vmas(struct ram *ram);
+/* Mapping changes made so far, weighted so that the kernel VMA count in
+ * our ranges can have grown by at most twice the increase since an earlier
+ * reading (one page's mapping changes at most split one kernel VMA in
+ * three; a new view is one VMA; a sampling counts 2^32).  A replayer reads
+ * /proc/self/maps only when the count could have passed its peak. */
+uint64_t ram_map_changes(struct ram *ram);
 long vma_kernel_vmas(struct vma *v);
 
 /* --- introspection (tests, the replayer) -------------------------------- */

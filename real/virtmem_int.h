@@ -25,6 +25,7 @@ struct virtmem {
 	uint64_t seed;			/* of the reclaim policy */
 	uint64_t sample_every;		/* sampled:N; 0 = faults only */
 	uint64_t ticks;
+	uint64_t map_changes;		/* ram_map_changes */
 	struct counters c;
 	struct list_head files;
 	unsigned nfiles_ever;		/* file ids for RPAGE_KEY */
