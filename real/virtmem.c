@@ -60,6 +60,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -922,15 +923,95 @@ void ram_access_tick(struct ram *ram)
 	vm_unlock();
 }
 
-/* Count the kernel VMAs of /proc/self/maps that intersect [lo[k], hi[k]). */
+/*
+ * The PROCMAP_QUERY ioctl on /proc/self/maps (Linux 6.11): the kernel VMA
+ * covering an address, or the next one, without formatting the whole map.
+ * Only the leading fields are declared: the kernel takes the caller's size
+ * and fills no more than that.
+ */
+struct vm_procmap_query {
+	uint64_t size;
+	uint64_t query_flags;
+	uint64_t query_addr;
+	uint64_t vma_start;
+	uint64_t vma_end;
+};
+#define VM_PROCMAP_QUERY _IOWR('f', 17, struct vm_procmap_query)
+#define VM_PROCMAP_COVERING_OR_NEXT 0x10
+
+static int vm_maps_fd = -1;		/* /proc/self/maps for the ioctl */
+static pid_t vm_maps_pid;		/* the process it was opened in */
+static int vm_maps_noquery;		/* the kernel lacks PROCMAP_QUERY */
+
+/* Count by PROCMAP_QUERY: the count, or -1 if the ioctl is not there. */
+static long count_kernel_vmas_query(const uintptr_t *lo, const uintptr_t *hi, size_t n)
+{
+	long count = 0;
+
+	if (vm_maps_noquery)
+		return -1;
+	if (vm_maps_fd < 0 || vm_maps_pid != getpid()) {
+		if (vm_maps_fd >= 0)
+			close(vm_maps_fd);
+		vm_maps_fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+		vm_maps_pid = getpid();
+		if (vm_maps_fd < 0)
+			return -1;
+	}
+	for (size_t k = 0; k < n; k++) {
+		uint64_t addr = lo[k];
+
+		while (addr < hi[k]) {
+			struct vm_procmap_query q = {
+				.size = sizeof(q),
+				.query_flags = VM_PROCMAP_COVERING_OR_NEXT,
+				.query_addr = addr,
+			};
+
+			if (ioctl(vm_maps_fd, VM_PROCMAP_QUERY, &q) < 0) {
+				if (errno == ENOENT)
+					break;		/* nothing mapped above */
+				vm_maps_noquery = 1;
+				return -1;
+			}
+			if (q.vma_start >= hi[k])
+				break;
+			count++;
+			addr = q.vma_end;
+		}
+	}
+	return count;
+}
+
+static uint64_t parse_hex(const char **s)
+{
+	uint64_t v = 0;
+
+	for (;; (*s)++) {
+		char c = **s;
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (uint64_t)(c - 'a' + 10);
+		else
+			return v;
+	}
+}
+
+/* Count the kernel VMAs of /proc/self/maps that intersect [lo[k], hi[k]);
+ * the ranges are disjoint (views never overlap). */
 static long count_kernel_vmas(const uintptr_t *lo, const uintptr_t *hi, size_t n)
 {
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	char buf[65536];
 	size_t have = 0;
-	long count = 0;
-	int eof = 0;
+	long count = count_kernel_vmas_query(lo, hi, n);
+	int eof = 0, fd;
 
+	if (count >= 0)
+		return count;
+	count = 0;
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	while (!eof || have) {
@@ -950,11 +1031,14 @@ static long count_kernel_vmas(const uintptr_t *lo, const uintptr_t *hi, size_t n
 		}
 		while ((nl = memchr(buf, '\n', have)) || (eof && have)) {
 			size_t linelen = nl ? (size_t)(nl - buf) + 1 : have;
-			unsigned long long s, e;
+			const char *p = buf;
+			uint64_t s, e;
 			size_t k;
 
 			buf[linelen - 1] = 0;
-			if (sscanf(buf, "%llx-%llx", &s, &e) == 2)
+			s = parse_hex(&p);
+			e = *p == '-' ? (p++, parse_hex(&p)) : 0;
+			if (e > s)
 				for (k = 0; k < n; k++)
 					if (s < hi[k] && e > lo[k]) {
 						count++;
