@@ -11,7 +11,8 @@
  * writebacks, peak RAM pages, peak or final kernel VMA count is marked and
  * makes the exit status 1.  Below each table: the modelled fault time (the
  * sim's counters times the cost model, --costs) against the measured one
- * (the sum of the real faulting accesses' times) and the error in %.
+ * (the sum of the real faulting accesses' times, wall-clock and thread CPU
+ * time) and the errors in %.
  * With -o both rows of each pair go to a CSV file (results/SCHEMA.md).
  */
 #include <stddef.h>
@@ -61,6 +62,12 @@ static uint64_t field_of(const struct counters *c, size_t off)
 	return v;
 }
 
+/* The model's error against a measurement, in %. */
+static double pct_err(double model, double measured)
+{
+	return measured > 0 ? (model - measured) / measured * 100.0 : 0.0;
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	struct sim_opts o;
@@ -71,7 +78,7 @@ int cmd_compare(int argc, char **argv)
 	FILE *mem = NULL;
 	int rc = EXIT_RUN_FAILED;
 	unsigned nruns = 0, ndiffer = 0;
-	double model_all = 0, meas_all = 0;
+	double model_all = 0, meas_all = 0, cpu_all = 0;
 
 	switch (sim_opts_parse_real(&o, argc, argv, err, sizeof(err))) {
 	case SIMOPTS_HELP:
@@ -120,7 +127,7 @@ int cmd_compare(int argc, char **argv)
 			struct result_row rows, rowr;
 			struct engine *e;
 			char obs[64], obr[64];
-			double ws, wr, model, meas;
+			double ws, wr, model, meas, cpu;
 			int differ = 0;
 
 			run_sim_config(&o, o.reclaim[i], o.ram_pages[j], &sc);
@@ -168,11 +175,13 @@ int cmd_compare(int argc, char **argv)
 			}
 			model = rows.model_total_ns;
 			meas = rowr.fault_ns;
+			cpu = rowr.fault_cpu_ns;
 			model_all += model;
 			meas_all += meas;
-			printf("  fault time: modelled %.3f ms, measured %.3f ms, error %+.1f %%\n",
-			       model / 1e6, meas / 1e6,
-			       meas > 0 ? (model - meas) / meas * 100.0 : 0.0);
+			cpu_all += cpu;
+			printf("  fault time: modelled %.3f ms; measured %.3f ms wall (error %+.1f %%), "
+			       "%.3f ms CPU (error %+.1f %%)\n", model / 1e6, meas / 1e6,
+			       pct_err(model, meas), cpu / 1e6, pct_err(model, cpu));
 			printf("  %s\n\n", differ ? "DIFFER" : "agree");
 			nruns++;
 			ndiffer += differ != 0;
@@ -183,9 +192,10 @@ int cmd_compare(int argc, char **argv)
 		goto out;
 	}
 	mem = NULL;
-	printf("compare: %u runs, %u differ; fault time modelled %.3f ms, measured %.3f ms, error %+.1f %%\n",
-	       nruns, ndiffer, model_all / 1e6, meas_all / 1e6,
-	       meas_all > 0 ? (model_all - meas_all) / meas_all * 100.0 : 0.0);
+	printf("compare: %u runs, %u differ; fault time modelled %.3f ms; measured %.3f ms wall "
+	       "(error %+.1f %%), %.3f ms CPU (error %+.1f %%)\n", nruns, ndiffer,
+	       model_all / 1e6, meas_all / 1e6, pct_err(model_all, meas_all),
+	       cpu_all / 1e6, pct_err(model_all, cpu_all));
 	fflush(stdout);
 	if (o.out && results_write_file(o.out, buf, buflen, err, sizeof(err))) {
 		fprintf(stderr, "pagelab compare: %s\n", err);

@@ -82,7 +82,9 @@ struct real_config {
 };
 
 struct real_stats {
-	struct lat_hist lat[FAULT_NCLASSES];	/* per fault class */
+	struct lat_hist lat[FAULT_NCLASSES];	/* wall-clock, per fault class */
+	uint64_t cpu_ns[FAULT_NCLASSES];	/* thread CPU time, summed per class */
+	uint64_t untimed;			/* faults that were not foreseen (0 single-threaded) */
 	uint32_t page_size;			/* the RAM's, bytes */
 	long rss_max_kb;			/* getrusage ru_maxrss at the end */
 	long minflt, majflt;			/* getrusage deltas over the run */

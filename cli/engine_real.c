@@ -11,10 +11,13 @@
  * virtmem's counters: a fault happened iff the fault counter moved, and its
  * class is the class counter that moved.
  *
- * Timing: CLOCK_MONOTONIC (vDSO) right before and after the access; the
- * difference of a faulting access goes into its class's log-scaled
- * histogram (cli/lathist.h).  A hit costs the two clock reads too, which is
- * why no latency of hits is reported.
+ * Timing: an access the view's protection says will fault (not mapped,
+ * sampled, or a write to a read-only page: vma_page_prot) is timed with
+ * CLOCK_MONOTONIC right around it, and with the thread's CPU clock around
+ * that; the wall time goes into the class's log-scaled histogram
+ * (cli/lathist.h), both into per-class sums.  The CPU time leaves out
+ * waiting for a CPU (other processes on a busy machine), so `calibrate`
+ * fits the cost model to it.  Hits are not timed at all.
  *
  * Kernel VMAs: after every event that can change a mapping (a fault, a
  * sampling, mmap, unmap, writeout, discard, invalidate) the count is read
@@ -131,11 +134,13 @@ static inline uint64_t ts_ns(const struct timespec *t)
 	return (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec;
 }
 
-/* One access, timed: 0 and the duration, or -1 if it ended in SIGBUS. */
+/* One access: 0, or -1 if it ended in SIGBUS.  With timed set, *wall_ns
+ * and *cpu_ns get its wall-clock and thread CPU time. */
 static __attribute__((noinline)) int er_touch(char *addr, int write, char val,
-					      uint64_t *ns)
+					      int timed, uint64_t *wall_ns,
+					      uint64_t *cpu_ns)
 {
-	struct timespec t0, t1;
+	struct timespec c0, t0, t1, c1;
 	sigjmp_buf jb;
 
 	if (sigsetjmp(jb, 0)) {
@@ -143,14 +148,21 @@ static __attribute__((noinline)) int er_touch(char *addr, int write, char val,
 		return -1;
 	}
 	er_jmp = &jb;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (timed) {
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+	}
 	if (write)
 		*(volatile char *)addr = val;
 	else
 		(void)*(volatile char *)addr;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (timed) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+		*wall_ns = ts_ns(&t1) - ts_ns(&t0);
+		*cpu_ns = ts_ns(&c1) - ts_ns(&c0);
+	}
 	er_jmp = NULL;
-	*ns = ts_ns(&t1) - ts_ns(&t0);
 	return 0;
 }
 
@@ -350,7 +362,8 @@ static int er_access(struct engine_real *er, const struct event *ev,
 {
 	struct er_vma *v;
 	struct counters c;
-	uint64_t ns;
+	uint64_t ns = 0, cpu_ns = 0;
+	int prot, timed;
 
 	if (ev->vma >= er->nvmas || !(v = &er->vmas[ev->vma])->v)
 		return er_fail(er, err, errlen, idx,
@@ -360,8 +373,12 @@ static int er_access(struct engine_real *er, const struct event *ev,
 			       "access to page %llu of vma %u, which has %llu pages",
 			       (unsigned long long)ev->page, ev->vma,
 			       (unsigned long long)v->npages);
+	/* Only an access that will fault is timed (a hit costs no clock
+	 * reads); the fault itself is still told by the counters below. */
+	prot = vma_page_prot(v->v, ev->page);
+	timed = !(prot == VMA_PROT_RW || (prot == VMA_PROT_R && !ev->write));
 	if (er_touch(v->base + (ev->page << er->pageshift), ev->write,
-		     (char)idx, &ns)) {
+		     (char)idx, timed, &ns, &cpu_ns)) {
 		const char *why = virtmem_fault_error();
 
 		return er_fail(er, err, errlen, idx,
@@ -374,7 +391,12 @@ static int er_access(struct engine_real *er, const struct event *ev,
 	if (c.faults != er->last.faults) {
 		for (int k = 0; k < FAULT_NCLASSES; k++)
 			if (c.by_class[k] != er->last.by_class[k]) {
-				lat_add(&er->st.lat[k], ns);
+				if (timed) {
+					lat_add(&er->st.lat[k], ns);
+					er->st.cpu_ns[k] += cpu_ns;
+				} else {
+					er->st.untimed++;	/* not foreseen */
+				}
 				break;
 			}
 		er->last = c;

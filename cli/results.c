@@ -30,7 +30,7 @@ void results_header(FILE *f)
 	for (int c = 0; c < FAULT_NCLASSES; c++)
 		for (int l = 0; l < LAT_N; l++)
 			fprintf(f, ",%s_%s_ns", class_name[c], lat_name[l]);
-	fputs(",rss_max_kb,minflt,majflt,fault_ns", f);
+	fputs(",rss_max_kb,minflt,majflt,fault_ns,fault_cpu_ns", f);
 	fputc('\n', f);
 }
 
@@ -87,10 +87,10 @@ void results_row(FILE *f, const struct result_row *r)
 				fputc(',', f);
 		}
 	if (r->have_latency)
-		fprintf(f, ",%ld,%ld,%ld,%.0f", r->rss_max_kb, r->minflt, r->majflt,
-			r->fault_ns);
+		fprintf(f, ",%ld,%ld,%ld,%.0f,%.0f", r->rss_max_kb, r->minflt,
+			r->majflt, r->fault_ns, r->fault_cpu_ns);
 	else
-		fputs(",,,,", f);
+		fputs(",,,,,", f);
 	fputc('\n', f);
 }
 
@@ -123,11 +123,13 @@ void results_set_real(struct result_row *row, const struct real_stats *st)
 
 	row->have_latency = 1;
 	row->fault_ns = 0;
+	row->fault_cpu_ns = 0;
 	for (int k = 0; k < FAULT_NCLASSES; k++) {
 		for (int l = 0; l < LAT_N; l++)
 			row->lat_ns[k][l] = st->lat[k].count ?
 					    lat_quantile(&st->lat[k], q[l]) : NAN;
 		row->fault_ns += (double)st->lat[k].sum_ns;
+		row->fault_cpu_ns += (double)st->cpu_ns[k];
 	}
 	row->rss_max_kb = st->rss_max_kb;
 	row->minflt = st->minflt;

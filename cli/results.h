@@ -31,6 +31,7 @@ struct result_row {
 	/* real runs (have_latency): getrusage */
 	long rss_max_kb, minflt, majflt;
 	double fault_ns;		/* measured time of all faulting accesses */
+	double fault_cpu_ns;		/* their thread CPU time */
 };
 
 struct sim_opts;
