@@ -67,7 +67,7 @@ int sim_keys_event(struct sim_keys *k, const struct event *ev, uint64_t idx,
 		*key = RPAGE_KEY(v->file, v->pgoff + ev->page);
 		return 1;
 	case EV_MMAP:
-		if (ev->vma >= SIM_MAX_IDS || ev->file >= SIM_MAX_IDS ||
+		if (ev->vma >= SIM_MAX_VMAS || ev->file >= SIM_MAX_IDS ||
 		    ev->npages == 0 || ev->page >= SIM_ARENA_PAGES ||
 		    ev->npages > SIM_ARENA_PAGES - ev->page) {
 			snprintf(err, errlen,

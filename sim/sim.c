@@ -31,23 +31,26 @@
 #define PTE_PROT (PTE_R | PTE_W | PTE_S)
 #define PTE_BITS 0xfu
 
-enum { PAGE_LOADED = 1, PAGE_DIRTY };
-
-struct __attribute__((aligned(16))) sim_page {
+/*
+ * A page in RAM: the policy's node and one word of ours, one cache line.
+ * Free pages are linked through rp.link.next.
+ */
+struct __attribute__((aligned(64))) sim_page {
 	struct rpage rp;		/* policy metadata */
-	struct list_head dirty;		/* file's dirty list; free-list link when free */
-	uint64_t ramoff;		/* offset in the file's RAM handle */
-	uint32_t nmapped;		/* page-table words pointing here */
-	uint8_t state;			/* PAGE_* */
+	uint64_t ramoff : 40;		/* offset in the file's RAM handle */
+	uint64_t nmapped : 23;		/* page-table words pointing here */
+	uint64_t dirty : 1;		/* DIRTY (else LOADED) */
 };
+_Static_assert(sizeof(struct sim_page) == 64, "a page is one cache line");
+_Static_assert(SIM_MAX_VMAS <= (1u << 23), "nmapped cannot overflow");
 
 struct sim_file {
 	uint32_t id;
 	struct pagemap *pm;		/* pgoff -> struct sim_page */
 	struct alloc *alloc;		/* RAM offsets over [0, 2^40) */
 	struct list_head vmas;		/* live VMAs of this file */
-	struct list_head dirty;		/* DIRTY pages in dirtying order */
-	uint64_t ndirty;
+	struct sim_page **dirtyv;	/* DIRTY pages, in no particular order */
+	size_t ndirty, dirty_cap;
 	uint32_t nvmas;			/* live VMAs */
 	uint64_t norphans;		/* resident pages no VMA maps */
 };
@@ -71,7 +74,7 @@ struct sample_ref {
 };
 
 #define PAGE_CHUNK 4096
-#define SIM_PREFETCH 12		/* events ahead to prefetch page-table words for */
+#define SIM_PREFETCH 32		/* events ahead to prefetch page-table words for */
 
 struct sim {
 	struct counters c;
@@ -91,7 +94,7 @@ struct sim {
 	struct sim_file **files;	/* by id */
 	uint32_t nfile_ids;
 
-	struct sim_page *free_pages;	/* linked through dirty.next */
+	struct sim_page *free_pages;	/* linked through rp.link.next */
 	struct sim_page **chunks;
 	size_t nchunks, chunk_cap;
 
@@ -225,24 +228,24 @@ static struct sim_page *page_get(struct sim *s)
 			s->chunks = n;
 			s->chunk_cap = cap;
 		}
-		chunk = calloc(PAGE_CHUNK, sizeof(*chunk));
+		chunk = aligned_alloc(64, PAGE_CHUNK * sizeof(*chunk));
 		if (!chunk)
 			return NULL;
+		memset(chunk, 0, PAGE_CHUNK * sizeof(*chunk));
 		s->chunks[s->nchunks++] = chunk;
 		for (size_t i = PAGE_CHUNK; i-- > 0;) {
-			chunk[i].dirty.next = (struct list_head *)s->free_pages;
+			chunk[i].rp.link.next = (struct list_head *)s->free_pages;
 			s->free_pages = &chunk[i];
 		}
 		pg = s->free_pages;
 	}
-	s->free_pages = (struct sim_page *)pg->dirty.next;
+	s->free_pages = (struct sim_page *)pg->rp.link.next;
 	return pg;
 }
 
 static void page_put(struct sim *s, struct sim_page *pg)
 {
-	pg->state = 0;
-	pg->dirty.next = (struct list_head *)s->free_pages;
+	pg->rp.link.next = (struct list_head *)s->free_pages;
 	s->free_pages = pg;
 }
 
@@ -280,14 +283,39 @@ static inline void page_unmapped(struct sim_file *f, struct sim_page *pg)
 		f->norphans++;
 }
 
-static void make_dirty(struct sim_file *f, struct sim_page *pg)
+/* pg becomes DIRTY (unevictable, on f's dirty set).  0, or -1 when out
+ * of memory for the dirty set. */
+static int make_dirty(struct sim_file *f, struct sim_page *pg)
 {
-	if (pg->state == PAGE_DIRTY)
-		return;
-	pg->state = PAGE_DIRTY;
+	if (pg->dirty)
+		return 0;
+	if (f->ndirty == f->dirty_cap) {
+		size_t cap = f->dirty_cap ? 2 * f->dirty_cap : 64;
+		struct sim_page **n = realloc(f->dirtyv, cap * sizeof(*n));
+		if (!n)
+			return -1;
+		f->dirtyv = n;
+		f->dirty_cap = cap;
+	}
+	f->dirtyv[f->ndirty++] = pg;
+	pg->dirty = 1;
 	pg->rp.flags |= RPAGE_UNEVICTABLE;
-	list_add_tail(&pg->dirty, &f->dirty);
-	f->ndirty++;
+	return 0;
+}
+
+/* pg leaves f's dirty set and becomes LOADED (O(dirty pages); only
+ * invalidate of a dirty page does this for one page). */
+static void dirty_forget(struct sim_file *f, struct sim_page *pg)
+{
+	for (size_t k = 0; k < f->ndirty; k++) {
+		if (f->dirtyv[k] == pg) {
+			f->dirtyv[k] = f->dirtyv[--f->ndirty];
+			pg->dirty = 0;
+			pg->rp.flags &= ~RPAGE_UNEVICTABLE;
+			return;
+		}
+	}
+	BUG();	/* a DIRTY page not in its file's dirty set */
 }
 
 /* Unmap pg from every VMA that maps it. */
@@ -313,7 +341,8 @@ static void unmap_everywhere(struct sim *s, struct sim_page *pg)
 	BUG();	/* nmapped counted a mapping no VMA holds */
 }
 
-/* Drop a resident page from RAM: every step but the policy call. */
+/* Drop a resident page from RAM: every step but the policy call and the
+ * dirty set (the caller's: eviction takes clean pages only). */
 static void page_drop(struct sim *s, struct sim_page *pg)
 {
 	struct sim_file *f = page_file(s, pg);
@@ -321,10 +350,6 @@ static void page_drop(struct sim *s, struct sim_page *pg)
 
 	unmap_everywhere(s, pg);
 	f->norphans--;
-	if (pg->state == PAGE_DIRTY) {
-		list_del(&pg->dirty);
-		f->ndirty--;
-	}
 	old = pagemap_del(f->pm, page_pgoff(pg));
 	BUG_ON(old != pg);
 	alloc_free(f->alloc, pg->ramoff, 1);
@@ -357,10 +382,9 @@ static int access_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 	if (pte & PTE_S) {
 		/* 2. ref fault: restore R, or RW if DIRTY (or written now). */
 		pg = pte_page(pte);
-		if (write)
-			make_dirty(f, pg);
-		set_pte(s, v, i, mkpte(pg, PTE_R |
-				 (pg->state == PAGE_DIRTY ? PTE_W : 0)));
+		if (write && make_dirty(f, pg))
+			goto oom;
+		set_pte(s, v, i, mkpte(pg, PTE_R | (pg->dirty ? PTE_W : 0)));
 		s->c.by_class[FAULT_REF]++;
 		s->c.faults++;
 		set_next_use(s, aidx);
@@ -372,7 +396,8 @@ static int access_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 		/* 4. dirty fault: a write to a page mapped R here. */
 		BUG_ON(!write || (pte & PTE_W));
 		pg = pte_page(pte);
-		make_dirty(f, pg);
+		if (make_dirty(f, pg))
+			goto oom;
 		set_pte(s, v, i, (pte & ~(uintptr_t)PTE_PROT) | PTE_R | PTE_W);
 		s->c.by_class[FAULT_DIRTY]++;
 		s->c.faults++;
@@ -386,11 +411,10 @@ static int access_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 	pg = f->nvmas == 1 && !f->norphans ? NULL : pagemap_get(f->pm, pgoff);
 	if (pg) {
 		/* 3. map fault: in RAM, not mapped in v. */
-		if (write)
-			make_dirty(f, pg);
+		if (write && make_dirty(f, pg))
+			goto oom;
 		page_mapped(f, pg);
-		set_pte(s, v, i, mkpte(pg, PTE_R |
-				 (pg->state == PAGE_DIRTY ? PTE_W : 0)));
+		set_pte(s, v, i, mkpte(pg, PTE_R | (pg->dirty ? PTE_W : 0)));
 		s->c.by_class[FAULT_MAP]++;
 		s->c.faults++;
 		set_next_use(s, aidx);
@@ -409,7 +433,7 @@ static int access_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 			if (!rp)
 				break;
 			vp = container_of(rp, struct sim_page, rp);
-			BUG_ON(vp->state != PAGE_LOADED);
+			BUG_ON(vp->dirty);
 			page_drop(s, vp);
 			s->c.evictions++;
 		}
@@ -434,7 +458,7 @@ static int access_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 	pg->rp.flags = 0;
 	pg->ramoff = ramoff;
 	pg->nmapped = 0;
-	pg->state = PAGE_LOADED;
+	pg->dirty = 0;
 	if (pagemap_set(f->pm, pgoff, pg)) {
 		alloc_free(f->alloc, ramoff, 1);
 		page_put(s, pg);
@@ -447,14 +471,16 @@ static int access_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 	set_next_use(s, aidx);
 	reclaim_insert(s->reclaim, &pg->rp);
 	/* e: map R, or RW and DIRTY for a write. */
-	if (write)
-		make_dirty(f, pg);
+	if (write && make_dirty(f, pg))
+		goto oom;
 	page_mapped(f, pg);
 	set_pte(s, v, i, mkpte(pg, PTE_R | (write ? PTE_W : 0)));
 	s->c.by_class[FAULT_LOAD]++;
 	s->c.faults++;
 	note_vmas_peak(s);
 	return 0;
+oom:
+	return fail(s, err, errlen, idx, "out of memory for the dirty set");
 }
 
 /* ---- other events --------------------------------------------------------- */
@@ -497,7 +523,6 @@ static struct sim_file *file_get(struct sim *s, uint32_t id, char *err,
 	}
 	f->id = id;
 	list_init(&f->vmas);
-	list_init(&f->dirty);
 	f->pm = pagemap_create(s->pagemap_spec, err, errlen);
 	if (f->pm)
 		f->alloc = alloc_create(s->alloc_spec, 0, SIM_ARENA_PAGES, 1, err,
@@ -555,9 +580,10 @@ static int ev_mmap(struct sim *s, const struct event *ev, uint64_t idx,
 	struct sim_file *f;
 	char msg[200];
 
-	if (ev->vma >= SIM_MAX_IDS || ev->file >= SIM_MAX_IDS)
-		return fail(s, err, errlen, idx, "mmap: vma %u or file %u beyond the limit %u",
-			    ev->vma, ev->file, SIM_MAX_IDS);
+	if (ev->vma >= SIM_MAX_VMAS || ev->file >= SIM_MAX_IDS)
+		return fail(s, err, errlen, idx,
+			    "mmap: vma %u or file %u beyond the limits (%u VMAs, %u files)",
+			    ev->vma, ev->file, SIM_MAX_VMAS, SIM_MAX_IDS);
 	if (ev->npages == 0 || ev->page >= SIM_ARENA_PAGES ||
 	    ev->npages > SIM_ARENA_PAGES - ev->page)
 		return fail(s, err, errlen, idx,
@@ -621,16 +647,12 @@ static int by_pgoff(const void *a, const void *b)
 static struct sim_page **dirty_sorted(struct sim_file *f, size_t *np)
 {
 	struct sim_page **a = malloc((f->ndirty ? f->ndirty : 1) * sizeof(*a));
-	struct list_head *pos;
-	size_t n = 0;
 
 	if (!a)
 		return NULL;
-	list_for_each(pos, &f->dirty)
-		a[n++] = container_of(pos, struct sim_page, dirty);
-	BUG_ON(n != f->ndirty);
-	qsort(a, n, sizeof(*a), by_pgoff);
-	*np = n;
+	memcpy(a, f->dirtyv, f->ndirty * sizeof(*a));
+	qsort(a, f->ndirty, sizeof(*a), by_pgoff);
+	*np = f->ndirty;
 	return a;
 }
 
@@ -669,6 +691,8 @@ static int ev_dirty_pages(struct sim *s, const struct event *ev, int discard,
 	a = dirty_sorted(f, &n);
 	if (!a)
 		return fail(s, err, errlen, idx, "out of memory");
+	if (discard || (ev->flags & EV_MARKSTORED))
+		f->ndirty = 0;	/* every one leaves the dirty set below */
 	for (size_t k = 0; k < n; k++) {
 		struct sim_page *pg = a[k];
 
@@ -682,10 +706,8 @@ static int ev_dirty_pages(struct sim *s, const struct event *ev, int discard,
 		if (ev->flags & EV_STORE)
 			s->c.stores++;
 		if (ev->flags & EV_MARKSTORED) {
-			pg->state = PAGE_LOADED;
+			pg->dirty = 0;
 			pg->rp.flags &= ~RPAGE_UNEVICTABLE;
-			list_del(&pg->dirty);
-			f->ndirty--;
 			write_protect(s, pg);
 			s->c.writebacks++;
 		}
@@ -705,6 +727,8 @@ static int ev_invalidate(struct sim *s, const struct event *ev)
 	pg = pagemap_get(f->pm, ev->page);
 	if (!pg)
 		return 0;
+	if (pg->dirty)
+		dirty_forget(f, pg);
 	unmap_everywhere(s, pg);
 	reclaim_remove(s->reclaim, &pg->rp);
 	page_drop(s, pg);
@@ -773,6 +797,16 @@ int sim_apply(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
 			if (fe->type == EV_ACCESS && fe->vma < nvma && vmas[fe->vma] &&
 			    fe->page < vmas[fe->vma]->npages)
 				__builtin_prefetch(&vmas[fe->vma]->pte[fe->page]);
+			/* Closer, an access that will load: touch its pagemap
+			 * slot, so that the miss overlaps this event's work and
+			 * pagemap.set finds the slot in the cache. */
+			fe = ev + SIM_PREFETCH / 2;
+			if (fe->type == EV_ACCESS && fe->vma < nvma && vmas[fe->vma] &&
+			    fe->page < vmas[fe->vma]->npages &&
+			    !vmas[fe->vma]->pte[fe->page]) {
+				const struct sim_vma *fv = vmas[fe->vma];
+				(void)pagemap_get(fv->file->pm, fv->pgoff + fe->page);
+			}
 		}
 		pte = v->pte[ev->page];
 		if (likely(pte & (PTE_R << (ev->write != 0)))) {
@@ -891,7 +925,8 @@ void sim_mem(const struct sim *s, struct sim_mem *m)
 	for (uint32_t i = 0; i < s->nfile_ids; i++) {
 		if (!s->files[i])
 			continue;
-		m->sim_bytes += sizeof(struct sim_file);
+		m->sim_bytes += sizeof(struct sim_file) +
+				s->files[i]->dirty_cap * sizeof(struct sim_page *);
 		m->pagemap_bytes += s->files[i]->pm->ops->mem_bytes(s->files[i]->pm);
 	}
 	m->reclaim_bytes = s->reclaim->ops->metadata_bytes ?
@@ -911,6 +946,7 @@ void sim_destroy(struct sim *s)
 			continue;
 		pagemap_destroy(f->pm);
 		alloc_destroy(f->alloc);
+		free(f->dirtyv);
 		free(f);
 	}
 	reclaim_destroy(s->reclaim);
@@ -954,7 +990,7 @@ int sim_check(const struct sim *s, char *err, size_t errlen)
 						 id, (unsigned long long)i);
 					return -1;
 				}
-				if ((p & PTE_W) && pg->state != PAGE_DIRTY) {
+				if ((p & PTE_W) && !pg->dirty) {
 					snprintf(err, errlen, "vma %u page %llu: RW mapping of a clean page",
 						 id, (unsigned long long)i);
 					return -1;
@@ -987,6 +1023,15 @@ int sim_check(const struct sim *s, char *err, size_t errlen)
 			resident += f->pm->count;
 			ndirty_total += f->ndirty;
 			pagemap_for_each(f->pm, count_orphan, &orphans);
+			for (size_t k = 0; k < f->ndirty; k++) {
+				if (!f->dirtyv[k]->dirty ||
+				    !(f->dirtyv[k]->rp.flags & RPAGE_UNEVICTABLE) ||
+				    pagemap_get(f->pm, page_pgoff(f->dirtyv[k])) != f->dirtyv[k]) {
+					snprintf(err, errlen, "file %u: dirty set entry %zu is not a resident DIRTY page",
+						 fid, k);
+					return -1;
+				}
+			}
 			if (orphans != f->norphans) {
 				snprintf(err, errlen, "file %u: %llu orphans counted, %llu seen",
 					 fid, (unsigned long long)f->norphans,

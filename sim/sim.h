@@ -9,9 +9,11 @@
  *
  *   RAM      ram_pages pages, one reclaim instance over all of them;
  *   file f   a pagemap (pgoff -> page), an allocator of RAM offsets over
- *            [0, 2^40) asked with hint = pgoff, a dirty list, its VMAs;
- *   page     struct sim_page, only while in RAM: LOADED or DIRTY, its RAM
- *            offset, how many VMAs map it, the policy's struct rpage;
+ *            [0, 2^40) asked with hint = pgoff, its dirty pages (a set,
+ *            sorted by pgoff at writeout and discard), its VMAs;
+ *   page     struct sim_page, only while in RAM: the policy's struct rpage
+ *            and one word (RAM offset, how many VMAs map it, DIRTY), one
+ *            64-byte cache line;
  *   VMA v    a page table: one word per page of the VMA holding the page
  *            pointer and its protection in the low bits
  *
@@ -23,6 +25,11 @@
  *            so a hit is one load and one bit test, and the page table is
  *            also what the kernel VMA count is computed from.
  *
+ * A fault with one VMA over a file and no resident page left unmapped
+ * cannot be a map fault, so the pagemap is not searched then; the pagemap
+ * slot of a coming load fault is touched a few events ahead (the miss then
+ * overlaps other work).  Neither changes a decision.
+ *
  * Kernel VMAs (docs/ENGINE.md "Kernel VMA count"): inside one VMA of ours,
  * pages i-1 and i belong to the same kernel VMA ("join") when both are
  * unmapped, or both are mapped with the same protection and RAM offsets
@@ -30,9 +37,10 @@
  * pages is n - joins kernel VMAs; a page-table change touches two joins, so
  * the count is kept exactly and incrementally in O(1).
  *
- * Memory: the simulator's own state is 32 bytes per resident page (beside
- * the policy's struct rpage), 8 bytes per page of every VMA, and what the
- * pagemap policy holds; sim_mem() reports it.
+ * Memory: the simulator's own state is 8 bytes per resident page beside
+ * the policy's struct rpage, 8 bytes per page of every VMA (only the
+ * touched part of big ones), 8 bytes per dirty page, and what the pagemap
+ * policy holds; sim_mem() reports it.
  *
  * Not thread-safe; run one struct sim per thread or process.
  */
@@ -47,7 +55,8 @@
 #include "workloads/event.h"
 
 /* Limits of the model (bad traces beyond them are rejected with a message). */
-#define SIM_MAX_IDS      (1u << 24)		/* vma and file ids */
+#define SIM_MAX_IDS      (1u << 24)		/* file ids (RPAGE_KEY has 24 bits) */
+#define SIM_MAX_VMAS     (1u << 23)		/* vma ids */
 #define SIM_ARENA_PAGES  (1ull << 40)		/* file pgoffs and RAM offsets */
 
 struct sim_config {
