@@ -89,9 +89,12 @@ struct reclaim {
 	/*
 	 * Key of the page whose load fault is being served: set by the engine
 	 * before the victim() calls it makes for that fault (and kept until
-	 * the insert()), RECLAIM_KEY_NONE when the engine does not say.  ARC
-	 * reads it: the paper's REPLACE depends on whether the missing page
-	 * is in ghost list B2.  Other policies ignore it.
+	 * the insert()), RECLAIM_KEY_NONE when the engine does not say.  A
+	 * hint for policies whose papers decide the victim knowing the
+	 * missing page: ARC (REPLACE asks whether it is in ghost list B2) and
+	 * 2Q ("x in A1out" is tested before reclaimfor).  Without it they
+	 * still work, deciding a few evictions differently (their headers say
+	 * how); other policies ignore it.
 	 */
 	uint64_t miss_key;
 };

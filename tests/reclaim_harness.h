@@ -8,6 +8,9 @@
  * libCacheSim-style simulator counts, so misses/accesses is the miss ratio
  * in ../shared/traces/README.md.
  *
+ * Before the victim() of a miss, reclaim.miss_key names the missing key
+ * (the hint ARC and 2Q use, policies/reclaim.h).
+ *
  * Keys are dense (0..nkeys-1).  next_use[i] (may be NULL) is the index of
  * the next access to keys[i] (UINT64_MAX: never), given to the policy in
  * reclaim.next_use before each insert or hit (what OPT reads).
@@ -35,9 +38,27 @@ struct harness_page {
  * (message on stderr).  pinned (may be NULL) marks keys that are made
  * unevictable while resident.
  */
+static inline uint64_t harness_run_obs(const char *spec, const uint32_t *keys,
+				       size_t n, uint32_t nkeys, size_t npages,
+				       uint64_t seed, const uint64_t *next_use,
+				       bool hits);
+
 static inline uint64_t harness_run(const char *spec, const uint32_t *keys,
 				   size_t n, uint32_t nkeys, size_t npages,
 				   uint64_t seed, const uint64_t *next_use)
+{
+	return harness_run_obs(spec, keys, n, nkeys, npages, seed, next_use, true);
+}
+
+/*
+ * The same with hits = false: hits are not reported, as under `faults`
+ * observation of a key-only trace (no map or dirty faults either, so the
+ * policy sees only victim() and insert()).
+ */
+static inline uint64_t harness_run_obs(const char *spec, const uint32_t *keys,
+				       size_t n, uint32_t nkeys, size_t npages,
+				       uint64_t seed, const uint64_t *next_use,
+				       bool hits)
 {
 	char err[256];
 	struct reclaim_params p = { .npages = npages, .seed = seed };
@@ -56,7 +77,8 @@ static inline uint64_t harness_run(const char *spec, const uint32_t *keys,
 
 		r->next_use = next_use ? next_use[i] : UINT64_MAX;
 		if (pg->resident) {
-			reclaim_hit(r, &pg->rp);
+			if (hits)
+				reclaim_hit(r, &pg->rp);
 			continue;
 		}
 		misses++;

@@ -46,9 +46,11 @@ static const struct golden_row golden_rows[] = {
 	{ "opt", 489, 0.7927, EXACT },
 	{ "opt", 4897, 0.6290, EXACT },
 	{ "opt", 14692, 0.5019, EXACT },
-	{ "2q", 489, 0.8305, 0.01 },
-	{ "2q", 4897, 0.7742, 0.01 },
-	{ "2q", 14692, 0.6339, 0.01 },
+	/* 2Q: the README promises only 0.01 for its variant; the paper's order
+	 * (A1out tested before reclaimfor, see 2q.c) meets the row exactly */
+	{ "2q", 489, 0.8305, EXACT },
+	{ "2q", 4897, 0.7742, EXACT },
+	{ "2q", 14692, 0.6339, EXACT },
 };
 
 static const size_t golden_sizes[] = { 489, 4897, 14692 };

@@ -74,6 +74,26 @@ static void ref_append(struct ref *m, uint64_t key)
 	m->n++;
 }
 
+/* CLOCK: a new page enters just behind the hand (reached last). */
+static void ref_insert_behind_hand(struct ref *m, uint64_t key)
+{
+	size_t at = m->hand < 0 ? m->n : (size_t)m->hand;
+
+	ref_append(m, key);
+	for (size_t i = m->n - 1; i > at; i--) {
+		m->key[i] = m->key[i - 1];
+		m->t[i] = m->t[i - 1];
+		m->bit[i] = m->bit[i - 1];
+		m->count[i] = m->count[i - 1];
+	}
+	m->key[at] = key;
+	m->t[at] = m->now;
+	m->bit[at] = 0;
+	m->count[at] = 1;
+	if (m->hand >= 0)
+		m->hand++;
+}
+
 static void ref_touch(struct ref *m, uint64_t key)
 {
 	m->t[ref_find(m, key)] = ++m->now;
@@ -124,10 +144,11 @@ static int64_t ref_victim_min(struct ref *m)
 	return k;
 }
 
-/* SIEVE: from the hand toward the newest end, wrapping to the oldest: pass
- * unevictable, clear a set bit in place, evict a clear one; the hand stays
- * at the evicted page's newer neighbour (ref_drop keeps the index right). */
-static int64_t ref_victim_sieve(struct ref *m)
+/* SIEVE and CLOCK: from the hand toward the newest end, wrapping to the
+ * oldest: pass unevictable, clear a set bit in place, evict a clear one;
+ * the hand stays at the evicted page's newer neighbour (ref_drop keeps the
+ * index right). */
+static int64_t ref_victim_hand(struct ref *m)
 {
 	long i = m->hand < 0 ? 0 : m->hand;
 
@@ -144,28 +165,6 @@ static int64_t ref_victim_sieve(struct ref *m)
 			m->hand = i;
 			ref_drop(m, (size_t)i);	/* hand: now the newer neighbour */
 			m->hand = i < (long)m->n ? i : -1;
-			return k;
-		}
-	}
-	return -1;
-}
-
-/* CLOCK: from the oldest: pass unevictable, a set bit is cleared and the
- * page goes to the newest end, a clear bit is the victim. */
-static int64_t ref_victim_clock(struct ref *m)
-{
-	size_t i = 0;
-
-	while (i < m->n) {
-		if (m->unevictable[m->key[i]]) {
-			i++;
-		} else if (m->bit[i]) {
-			uint64_t k = m->key[i];
-			ref_drop(m, i);
-			ref_append(m, k);	/* bit clear */
-		} else {
-			int64_t k = (int64_t)m->key[i];
-			ref_drop(m, i);
 			return k;
 		}
 	}
@@ -209,10 +208,11 @@ struct seq_row {
 static const struct seq_row seq_rows[] = {
 	{ "lru", ref_append, ref_touch, ref_touch, ref_remove, ref_victim_min },
 	{ "fifo", ref_append, ref_nothing, ref_nothing, ref_remove, ref_victim_min },
-	{ "clock", ref_append, ref_setbit, ref_setbit, ref_remove, ref_victim_clock },
+	{ "clock", ref_insert_behind_hand, ref_setbit, ref_setbit, ref_remove,
+	  ref_victim_hand },
 	{ "random", ref_append, ref_nothing, ref_nothing, ref_remove_swap,
 	  ref_victim_random },
-	{ "sieve", ref_append, ref_setbit, ref_setbit, ref_remove, ref_victim_sieve },
+	{ "sieve", ref_append, ref_setbit, ref_setbit, ref_remove, ref_victim_hand },
 	{ "lfu", ref_append, ref_count, ref_count, ref_remove, ref_victim_min },
 };
 
@@ -438,6 +438,9 @@ static uint64_t ref_sim_2q(const uint32_t *keys, size_t n, size_t c,
 		if (kl_find(&a1in, x) >= 0)
 			continue;
 		misses++;
+		i = kl_find(&a1out, x);		/* "if x in A1out", first */
+		if (i >= 0)
+			kl_take(&a1out, (size_t)i);
 		if (a1in.n + am.n >= c) {		/* reclaimfor(x) */
 			if (a1in.n > kin || am.n == 0) {
 				kl_push(&a1out, kl_take(&a1in, 0));
@@ -447,8 +450,7 @@ static uint64_t ref_sim_2q(const uint32_t *keys, size_t n, size_t c,
 				kl_take(&am, 0);
 			}
 		}
-		if ((i = kl_find(&a1out, x)) >= 0) {
-			kl_take(&a1out, (size_t)i);
+		if (i >= 0) {
 			kl_push(&am, x);
 		} else {
 			kl_push(&a1in, x);

@@ -1,81 +1,54 @@
 /*
- * policies/reclaim/clock.c — CLOCK with one reference bit, as FIFO with
- * reinsertion (second chance).
+ * policies/reclaim/clock.c — CLOCK with one reference bit (second chance,
+ * FIFO with reinsertion).
  *
  * Corbató, "A paging experiment with the Multics system" (1968); the
- * one-bit list form is "second chance" (Tanenbaum, Modern Operating
- * Systems).  One queue, newest at the head.  A new page enters with its
- * bit clear; a hit sets it.  The victim search looks at the tail: a set
- * bit is cleared and the page moves to the head (it got its second
- * chance); a clear bit means evict.  Moving to the head is the hand
- * passing the page, so this is the textbook clock with the hand at the
- * tail.  An unevictable page is passed over untouched: its bit stays and
- * it keeps its place, so the next search meets it again.
+ * FIFO-reinsertion reading is "second chance" (Tanenbaum, Modern Operating
+ * Systems).  The pages form a circle in load order with a hand at the
+ * oldest.  A new page enters with its bit clear just behind the hand
+ * (the newest position); a hit sets the bit.  victim(): at the hand, a set
+ * bit is cleared and the hand moves on — the page now sits at the newest
+ * position, which is FIFO-reinsertion's "move it to the head" without
+ * moving anything; a clear bit is the victim and the hand moves to the next
+ * page.  An unevictable page is passed untouched: its bit stays and it
+ * keeps its place in the circle (the hand goes past it, as the hardware
+ * clock's would).
  *
- *      head (new) [c]<-[b*]<-[a] tail      a: bit clear -> victim
- *                                          b*: bit set -> clear, to head
+ *      circle, hand walking toward the newer pages:
+ *         ... [x new] hand-> [a old] [b*] [c] ...   a: clear -> victim
+ *                                                   b*: set -> clear, pass
  *
- * Parameters: none.  No ghosts.  The bit is the RPAGE-private pflags bit 0.
+ * Implementation: the queue with a hand of rlist.h (shared with SIEVE); a
+ * new page goes in right after the hand's current page in walking order,
+ * i.e. where the walk will reach it last.  Without unevictable pages the
+ * decisions are exactly FIFO-reinsertion's (the golden test checks the
+ * shared trace's CLOCK row).
+ *
+ * Parameters: none.  No ghosts.  The bit is pflags bit 0.
  *
  * Fault on a resident page: a reference, like a hit (sets the bit).  Under
- * `faults` observation the bit is set only by map/dirty faults; with only
- * load faults it never sets and CLOCK is FIFO.
+ * `faults` observation the bit is set only by map/dirty faults; with load
+ * faults alone it never sets and CLOCK is FIFO.
  *
- * Cost: O(1) amortized (each pass clears a bit that a hit set), plus one
- * step per unevictable page passed.
+ * Cost: O(1) amortized: each step clears a bit a hit set or passes an
+ * unevictable page (at most once per revolution).
  */
 #include "policies/reclaim/rlist.h"
-
-#define CLOCK_REF 0x1u
 
 static struct reclaim *clock_create(const char *args, const struct reclaim_params *p,
 				    char *err, size_t errlen)
 {
 	(void)p;
-	return rqueue_create("clock", sizeof(struct rqueue), args, err, errlen);
+	return rqueue_create("clock", sizeof(struct rhand), args, err, errlen);
 }
 
 static void clock_insert(struct reclaim *r, struct rpage *pg)
 {
+	struct rhand *s = rhand_of(r);
+
 	pg->pflags = 0;
-	rqueue_insert(r, pg);
-}
-
-static void clock_ref(struct reclaim *r, struct rpage *pg)
-{
-	(void)r;
-	pg->pflags |= CLOCK_REF;
-}
-
-static struct rpage *clock_victim(struct reclaim *r)
-{
-	struct list_head *h = &rqueue_of(r)->list;
-	struct list_head *l = h->prev;
-
-	/*
-	 * Pages moved to the head lie between the walk and the list head, so
-	 * they are met again, bit clear, before the walk ends: it either
-	 * evicts or has found every page unevictable.
-	 */
-	while (l != h) {
-		struct rpage *pg = rlist_page(l);
-		struct list_head *prev = l->prev;
-
-		if (!rpage_evictable(pg)) {
-			l = prev;
-			continue;
-		}
-		if (pg->pflags & CLOCK_REF) {
-			pg->pflags &= ~CLOCK_REF;
-			list_move(l, h);
-			/* the page was the head already: meet it again now */
-			l = prev == h ? l : prev;
-			continue;
-		}
-		list_del(l);
-		return pg;
-	}
-	return NULL;
+	/* the walk goes through ->prev: hand->next is reached last */
+	list_add(&pg->link, s->hand ? s->hand : &s->q.list);
 }
 
 const struct reclaim_ops reclaim_clock = {
@@ -84,9 +57,9 @@ const struct reclaim_ops reclaim_clock = {
 	.create = clock_create,
 	.destroy = rqueue_destroy,
 	.insert = clock_insert,
-	.hit = clock_ref,
-	.fault = clock_ref,
-	.victim = clock_victim,
-	.remove = rqueue_remove,
-	.metadata_bytes = rqueue_metadata_bytes,
+	.hit = rhand_ref,
+	.fault = rhand_ref,
+	.victim = rhand_victim,
+	.remove = rhand_remove,
+	.metadata_bytes = rhand_metadata_bytes,
 };

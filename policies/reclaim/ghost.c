@@ -5,34 +5,31 @@
 
 #include "common/bug.h"
 
-static inline uint32_t ghost_hash(const struct ghost_table *g, uint64_t key)
-{
-	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & g->bmask;
-}
-
 int ghost_init(struct ghost_table *g, size_t cap)
 {
-	size_t nb = 2;
+	size_t ns = 2;
 
 	BUG_ON(cap == 0 || cap >= GHOST_NIL / 4);
-	while (nb < 2 * cap)
-		nb *= 2;
+	while (ns < 2 * cap)
+		ns *= 2;
 	g->e = malloc(cap * sizeof(*g->e));
-	g->bucket = malloc(nb * sizeof(*g->bucket));
-	if (!g->e || !g->bucket) {
+	g->slot = malloc(ns * sizeof(*g->slot));
+	if (!g->e || !g->slot) {
 		free(g->e);
-		free(g->bucket);
+		free(g->slot);
 		g->e = NULL;
-		g->bucket = NULL;
+		g->slot = NULL;
 		return -1;
 	}
 	g->cap = (uint32_t)cap;
 	g->used = 0;
-	g->bmask = (uint32_t)(nb - 1);
-	for (size_t i = 0; i < nb; i++)
-		g->bucket[i] = GHOST_NIL;
-	for (size_t i = 0; i < cap; i++)
-		g->e[i].hnext = i + 1 < cap ? (uint32_t)(i + 1) : GHOST_NIL;
+	g->smask = (uint32_t)(ns - 1);
+	for (size_t i = 0; i < ns; i++)
+		g->slot[i].idx = GHOST_NIL;
+	for (size_t i = 0; i < cap; i++) {
+		g->e[i].next_free = i + 1 < cap ? (uint32_t)(i + 1) : GHOST_NIL;
+		g->e[i].tag = GHOST_FREE;
+	}
 	g->free_head = 0;
 	return 0;
 }
@@ -40,52 +37,69 @@ int ghost_init(struct ghost_table *g, size_t cap)
 void ghost_fini(struct ghost_table *g)
 {
 	free(g->e);
-	free(g->bucket);
+	free(g->slot);
 	g->e = NULL;
-	g->bucket = NULL;
+	g->slot = NULL;
+}
+
+/* The slot holding key, or the empty slot where the probe ended. */
+static uint32_t ghost_probe(const struct ghost_table *g, uint64_t key)
+{
+	uint32_t fp = ghost_fp(key), i = fp & g->smask;
+
+	while (g->slot[i].idx != GHOST_NIL &&
+	       (g->slot[i].fp != fp || g->e[g->slot[i].idx].key != key))
+		i = (i + 1) & g->smask;
+	return i;
 }
 
 struct ghost *ghost_find(const struct ghost_table *g, uint64_t key)
 {
-	uint32_t i = g->bucket[ghost_hash(g, key)];
+	uint32_t i = ghost_probe(g, key);
 
-	while (i != GHOST_NIL) {
-		if (g->e[i].key == key)
-			return &g->e[i];
-		i = g->e[i].hnext;
-	}
-	return NULL;
+	return g->slot[i].idx == GHOST_NIL ? NULL : &g->e[g->slot[i].idx];
 }
 
 struct ghost *ghost_add(struct ghost_table *g, uint64_t key, uint32_t tag)
 {
-	uint32_t i = g->free_head, h = ghost_hash(g, key);
+	uint32_t idx = g->free_head, s = ghost_probe(g, key);
 	struct ghost *e;
 
-	BUG_ON(i == GHOST_NIL);
-	e = &g->e[i];
-	g->free_head = e->hnext;
+	BUG_ON(idx == GHOST_NIL || g->slot[s].idx != GHOST_NIL);
+	e = &g->e[idx];
+	g->free_head = e->next_free;
 	e->key = key;
 	e->tag = tag;
-	e->hnext = g->bucket[h];
-	g->bucket[h] = i;
 	list_init(&e->link);
+	g->slot[s].fp = ghost_fp(key);
+	g->slot[s].idx = idx;
 	g->used++;
 	return e;
 }
 
 void ghost_del(struct ghost_table *g, struct ghost *e)
 {
-	uint32_t i = (uint32_t)(e - g->e);
-	uint32_t *pp = &g->bucket[ghost_hash(g, e->key)];
+	uint32_t i = ghost_probe(g, e->key), j = i;
 
-	while (*pp != i) {
-		BUG_ON(*pp == GHOST_NIL);
-		pp = &g->e[*pp].hnext;
+	BUG_ON(g->slot[i].idx != (uint32_t)(e - g->e));
+	/* backward shift: pull later entries of the run into the hole
+	 * unless their home lies cyclically in (hole, their slot] */
+	for (;;) {
+		uint32_t home;
+
+		j = (j + 1) & g->smask;
+		if (g->slot[j].idx == GHOST_NIL)
+			break;
+		home = g->slot[j].fp & g->smask;
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		g->slot[i] = g->slot[j];
+		i = j;
 	}
-	*pp = e->hnext;
+	g->slot[i].idx = GHOST_NIL;
 	list_del(&e->link);
-	e->hnext = g->free_head;
-	g->free_head = i;
+	e->tag = GHOST_FREE;
+	e->next_free = g->free_head;
+	g->free_head = (uint32_t)(e - g->e);
 	g->used--;
 }

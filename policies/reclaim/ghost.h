@@ -4,7 +4,12 @@
  * A1out, ...).
  *
  * A ghost table is a pool of `cap` entries, all allocated at create() time
- * (ghost_init), plus a chained hash on the key for O(1) expected lookup.
+ * (ghost_init), plus an open-addressing hash (linear probing, load <= 1/2,
+ * backward-shift deletion, Knuth vol. 3 Algorithm 6.4R) from key to entry:
+ * O(1) expected.  A slot is 8 bytes: 32 bits of the key's hash (which
+ * also give its home slot) and the entry index, so a lookup of an absent
+ * key — what every miss does — reads one or two adjacent slots and no
+ * entry, and the hash stays small enough to live in cache.
  * Each live entry sits on exactly one of the policy's own lists through its
  * `link` (the policy keeps the order: LRU, FIFO) and carries a small `tag`
  * saying which list.  Nothing is allocated after ghost_init(): a policy that
@@ -22,24 +27,47 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/bug.h"
 #include "common/list.h"
 
 struct ghost {
 	struct list_head link;	/* on the policy's list `tag` */
 	uint64_t key;
-	uint32_t hnext;		/* next index in the hash chain, or GHOST_NIL */
+	uint32_t next_free;	/* free entries: the next one, or GHOST_NIL */
 	uint32_t tag;		/* which of the policy's lists */
 };
 
 #define GHOST_NIL UINT32_MAX
+#define GHOST_FREE UINT32_MAX	/* tag of a free entry */
+
+struct ghost_slot {
+	uint32_t fp;		/* the key's 32-bit hash; home slot = fp & smask */
+	uint32_t idx;		/* entry index, GHOST_NIL: empty slot */
+};
 
 struct ghost_table {
 	struct ghost *e;	/* cap entries */
-	uint32_t *bucket;	/* heads of the hash chains, nbuckets of them */
+	struct ghost_slot *slot;	/* the hash, smask + 1 slots */
 	uint32_t cap, used;
-	uint32_t bmask;		/* nbuckets - 1 (a power of two >= 2 * cap) */
-	uint32_t free_head;	/* chain of free entries through hnext */
+	uint32_t smask;		/* nslots - 1 (a power of two >= 2 * cap) */
+	uint32_t free_head;	/* free entries through next_free */
 };
+
+/* 32 well-mixed bits of the key (its low bits pick the home slot). */
+static inline uint32_t ghost_fp(uint64_t key)
+{
+	key ^= key >> 31;
+	key *= 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(key >> 32);
+}
+
+/* Start fetching the home slot of key: a hint, for a lookup soon after.
+ * Misses are memory-latency bound; issuing the independent loads of a
+ * victim() together lets them overlap. */
+static inline void ghost_prefetch(const struct ghost_table *g, uint64_t key)
+{
+	__builtin_prefetch(&g->slot[ghost_fp(key) & g->smask]);
+}
 
 /* Allocate a table of cap entries (cap >= 1).  0, or -1 when out of memory.
  * Called from create() only. */
@@ -53,7 +81,8 @@ struct ghost *ghost_find(const struct ghost_table *g, uint64_t key);
  * it on its list.  The pool must not be full (BUG otherwise). */
 struct ghost *ghost_add(struct ghost_table *g, uint64_t key, uint32_t tag);
 
-/* Unlink e from its list and from the hash, and free it. */
+/* Unlink e from its list and from the hash, and free it (tag GHOST_FREE,
+ * so a policy holding a pointer to e can tell). */
 void ghost_del(struct ghost_table *g, struct ghost *e);
 
 static inline int ghost_full(const struct ghost_table *g)
@@ -65,14 +94,14 @@ static inline int ghost_full(const struct ghost_table *g)
 static inline size_t ghost_bytes(const struct ghost_table *g)
 {
 	return (size_t)g->cap * sizeof(struct ghost) +
-	       ((size_t)g->bmask + 1) * sizeof(uint32_t);
+	       ((size_t)g->smask + 1) * sizeof(struct ghost_slot);
 }
 
 /* The oldest entry of a list kept newest-first, or NULL when empty. */
 static inline struct ghost *ghost_oldest(struct list_head *list)
 {
 	return list_empty(list) ? NULL
-				: (struct ghost *)(void *)list_last(list);
+				: container_of(list_last(list), struct ghost, link);
 }
 
 #endif

@@ -9,7 +9,8 @@
  *
  * It needs the future: RECLAIM_NEEDS_FUTURE.  The simulator puts the time
  * of the page's next access in reclaim.next_use before insert(), hit() and
- * fault() (UINT64_MAX: never again); OPT keeps the resident pages in a
+ * fault() (UINT64_MAX: never again) — before fault() too, since under
+ * `full` observation a map or dirty fault is an access as well; OPT keeps the resident pages in a
  * binary max-heap on that time (rpage.pdata = heap index), so insert, hit,
  * fault and remove are O(log n).  victim() takes the heap top; unevictable
  * pages met on top are set aside and pushed back afterwards (O(log n) per

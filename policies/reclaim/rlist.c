@@ -35,8 +35,10 @@ struct rpage *rqueue_victim_oldest(struct reclaim *r)
 {
 	struct rpage *pg = rlist_oldest_evictable(&rqueue_of(r)->list);
 
-	if (pg)
+	if (pg) {
 		list_del(&pg->link);
+		rlist_prefetch_oldest(&rqueue_of(r)->list);
+	}
 	return pg;
 }
 
@@ -55,4 +57,55 @@ void rqueue_remove(struct reclaim *r, struct rpage *pg)
 size_t rqueue_metadata_bytes(const struct reclaim *r)
 {
 	return sizeof(struct rqueue) + r->nresident * sizeof(struct rpage);
+}
+
+/* The node after l in the hand's direction (toward the head), NULL past it. */
+static struct list_head *rhand_next(struct rhand *s, struct list_head *l)
+{
+	return l->prev == &s->q.list ? NULL : l->prev;
+}
+
+struct rpage *rhand_victim(struct reclaim *r)
+{
+	struct rhand *s = rhand_of(r);
+	struct list_head *h = &s->q.list;
+	struct list_head *l = s->hand ? s->hand : h->prev;
+
+	/* one round clears every bit, the next finds a clear one */
+	for (size_t steps = 2 * r->nresident + 1; l != h && steps > 0; steps--) {
+		struct rpage *pg = rlist_page(l);
+		struct list_head *next = rhand_next(s, l);
+
+		if (rpage_evictable(pg) && !(pg->pflags & RHAND_REF)) {
+			s->hand = next;
+			list_del(l);
+			if (next)	/* the walk's next page, one step ahead */
+				__builtin_prefetch(next->prev, 1);
+			return pg;
+		}
+		if (rpage_evictable(pg))
+			pg->pflags &= ~RHAND_REF;
+		l = next ? next : h->prev;
+	}
+	return NULL;
+}
+
+void rhand_remove(struct reclaim *r, struct rpage *pg)
+{
+	struct rhand *s = rhand_of(r);
+
+	if (s->hand == &pg->link)
+		s->hand = rhand_next(s, &pg->link);
+	list_del(&pg->link);
+}
+
+void rhand_ref(struct reclaim *r, struct rpage *pg)
+{
+	(void)r;
+	pg->pflags |= RHAND_REF;
+}
+
+size_t rhand_metadata_bytes(const struct reclaim *r)
+{
+	return sizeof(struct rhand) + r->nresident * sizeof(struct rpage);
 }

@@ -28,6 +28,17 @@ static inline struct rpage *rlist_oldest_evictable(struct list_head *h)
 	return NULL;
 }
 
+/*
+ * Prefetch the page after the current oldest of list h: the next victim's
+ * unlink will write it.  Evicted pages are cold (touched long ago), so a
+ * victim() costs about one memory latency for that neighbour; fetching it
+ * one eviction ahead hides most of it.  A hint only.
+ */
+static inline void rlist_prefetch_oldest(const struct list_head *h)
+{
+	__builtin_prefetch(h->prev->prev, 1);
+}
+
 /* Check the argument string of a policy that takes no parameters. */
 static inline int rlist_no_args(const char *name, const char *args, char *err,
 				size_t errlen)
@@ -64,5 +75,33 @@ void rqueue_ignore(struct reclaim *r, struct rpage *pg);
 void rqueue_remove(struct reclaim *r, struct rpage *pg);
 /* The instance of a plain rqueue plus one node per resident page. */
 size_t rqueue_metadata_bytes(const struct reclaim *r);
+
+/*
+ * A queue with a hand (clock, sieve): the hand walks from the tail toward
+ * the head (through ->prev) and wraps to the tail past the head; NULL
+ * means "at the tail".  rhand_victim() walks from the hand: unevictable
+ * pages are passed untouched, a page with RHAND_REF set has it cleared and
+ * stays in place, the first other page is detached and returned, the hand
+ * left at its neighbour toward the head.  O(1) amortized: a page's bit is
+ * cleared once per set, and each page is passed at most twice a call.
+ */
+#define RHAND_REF 0x1u	/* rpage.pflags: referenced / visited */
+
+struct rhand {
+	struct rqueue q;
+	struct list_head *hand;	/* next page to examine; NULL: the tail */
+};
+
+static inline struct rhand *rhand_of(struct reclaim *r)
+{
+	return container_of(rqueue_of(r), struct rhand, q);
+}
+
+struct rpage *rhand_victim(struct reclaim *r);
+/* remove hook: forget pg, moving the hand off it first. */
+void rhand_remove(struct reclaim *r, struct rpage *pg);
+/* hit/fault hook: set RHAND_REF. */
+void rhand_ref(struct reclaim *r, struct rpage *pg);
+size_t rhand_metadata_bytes(const struct reclaim *r);
 
 #endif
