@@ -48,6 +48,7 @@ struct setting {
 	struct observe obs;
 	const char *ram_type;		/* NULL: shmfs */
 	uint32_t page_size;
+	uint32_t batch;			/* reclaim batch; 0: 1 */
 };
 
 static void run_events(struct engine *e, const struct event *ev, size_t n,
@@ -75,7 +76,7 @@ static int run_sim(const struct setting *s, const struct event *ev, size_t n,
 		.reclaim = s->reclaim, .pagemap = "radix", .alloc = s->alloc,
 		.ram_pages = s->ram_pages, .observe = s->obs,
 		.page_size = s->page_size ? s->page_size : 4096,
-		.reclaim_batch = 1, .seed = 1,
+		.reclaim_batch = s->batch, .seed = 1,
 	};
 	struct engine *e = engine_sim_create(&c, r->err, sizeof(r->err));
 
@@ -91,7 +92,7 @@ static int run_real(const struct setting *s, const struct event *ev, size_t n,
 {
 	struct real_config c = {
 		.reclaim = s->reclaim, .pagemap = "radix", .alloc = s->alloc,
-		.ram_pages = s->ram_pages, .observe = s->obs, .reclaim_batch = 1,
+		.ram_pages = s->ram_pages, .observe = s->obs, .reclaim_batch = s->batch,
 		.seed = 1, .ram_type = s->ram_type, .file = "zero",
 	};
 	struct engine *e = engine_real_create(&c, r->err, sizeof(r->err));
@@ -205,7 +206,7 @@ static void grid(const char *what, const struct event *ev, size_t n,
 						reclaims[i], allocs[j], ram[k],
 						{ sm ? OBSERVE_SAMPLED : OBSERVE_FAULTS,
 						  sm ? sample_every : 0 },
-						NULL, 4096,
+						NULL, 4096, 1,
 					};
 					check_pair(what, &s, ev, n);
 				}
@@ -231,6 +232,13 @@ static void test_generators(void)
 		if (!ev)
 			continue;
 		grid(spec, ev, n, ram, 17);
+		{
+			/* freeing 5 pages per reclaim, as Wendelin.core did 64 */
+			struct setting s = { "clock", "vmem", 20, { OBSERVE_SAMPLED, 11 },
+					     NULL, 4096, 5 };
+
+			check_pair(spec, &s, ev, n);
+		}
 		free(ev);
 	}
 }
@@ -347,7 +355,7 @@ static void test_text_trace(void)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct setting s = { "lru", "bitmap", 64, { OBSERVE_FAULTS, 0 }, NULL, 4096 };
+		struct setting s = { "lru", "bitmap", 64, { OBSERVE_FAULTS, 0 }, NULL, 4096, 1 };
 		char path[600];
 		struct event *ev;
 		struct run a, b;
@@ -392,7 +400,7 @@ static void test_hugetlbfs(void)
 				struct setting s = {
 					reclaims[i], "bitmap", ram[k],
 					{ sm ? OBSERVE_SAMPLED : OBSERVE_FAULTS, sm ? 7 : 0 },
-					"hugetlbfs", 2u << 20,
+					"hugetlbfs", 2u << 20, 1,
 				};
 				check_pair("hugetlbfs zipf", &s, ev, n);
 			}
@@ -402,7 +410,7 @@ static void test_hugetlbfs(void)
 
 static void test_bad_input(void)
 {
-	struct setting s = { "lru", "bitmap", 4, { OBSERVE_FAULTS, 0 }, NULL, 4096 };
+	struct setting s = { "lru", "bitmap", 4, { OBSERVE_FAULTS, 0 }, NULL, 4096, 1 };
 	struct event ev[16];
 	struct run a, b;
 
