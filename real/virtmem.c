@@ -926,8 +926,8 @@ void ram_access_tick(struct ram *ram)
 /*
  * The PROCMAP_QUERY ioctl on /proc/self/maps (Linux 6.11): the kernel VMA
  * covering an address, or the next one, without formatting the whole map.
- * Only the leading fields are declared: the kernel takes the caller's size
- * and fills no more than that.
+ * The layout of linux/fs.h's struct procmap_query (older headers lack it;
+ * its size is part of the ioctl number).
  */
 struct vm_procmap_query {
 	uint64_t size;
@@ -935,6 +935,16 @@ struct vm_procmap_query {
 	uint64_t query_addr;
 	uint64_t vma_start;
 	uint64_t vma_end;
+	uint64_t vma_flags;
+	uint64_t vma_page_size;
+	uint64_t vma_offset;
+	uint64_t inode;
+	uint32_t dev_major;
+	uint32_t dev_minor;
+	uint32_t vma_name_size;		/* 0: no name wanted */
+	uint32_t build_id_size;		/* 0: no build id wanted */
+	uint64_t vma_name_addr;
+	uint64_t build_id_addr;
 };
 #define VM_PROCMAP_QUERY _IOWR('f', 17, struct vm_procmap_query)
 #define VM_PROCMAP_COVERING_OR_NEXT 0x10
@@ -942,13 +952,18 @@ struct vm_procmap_query {
 static int vm_maps_fd = -1;		/* /proc/self/maps for the ioctl */
 static pid_t vm_maps_pid;		/* the process it was opened in */
 static int vm_maps_noquery;		/* the kernel lacks PROCMAP_QUERY */
+static long vm_maps_last;		/* the last count */
+
+/* Above this many VMAs, formatting the whole map costs less than an
+ * ioctl per VMA (about 0.2 us against 1 us per VMA). */
+#define VM_QUERY_MAX 256
 
 /* Count by PROCMAP_QUERY: the count, or -1 if the ioctl is not there. */
 static long count_kernel_vmas_query(const uintptr_t *lo, const uintptr_t *hi, size_t n)
 {
 	long count = 0;
 
-	if (vm_maps_noquery)
+	if (vm_maps_noquery || vm_maps_last > VM_QUERY_MAX)
 		return -1;
 	if (vm_maps_fd < 0 || vm_maps_pid != getpid()) {
 		if (vm_maps_fd >= 0)
@@ -1009,7 +1024,7 @@ static long count_kernel_vmas(const uintptr_t *lo, const uintptr_t *hi, size_t n
 	int eof = 0, fd;
 
 	if (count >= 0)
-		return count;
+		return vm_maps_last = count;
 	count = 0;
 	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -1049,6 +1064,8 @@ static long count_kernel_vmas(const uintptr_t *lo, const uintptr_t *hi, size_t n
 		}
 	}
 	close(fd);
+	if (count >= 0)
+		vm_maps_last = count;
 	return count;
 }
 
