@@ -464,7 +464,7 @@ static int sh(const char *cmd)
 	char full[4096];
 	int st;
 
-	snprintf(full, sizeof(full), "%s >%s/out 2>%s/err", cmd, dir, dir);
+	snprintf(full, sizeof(full), "( %s ) >%s/out 2>%s/err", cmd, dir, dir);
 	st = system(full);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
@@ -531,6 +531,28 @@ static void test_cli(void)
 	snprintf(cmd, sizeof(cmd), "%s real gen:seq:pages=8:accesses=8 --observe full", bin);
 	CHECK_EQ(sh(cmd), 2);
 	CHECK(file_has("err", "simulator-only"));
+	/* --file PATH: stored pages land in the file */
+	snprintf(cmd, sizeof(cmd),
+		 "%s real gen:seq:pages=16:accesses=64:write_ratio=1:writeout=8 --ram 12 "
+		 "--file %s/data", bin, dir);
+	CHECK_EQ(sh(cmd), 0);
+	{
+		char p[600];
+		struct stat st;
+
+		snprintf(p, sizeof(p), "%s/data", dir);
+		CHECK(stat(p, &st) == 0 && st.st_size >= 16 * 4096);
+	}
+	/* calibrate writes a cost file the simulator reads */
+	snprintf(cmd, sizeof(cmd),
+		 "%s calibrate --pages 60 --accesses 300 --no-huge -o %s/costs.txt && "
+		 "%s sim gen:zipf:pages=60:accesses=300 --ram 20 --costs %s/costs.txt",
+		 bin, dir, bin, dir);
+	CHECK_EQ(sh(cmd), 0);
+	CHECK(file_has("costs.txt", "\nload_ns = "));
+	CHECK(file_has("costs.txt", "\nref_2m_ns = "));
+	CHECK(file_has("err", "largest error"));
+	CHECK(file_has("out", "costs.txt"));
 	/* an access outside every VMA in a text trace: exit 1, the index */
 	put("bad.txt", "mmap 0 0 0 4\nr 0 1\nr 7 0\n");
 	snprintf(cmd, sizeof(cmd), "%s real %s/bad.txt", bin, dir);
