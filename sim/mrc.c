@@ -305,7 +305,9 @@ int mrc_access(struct mrc *m, uint64_t key)
 	{
 		double rate = (double)m->threshold / (double)SHARDS_P;
 		double sdist = ceil((double)d / rate);
-		size_t b = sdist > 1e12 ? (size_t)1e12 : (size_t)sdist;
+		/* no distance exceeds the accesses seen so far */
+		size_t b = sdist > (double)m->naccesses ? (size_t)m->naccesses :
+							  (size_t)sdist;
 
 		if (b >= m->hcap && grow_hist(m, b))
 			return -1;
