@@ -324,22 +324,9 @@ int cmd_sim(int argc, char **argv)
 		struct result_row row;
 		char observe[64];
 
-		memset(&row, 0, sizeof(row));
-		observe_format(&o.observe, observe, sizeof(observe));
-		row.mode = "sim";
-		row.trace = o.trace;
-		row.reclaim = jobs[i].reclaim;
-		row.pagemap = o.pagemap;
-		row.alloc = o.alloc;
-		row.observe = observe;
-		row.ram_pages = jobs[i].ram_pages;
-		row.page_size = o.page_size;
-		row.reclaim_batch = o.reclaim_batch;
-		row.c = results[i].c;
-		row.model_total_ns = costs_model(&costs, o.page_size, &row.c,
-						 row.model_ns);
-		row.costs = costs.source;
-		row.wall_s = results[i].wall_s;
+		results_fill(&row, &o, "sim", jobs[i].reclaim, jobs[i].ram_pages,
+			     &results[i].c, &costs, results[i].wall_s, observe,
+			     sizeof(observe));
 		results_row(mem, &row);
 	}
 	if (fclose(mem)) {
