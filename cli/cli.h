@@ -23,4 +23,7 @@ struct cli_command {
 /* `pagelab --list`: every policy of every kind, one line each. */
 int cmd_list(int argc, char **argv);
 
+/* `pagelab trace gen|info|cat|convert` (cli/cmd_trace.c). */
+int cmd_trace(int argc, char **argv);
+
 #endif

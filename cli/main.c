@@ -10,6 +10,7 @@
 
 static const struct cli_command commands[] = {
 	{ "list", "every policy of every kind, one line each (also --list)", cmd_list },
+	{ "trace", "make, inspect and convert traces (gen, info, cat, convert)", cmd_trace },
 };
 
 static void usage(FILE *f)
