@@ -141,6 +141,21 @@ static void native_damage(void)
 	free(f);
 }
 
+/* Recompute the check of a one-byte block at hb and the end marker's chain
+ * after it, as FORMAT.md describes them. */
+static void reseal(unsigned char *g, size_t hb, uint64_t seed)
+{
+	uint64_t check = trace_hash64(g + hb + 16, 1, seed), chain, c2;
+	unsigned char b8[8], *tr = g + hb + 17;
+
+	for (int i = 0; i < 8; i++)
+		g[hb + 8 + i] = b8[i] = (unsigned char)(check >> (8 * i));
+	chain = trace_hash64(b8, 8, 0);
+	c2 = trace_hash64(tr, 32, chain);
+	for (int i = 0; i < 8; i++)
+		tr[32 + i] = (unsigned char)(c2 >> (8 * i));
+}
+
 /* A block with a valid checksum but an undecodable record (FORMAT.md). */
 static void forged_record(void)
 {
@@ -148,7 +163,7 @@ static void forged_record(void)
 	unsigned char *f, *g;
 	size_t len, hb;
 	struct event ev = { .type = EV_ACCESS, .page = 1 };
-	uint64_t check, seed;
+	uint64_t seed;
 
 	snprintf(path, sizeof(path), "%s/one.pgt", dir);
 	CHECK(write_events(path, "native", NULL, &ev, 1) == 0);
@@ -162,39 +177,12 @@ static void forged_record(void)
 	CHECK_EQ(g[hb], 1);
 	g[hb + 16] = 0x0f;
 	seed = (0 * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)1 << 32 | 1);
-	check = trace_hash64(g + hb + 16, 1, seed);
-	for (int i = 0; i < 8; i++)
-		g[hb + 8 + i] = (unsigned char)(check >> (8 * i));
-	/* the trailer chains the block check: recompute it too */
-	{
-		unsigned char b8[8];
-		uint64_t chain, c2;
-		unsigned char *tr = g + hb + 17;
-		for (int i = 0; i < 8; i++)
-			b8[i] = (unsigned char)(check >> (8 * i));
-		chain = trace_hash64(b8, 8, 0);
-		c2 = trace_hash64(tr, 32, chain);
-		for (int i = 0; i < 8; i++)
-			tr[32 + i] = (unsigned char)(c2 >> (8 * i));
-	}
+	reseal(g, hb, seed);
 	CHECK(try_mem(g, len, "f.pgt", NULL, err, sizeof(err)) < 0);
 	CHECK(msg_is(err, "f.pgt", (long)(hb + 16), "corrupt record: unknown record kind"));
 	/* the same with a valid record still reads: the forging is right */
 	g[hb + 16] = 0x00;	/* access page +0 read */
-	check = trace_hash64(g + hb + 16, 1, seed);
-	for (int i = 0; i < 8; i++)
-		g[hb + 8 + i] = (unsigned char)(check >> (8 * i));
-	{
-		unsigned char b8[8];
-		uint64_t chain, c2;
-		unsigned char *tr = g + hb + 17;
-		for (int i = 0; i < 8; i++)
-			b8[i] = (unsigned char)(check >> (8 * i));
-		chain = trace_hash64(b8, 8, 0);
-		c2 = trace_hash64(tr, 32, chain);
-		for (int i = 0; i < 8; i++)
-			tr[32 + i] = (unsigned char)(c2 >> (8 * i));
-	}
+	reseal(g, hb, seed);
 	CHECK_MSG(try_mem(g, len, "f.pgt", NULL, err, sizeof(err)) == 0, "%s", err);
 	free(f);
 	free(g);
