@@ -42,6 +42,58 @@ static int lines_in(const char *s)
 	return n;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* info's reuse distances against a naive O(n * pages) reference, and a
+ * loop long enough to make the Fenwick tree compact many times. */
+static void reuse_distances(void)
+{
+	const char *spec = "gen:uniform:pages=50:accesses=3000:seed=11";
+	char err[1200], args[1000], want[300], out[600], *s;
+	struct evbuf b = { 0 };
+	uint64_t *d = malloc(3000 * sizeof(*d)), nd = 0;
+	long last[50];
+
+	snprintf(out, sizeof(out), "%s/info", dir);
+	CHECK(read_path(spec, NULL, &b, err, sizeof(err)) == 0);
+	for (int i = 0; i < 50; i++)
+		last[i] = -1;
+	for (size_t i = 1; i < b.n; i++) {
+		uint64_t p = b.ev[i].page;
+		if (last[p] >= 0) {
+			uint64_t k = 0;	/* distinct pages since */
+			for (int q = 0; q < 50; q++)
+				k += last[q] > last[p];
+			d[nd++] = k;
+		}
+		last[p] = (long)i;
+	}
+	qsort(d, nd, sizeof(*d), cmp_u64);
+	snprintf(want, sizeof(want), "reuse_dist  p50 %llu  p90 %llu  p99 %llu  max %llu ",
+		 (unsigned long long)d[nd / 2], (unsigned long long)d[nd * 9 / 10],
+		 (unsigned long long)d[nd * 99 / 100], (unsigned long long)d[nd - 1]);
+	snprintf(args, sizeof(args), "trace info %s", spec);
+	CHECK_EQ(run(args, out, NULL), 0);
+	s = slurp(out);
+	CHECK_MSG(s && strstr(s, want), "want '%s' in:\n%s", want, s ? s : "");
+	free(s);
+	free(d);
+	free(b.ev);
+	/* 1000-page loop, 200000 accesses: every reuse is at distance 999
+	 * (992 after the histogram's rounding down within 1/64) */
+	snprintf(args, sizeof(args),
+		 "trace info gen:loop:pages=1000:accesses=200000");
+	CHECK_EQ(run(args, out, NULL), 0);
+	s = slurp(out);
+	CHECK(s && strstr(s, "reuse       1000 first accesses, 199000 reuses\n"));
+	CHECK(s && strstr(s, "reuse_dist  p50 992  p90 992  p99 992  max 999 "));
+	free(s);
+}
+
 int main(void)
 {
 	char a[600], t[600], n2[600], out[600], err[600], args[2000], cerr[1200];
@@ -121,6 +173,8 @@ int main(void)
 			free(s);
 		}
 	}
+
+	reuse_distances();
 
 	/* usage errors: exit 2 */
 	CHECK_EQ(run("trace", NULL, NULL), 2);
