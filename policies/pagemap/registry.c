@@ -6,7 +6,12 @@
 
 #include "common/args.h"
 
+extern const struct pagemap_ops pagemap_radix;
+extern const struct pagemap_ops pagemap_hash;
+
 const struct pagemap_ops *const pagemap_registry[] = {
+	&pagemap_radix,
+	&pagemap_hash,
 	NULL
 };
 
