@@ -3,7 +3,8 @@
  * input as an in-memory trace of one format and read it to the end.  Any
  * crash, sanitizer report, leak or hang is a finding; an error return is
  * the expected outcome for most inputs.  The one invariant checked here:
- * a failed read leaves exactly one line "NAME: offset N: reason".
+ * a failed read leaves exactly one clean line "NAME: offset N: reason"
+ * (no control characters after the name).
  */
 #ifndef PAGELAB_FUZZ_COMMON_H
 #define PAGELAB_FUZZ_COMMON_H
@@ -38,6 +39,8 @@ static inline void fuzz_read(const uint8_t *data, size_t size, const char *name,
 		const char *e = trace_error(r);
 		BUG_ON(strncmp(e, name, strlen(name)) || strchr(e, '\n'));
 		BUG_ON(!strstr(e, ": offset "));
+		for (const char *p = e + strlen(name); *p; p++)
+			BUG_ON((unsigned char)*p < 0x20);
 	}
 	trace_close(r);
 }

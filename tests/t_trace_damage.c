@@ -215,6 +215,8 @@ static void other_formats(void)
 	/* text */
 	CHECK(try_mem("r 0 1\nr 0 2\njump 3\n", 19, "t.txt", NULL, err, sizeof(err)) < 0);
 	CHECK(msg_is(err, "t.txt", 12, "line 3: unknown event 'jump'"));
+	CHECK(try_mem("x\033[2J 0 1\n", 11, "t.txt", NULL, err, sizeof(err)) < 0);
+	CHECK(msg_is(err, "t.txt", 0, "unknown event 'x?[2J'"));
 	CHECK(try_mem("r 0 1\nr 0\n", 10, "t.txt", NULL, err, sizeof(err)) < 0);
 	CHECK(msg_is(err, "t.txt", 6, "line 2: 'r' takes 2 numbers, 1 given"));
 	CHECK(try_mem("r 0 99999999999999999999\n", 25, "t.txt", NULL, err, sizeof(err)) < 0);
