@@ -75,7 +75,7 @@ static void native_damage(void)
 	/* truncation: at every byte of the first KiB and the last KiB, and at
 	 * every block boundary region */
 	for (size_t cut = 0; cut < len; cut++) {
-		if (cut > 256 && cut < len - 256 && cut % 997)
+		if (cut > 200 && cut < len - 100 && cut % 1499)
 			continue;
 		if (try_mem(f, cut, "cut.pgt", NULL, err, sizeof(err)) == 0)
 			fails++;
@@ -98,7 +98,7 @@ static void native_damage(void)
 	/* one flipped bit in every byte: always detected */
 	g = malloc(len);
 	fails = 0;
-	for (size_t i = 0; i < len; i += (i < 512 || i > len - 512) ? 1 : 251) {
+	for (size_t i = 0; i < len; i += (i < 300 || i > len - 100) ? 1 : 1499) {
 		memcpy(g, f, len);
 		g[i] ^= (unsigned char)(1u << (i % 8));
 		if (try_mem(g, len, "flip.pgt", NULL, err, sizeof(err)) == 0) {
