@@ -33,4 +33,7 @@ int cmd_compare(int argc, char **argv);
 /* `pagelab calibrate [-o COSTS]` (cli/cmd_calibrate.c). */
 int cmd_calibrate(int argc, char **argv);
 
+/* `pagelab trace gen|info|cat|convert` (cli/cmd_trace.c). */
+int cmd_trace(int argc, char **argv);
+
 #endif
