@@ -76,7 +76,7 @@ int cmd_compare(int argc, char **argv)
 	char *buf = NULL;
 	size_t buflen = 0;
 	FILE *mem = NULL;
-	int rc = EXIT_RUN_FAILED;
+	int st, rc = EXIT_RUN_FAILED;
 	unsigned nruns = 0, ndiffer = 0;
 	double model_all = 0, meas_all = 0, cpu_all = 0;
 
@@ -97,20 +97,9 @@ int cmd_compare(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (o.costs_path ? costs_load(&costs, o.costs_path, err, sizeof(err)) :
-			   (costs_default(&costs), 0)) {
-		fprintf(stderr, "pagelab compare: %s\n", err);
-		goto out;
-	}
-	switch (sim_opts_prepare(&o, err, sizeof(err))) {
-	case SIMOPTS_OK:
-		break;
-	case SIMOPTS_USAGE:
-		fprintf(stderr, "pagelab compare: %s\n", err);
-		rc = EXIT_USAGE;
-		goto out;
-	default:
-		fprintf(stderr, "pagelab compare: %s\n", err);
+	st = sim_opts_setup(&o, &costs, "compare");
+	if (st) {
+		rc = st;
 		goto out;
 	}
 	mem = open_memstream(&buf, &buflen);

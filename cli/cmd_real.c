@@ -68,7 +68,7 @@ int cmd_real(int argc, char **argv)
 	char *buf = NULL, *hbuf = NULL;
 	size_t buflen = 0, hbuflen = 0;
 	FILE *mem = NULL, *hmem = NULL;
-	int rc = EXIT_RUN_FAILED, want_hist;
+	int st, rc = EXIT_RUN_FAILED, want_hist;
 
 	switch (sim_opts_parse_real(&o, argc, argv, err, sizeof(err))) {
 	case SIMOPTS_HELP:
@@ -82,20 +82,9 @@ int cmd_real(int argc, char **argv)
 	default:
 		break;
 	}
-	if (o.costs_path ? costs_load(&costs, o.costs_path, err, sizeof(err)) :
-			   (costs_default(&costs), 0)) {
-		fprintf(stderr, "pagelab real: %s\n", err);
-		goto out;
-	}
-	switch (sim_opts_prepare(&o, err, sizeof(err))) {
-	case SIMOPTS_OK:
-		break;
-	case SIMOPTS_USAGE:
-		fprintf(stderr, "pagelab real: %s\n", err);
-		rc = EXIT_USAGE;
-		goto out;
-	default:
-		fprintf(stderr, "pagelab real: %s\n", err);
+	st = sim_opts_setup(&o, &costs, "real");
+	if (st) {
+		rc = st;
 		goto out;
 	}
 	want_hist = hist_path(&o, hpath, sizeof(hpath));

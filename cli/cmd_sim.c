@@ -248,7 +248,7 @@ int cmd_sim(int argc, char **argv)
 	char *buf = NULL;
 	size_t buflen = 0;
 	FILE *mem;
-	int rc = EXIT_RUN_FAILED;
+	int st, rc = EXIT_RUN_FAILED;
 
 	switch (sim_opts_parse(&o, argc, argv, err, sizeof(err))) {
 	case SIMOPTS_HELP:
@@ -262,22 +262,9 @@ int cmd_sim(int argc, char **argv)
 	default:
 		break;
 	}
-	if (o.costs_path ? costs_load(&costs, o.costs_path, err, sizeof(err)) :
-			   (costs_default(&costs), 0)) {
-		fprintf(stderr, "pagelab sim: %s\n", err);
-		goto out;
-	}
-	/* Check the policies, open the trace (header, page size,
-	 * readability), run the pre-pass if needed, resolve RAM sizes. */
-	switch (sim_opts_prepare(&o, err, sizeof(err))) {
-	case SIMOPTS_OK:
-		break;
-	case SIMOPTS_USAGE:
-		fprintf(stderr, "pagelab sim: %s\n", err);
-		rc = EXIT_USAGE;
-		goto out;
-	default:
-		fprintf(stderr, "pagelab sim: %s\n", err);
+	st = sim_opts_setup(&o, &costs, "sim");
+	if (st) {
+		rc = st;
 		goto out;
 	}
 	next_use = o.next_use;

@@ -9,7 +9,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "cli/engine.h"
+#include "common/costs.h"
 #include "policies/alloc.h"
 #include "policies/pagemap.h"
 #include "policies/reclaim.h"
@@ -439,4 +441,23 @@ void sim_opts_free(struct sim_opts *o)
 	o->next_use = NULL;
 	trace_close(o->stdin_reader);
 	o->stdin_reader = NULL;
+}
+
+int sim_opts_setup(struct sim_opts *o, struct costs *costs, const char *cmd)
+{
+	char err[1024];
+	int st;
+
+	if (o->costs_path ? costs_load(costs, o->costs_path, err, sizeof(err)) :
+			    (costs_default(costs), 0)) {
+		fprintf(stderr, "pagelab %s: %s\n", cmd, err);
+		return EXIT_RUN_FAILED;
+	}
+	/* Check the policies, open the trace (header, page size,
+	 * readability), run the pre-pass if needed, resolve RAM sizes. */
+	st = sim_opts_prepare(o, err, sizeof(err));
+	if (st == SIMOPTS_OK)
+		return 0;
+	fprintf(stderr, "pagelab %s: %s\n", cmd, err);
+	return st == SIMOPTS_USAGE ? EXIT_USAGE : EXIT_RUN_FAILED;
 }

@@ -66,6 +66,12 @@ int sim_opts_parse_real(struct sim_opts *o, int argc, char **argv, char *err,
 /* Check policies, read the trace header, run the pre-pass if needed,
  * resolve RAM sizes.  SIMOPTS_OK, _USAGE or _FAILED with a message. */
 int sim_opts_prepare(struct sim_opts *o, char *err, size_t errlen);
+/* What every replaying command does after parsing: load the cost model
+ * (--costs FILE, else the defaults) into *costs, then sim_opts_prepare().
+ * On failure prints "pagelab CMD: message" and returns the exit status
+ * (EXIT_USAGE or EXIT_RUN_FAILED); 0 to go on. */
+struct costs;
+int sim_opts_setup(struct sim_opts *o, struct costs *costs, const char *cmd);
 void sim_opts_free(struct sim_opts *o);
 
 /* A RAM size spec to pages: "N" pages, "N{K,M,G,T}[i][B]" bytes, "P%" of
