@@ -118,6 +118,8 @@ int ram_close(struct ram *ram);
 int ram_hugetlb_reserve(uint64_t npages, long *prev, char *err, size_t errlen);
 /* Put vm.nr_hugepages back to prev (nothing if prev < 0). */
 void ram_hugetlb_restore(long prev);
+/* Free 2 MiB huge pages in the kernel's pool now, or -1 if unknown. */
+long ram_hugetlb_free(void);
 
 /* Test hook: the n-th allocation from now on fails with -ENOMEM (0: off). */
 void ram_test_fail_nth(struct ram *ram, uint64_t n);

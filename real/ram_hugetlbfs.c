@@ -194,6 +194,11 @@ int ram_hugetlb_reserve(uint64_t npages, long *prev, char *err, size_t errlen)
 	return 0;
 }
 
+long ram_hugetlb_free(void)
+{
+	return read_long(NR_FREE_PATH);
+}
+
 void ram_hugetlb_restore(long prev)
 {
 	if (prev >= 0)
