@@ -97,6 +97,15 @@ test-clang: deps
 	@PAGELAB_BIN=$(abspath build-clang/bin/pagelab) \
 	 scripts/run-tests.sh $(TESTS:$(O)/%=build-clang/%)
 
+# libFuzzer harnesses (fuzz/fuzz_*.c, one per reader), FUZZ_SECONDS each,
+# built with clang into build-fuzz/; seeds in fuzz/corpus/READER/.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@$(MAKE) --no-print-directory O=build-fuzz CC=clang OPT=-O1 \
+	 SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
+	 build-fuzz/libpagelab.a
+	@scripts/run-fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
 bench: deps all
 	@scripts/bench.sh $(O)
 

@@ -26,5 +26,14 @@ int cmd_list(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 /* `pagelab mrc TRACE ...` (cli/cmd_mrc.c). */
 int cmd_mrc(int argc, char **argv);
+/* `pagelab real TRACE ...` (cli/cmd_real.c). */
+int cmd_real(int argc, char **argv);
+/* `pagelab compare TRACE ...` (cli/cmd_compare.c). */
+int cmd_compare(int argc, char **argv);
+/* `pagelab calibrate [-o COSTS]` (cli/cmd_calibrate.c). */
+int cmd_calibrate(int argc, char **argv);
+
+/* `pagelab trace gen|info|cat|convert` (cli/cmd_trace.c). */
+int cmd_trace(int argc, char **argv);
 
 #endif

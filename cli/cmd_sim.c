@@ -248,7 +248,7 @@ int cmd_sim(int argc, char **argv)
 	char *buf = NULL;
 	size_t buflen = 0;
 	FILE *mem;
-	int rc = EXIT_RUN_FAILED;
+	int st, rc = EXIT_RUN_FAILED;
 
 	switch (sim_opts_parse(&o, argc, argv, err, sizeof(err))) {
 	case SIMOPTS_HELP:
@@ -262,22 +262,9 @@ int cmd_sim(int argc, char **argv)
 	default:
 		break;
 	}
-	if (o.costs_path ? costs_load(&costs, o.costs_path, err, sizeof(err)) :
-			   (costs_default(&costs), 0)) {
-		fprintf(stderr, "pagelab sim: %s\n", err);
-		goto out;
-	}
-	/* Check the policies, open the trace (header, page size,
-	 * readability), run the pre-pass if needed, resolve RAM sizes. */
-	switch (sim_opts_prepare(&o, err, sizeof(err))) {
-	case SIMOPTS_OK:
-		break;
-	case SIMOPTS_USAGE:
-		fprintf(stderr, "pagelab sim: %s\n", err);
-		rc = EXIT_USAGE;
-		goto out;
-	default:
-		fprintf(stderr, "pagelab sim: %s\n", err);
+	st = sim_opts_setup(&o, &costs, "sim");
+	if (st) {
+		rc = st;
 		goto out;
 	}
 	next_use = o.next_use;
@@ -324,22 +311,9 @@ int cmd_sim(int argc, char **argv)
 		struct result_row row;
 		char observe[64];
 
-		memset(&row, 0, sizeof(row));
-		observe_format(&o.observe, observe, sizeof(observe));
-		row.mode = "sim";
-		row.trace = o.trace;
-		row.reclaim = jobs[i].reclaim;
-		row.pagemap = o.pagemap;
-		row.alloc = o.alloc;
-		row.observe = observe;
-		row.ram_pages = jobs[i].ram_pages;
-		row.page_size = o.page_size;
-		row.reclaim_batch = o.reclaim_batch;
-		row.c = results[i].c;
-		row.model_total_ns = costs_model(&costs, o.page_size, &row.c,
-						 row.model_ns);
-		row.costs = costs.source;
-		row.wall_s = results[i].wall_s;
+		results_fill(&row, &o, "sim", jobs[i].reclaim, jobs[i].ram_pages,
+			     &results[i].c, &costs, results[i].wall_s, observe,
+			     sizeof(observe));
 		results_row(mem, &row);
 	}
 	if (fclose(mem)) {

@@ -14,7 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli/lathist.h"
 #include "common/counters.h"
+#include "common/observe.h"
 #include "workloads/event.h"
 
 struct trace_reader;
@@ -60,5 +62,37 @@ struct sim *engine_sim(struct engine *e);
 struct sim_scan;
 struct engine *engine_scan_create(int want_next_use, char *err, size_t errlen);
 struct sim_scan *engine_scan(struct engine *e);
+
+/*
+ * The real virtmem as an engine (cli/engine_real.c): every access is a real
+ * load or store to the view's address, so faults are real SIGSEGVs served by
+ * real/; each access is timed (CLOCK_MONOTONIC around it) and, when the
+ * virtmem's fault counter moved, its time goes into that class's histogram.
+ * One real engine at a time per process (it owns the SIGBUS handler while
+ * it lives).
+ */
+struct real_config {
+	const char *reclaim, *pagemap, *alloc;	/* specs */
+	uint64_t ram_pages;			/* the RAM limit, >= 1 */
+	struct observe observe;			/* faults or sampled:N (full refused) */
+	uint32_t reclaim_batch;			/* 0 means 1 */
+	uint64_t seed;				/* randomized reclaim policies */
+	const char *ram_type;			/* "shmfs" (NULL) or "hugetlbfs" */
+	const char *file;			/* "zero" (NULL) or PATH (file f > 0: PATH.f) */
+};
+
+struct real_stats {
+	struct lat_hist lat[FAULT_NCLASSES];	/* wall-clock, per fault class */
+	uint64_t cpu_ns[FAULT_NCLASSES];	/* thread CPU time, summed per class */
+	uint64_t untimed;			/* faults that were not foreseen (0 single-threaded) */
+	uint32_t page_size;			/* the RAM's, bytes */
+	long rss_max_kb;			/* getrusage ru_maxrss at the end */
+	long minflt, majflt;			/* getrusage deltas over the run */
+};
+
+struct engine *engine_real_create(const struct real_config *c, char *err,
+				  size_t errlen);
+/* Latencies and rusage so far (valid until destroy). */
+const struct real_stats *engine_real_stats(struct engine *e);
 
 #endif

@@ -10,8 +10,12 @@
 
 static const struct cli_command commands[] = {
 	{ "list", "every policy of every kind, one line each (also --list)", cmd_list },
+	{ "trace", "make, inspect and convert traces (gen, info, cat, convert)", cmd_trace },
 	{ "sim", "replay a trace through the simulator, CSV out", cmd_sim },
 	{ "mrc", "exact LRU miss-ratio curve (and SHARDS), CSV out", cmd_mrc },
+	{ "real", "replay a trace on the real virtmem, CSV with fault latencies out", cmd_real },
+	{ "compare", "sim and real on one trace side by side; exit 1 if they differ", cmd_compare },
+	{ "calibrate", "measure fault costs per class, write the cost-model file", cmd_calibrate },
 };
 
 static void usage(FILE *f)

@@ -28,7 +28,33 @@ struct result_row {
 	double wall_s;
 	int have_latency;		/* real runs: lat_ns below is filled */
 	double lat_ns[FAULT_NCLASSES][LAT_N];
+	/* real runs (have_latency): getrusage */
+	long rss_max_kb, minflt, majflt;
+	double fault_ns;		/* measured time of all faulting accesses */
+	double fault_cpu_ns;		/* their thread CPU time */
 };
+
+struct sim_opts;
+struct costs;
+struct real_stats;
+
+/*
+ * Fill row for one (reclaim, RAM size) run of the options o in mode ("sim",
+ * "real") with counters c: every column but the measured ones; observe is
+ * storage for the observe column (>= 32 bytes).
+ */
+void results_fill(struct result_row *row, const struct sim_opts *o,
+		  const char *mode, const char *reclaim, uint64_t ram_pages,
+		  const struct counters *c, const struct costs *costs,
+		  double wall_s, char *observe, size_t observe_len);
+/* The measured columns of a real run. */
+void results_set_real(struct result_row *row, const struct real_stats *st);
+
+/* The latency histogram file (results/SCHEMA.md): its header line, and the
+ * rows of one run (non-empty buckets of each class). */
+void results_hist_header(FILE *f);
+void results_hist_rows(FILE *f, const struct result_row *r,
+		       const struct real_stats *st);
 
 /* The header line (with its newline). */
 void results_header(FILE *f);

@@ -9,7 +9,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "cli/engine.h"
+#include "common/costs.h"
 #include "policies/alloc.h"
 #include "policies/pagemap.h"
 #include "policies/reclaim.h"
@@ -80,8 +82,8 @@ static int parse_page_size(const char *s, uint32_t *ps, char *err, size_t errlen
 	return -1;
 }
 
-int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
-		   size_t errlen)
+static int parse_args(struct sim_opts *o, int real, int argc, char **argv,
+		      char *err, size_t errlen)
 {
 	const char *reclaim = "lru", *ram = "10%";
 
@@ -161,6 +163,21 @@ int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
 			o->njobs = (long)v;
 		} else if (!strcmp(name, "-o") || !strcmp(name, "--output")) {
 			o->out = val;
+		} else if (real && !strcmp(name, "--ram-type")) {
+			if (strcmp(val, "shmfs") && strcmp(val, "hugetlbfs")) {
+				snprintf(err, errlen, "--ram-type: '%s' is not shmfs or hugetlbfs", val);
+				return SIMOPTS_USAGE;
+			}
+			o->ram_type = val;
+		} else if (real && !strcmp(name, "--file")) {
+			o->file = val;
+		} else if (real && !strcmp(name, "--fault")) {
+			if (strcmp(val, "sigsegv")) {
+				snprintf(err, errlen, "--fault: '%s': only sigsegv is implemented", val);
+				return SIMOPTS_USAGE;
+			}
+		} else if (real && !strcmp(name, "--hist")) {
+			o->hist = val;
 		} else {
 			snprintf(err, errlen, "unknown option '%s' (--help lists them)", name);
 			return SIMOPTS_USAGE;
@@ -174,6 +191,43 @@ int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
 		       err, errlen) ||
 	    split_list("--ram", ram, o->ram_spec, &o->nram, &o->lists, err, errlen))
 		return SIMOPTS_USAGE;
+	return SIMOPTS_OK;
+}
+
+int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
+		   size_t errlen)
+{
+	return parse_args(o, 0, argc, argv, err, errlen);
+}
+
+int sim_opts_parse_real(struct sim_opts *o, int argc, char **argv, char *err,
+			size_t errlen)
+{
+	int rc = parse_args(o, 1, argc, argv, err, errlen);
+	uint32_t ps;
+
+	if (rc != SIMOPTS_OK)
+		return rc;
+	o->real = 1;
+	if (!o->ram_type)
+		o->ram_type = "shmfs";
+	if (!o->file)
+		o->file = "zero";
+	if (o->observe.mode == OBSERVE_FULL) {
+		snprintf(err, errlen,
+			 "--observe full is simulator-only: the real engine sees only faults, "
+			 "never an access that hits a mapped page (use faults or sampled:N)");
+		return SIMOPTS_USAGE;
+	}
+	ps = !strcmp(o->ram_type, "hugetlbfs") ? 2u << 20 : 4096;
+	if (o->page_size && o->page_size != ps) {
+		snprintf(err, errlen, "--page-size %s does not match --ram-type %s (%s pages)",
+			 o->page_size == 4096 ? "4K" : "2M", o->ram_type,
+			 ps == 4096 ? "4K" : "2M");
+		return SIMOPTS_USAGE;
+	}
+	o->page_size = ps;
+	o->topts.page_size = ps;
 	return SIMOPTS_OK;
 }
 
@@ -387,4 +441,23 @@ void sim_opts_free(struct sim_opts *o)
 	o->next_use = NULL;
 	trace_close(o->stdin_reader);
 	o->stdin_reader = NULL;
+}
+
+int sim_opts_setup(struct sim_opts *o, struct costs *costs, const char *cmd)
+{
+	char err[1024];
+	int st;
+
+	if (o->costs_path ? costs_load(costs, o->costs_path, err, sizeof(err)) :
+			    (costs_default(costs), 0)) {
+		fprintf(stderr, "pagelab %s: %s\n", cmd, err);
+		return EXIT_RUN_FAILED;
+	}
+	/* Check the policies, open the trace (header, page size,
+	 * readability), run the pre-pass if needed, resolve RAM sizes. */
+	st = sim_opts_prepare(o, err, sizeof(err));
+	if (st == SIMOPTS_OK)
+		return 0;
+	fprintf(stderr, "pagelab %s: %s\n", cmd, err);
+	return st == SIMOPTS_USAGE ? EXIT_USAGE : EXIT_RUN_FAILED;
 }

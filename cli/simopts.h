@@ -48,14 +48,30 @@ struct sim_opts {
 	/* TRACE "-": stdin is read once, by the one job, from this reader
 	 * that prepare opened (NULL for files: each job opens its own). */
 	struct trace_reader *stdin_reader;
+	/* `pagelab real` and `compare` (sim_opts_parse_real) */
+	int real;
+	const char *ram_type;			/* "shmfs" (default) or "hugetlbfs" */
+	const char *file;			/* "zero" (default) or PATH */
+	const char *hist;			/* latency histogram file, or NULL */
 };
 
 /* Parse argv (argv[0] is the command's name).  SIMOPTS_*; err on USAGE. */
 int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
 		   size_t errlen);
+/* The same plus the real engine's options (--ram-type, --file, --fault,
+ * --hist); --observe full is refused (the real engine cannot see hits) and
+ * the page size follows the RAM type. */
+int sim_opts_parse_real(struct sim_opts *o, int argc, char **argv, char *err,
+			size_t errlen);
 /* Check policies, read the trace header, run the pre-pass if needed,
  * resolve RAM sizes.  SIMOPTS_OK, _USAGE or _FAILED with a message. */
 int sim_opts_prepare(struct sim_opts *o, char *err, size_t errlen);
+/* What every replaying command does after parsing: load the cost model
+ * (--costs FILE, else the defaults) into *costs, then sim_opts_prepare().
+ * On failure prints "pagelab CMD: message" and returns the exit status
+ * (EXIT_USAGE or EXIT_RUN_FAILED); 0 to go on. */
+struct costs;
+int sim_opts_setup(struct sim_opts *o, struct costs *costs, const char *cmd);
 void sim_opts_free(struct sim_opts *o);
 
 /* A RAM size spec to pages: "N" pages, "N{K,M,G,T}[i][B]" bytes, "P%" of

@@ -66,6 +66,12 @@
 #endif
 
 static struct sigaction vm_prev_segv;
+static __thread const char *vm_tls_fail_why;	/* virtmem_fault_error */
+
+const char *virtmem_fault_error(void)
+{
+	return vm_tls_fail_why;
+}
 static pthread_once_t vm_install_once = PTHREAD_ONCE_INIT;
 static int vm_install_errno;
 
@@ -116,6 +122,7 @@ static void vm_sigbus(void *addr, const char *why, const char *detail)
 	sigset_t set;
 	siginfo_t si;
 
+	vm_tls_fail_why = why;
 	vm_say("pagelab: SIGBUS at the faulting access: ", why, "");
 	vm_say(detail ? ": " : "", detail ? detail : "", "\n");
 	if (sigaction(SIGBUS, NULL, &cur) == 0 && !(cur.sa_flags & SA_SIGINFO) &&
@@ -271,9 +278,10 @@ restart:
 		return 0;
 	}
 
-	/* load fault: the page is not in RAM */
+	/* load fault: the page is not in RAM (ARC reads miss_key in victim) */
 	vm->c.faults++;
 	vm->c.by_class[FAULT_LOAD]++;
+	vm->reclaim->miss_key = RPAGE_KEY(fh->id, pgoff);
 	if (ram->npages_limit && ram->npages >= ram->npages_limit && __vm_reclaim(vm) == 0) {
 		vm_unlock();
 		return fail(f, "RAM too small for the dirty working set "

@@ -109,6 +109,18 @@ uint64_t ram_get_current_maxsize(struct ram *ram);
  * on stderr and -EBUSY.  Default RAMs are never closed (0). */
 int ram_close(struct ram *ram);
 
+/*
+ * Make at least npages free 2 MiB huge pages available, raising
+ * vm.nr_hugepages if needed (root only).  *prev is what to give
+ * ram_hugetlb_restore: the old nr_hugepages, or -1 when nothing was changed.
+ * 0, or -1 and a one-line message (not root, the kernel found too few).
+ */
+int ram_hugetlb_reserve(uint64_t npages, long *prev, char *err, size_t errlen);
+/* Put vm.nr_hugepages back to prev (nothing if prev < 0). */
+void ram_hugetlb_restore(long prev);
+/* Free 2 MiB huge pages in the kernel's pool now, or -1 if unknown. */
+long ram_hugetlb_free(void);
+
 /* Test hook: the n-th allocation from now on fails with -ENOMEM (0: off). */
 void ram_test_fail_nth(struct ram *ram, uint64_t n);
 

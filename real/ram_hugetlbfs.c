@@ -135,3 +135,72 @@ const struct ram_type ram_type_hugetlbfs = {
 	.prealloc = hugetlbfs_prealloc,
 	.fini = hugetlbfs_fini,
 };
+
+#define NR_HUGEPAGES_PATH "/proc/sys/vm/nr_hugepages"
+
+static long read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static int write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fprintf(f, "%ld\n", v) > 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+int ram_hugetlb_reserve(uint64_t npages, long *prev, char *err, size_t errlen)
+{
+	long nr, freep = read_long(NR_FREE_PATH);
+
+	*prev = -1;
+	if (freep >= 0 && (uint64_t)freep >= npages)
+		return 0;
+	nr = read_long(NR_HUGEPAGES_PATH);
+	if (nr < 0 || freep < 0) {
+		snprintf(err, errlen, "cannot read %s: no 2 MiB huge pages on this kernel?",
+			 NR_HUGEPAGES_PATH);
+		return -1;
+	}
+	if (write_long(NR_HUGEPAGES_PATH, nr + (long)npages - freep)) {
+		snprintf(err, errlen, "%ld free 2 MiB huge pages, %llu needed, and %s is not "
+			 "writable (as root: echo %llu > %s)", freep, (unsigned long long)npages,
+			 NR_HUGEPAGES_PATH, (unsigned long long)(nr + (long)npages - freep),
+			 NR_HUGEPAGES_PATH);
+		return -1;
+	}
+	*prev = nr;
+	freep = read_long(NR_FREE_PATH);
+	if (freep < 0 || (uint64_t)freep < npages) {
+		ram_hugetlb_restore(nr);
+		*prev = -1;
+		snprintf(err, errlen, "the kernel found only %ld free 2 MiB huge pages of %llu asked",
+			 freep, (unsigned long long)npages);
+		return -1;
+	}
+	return 0;
+}
+
+long ram_hugetlb_free(void)
+{
+	return read_long(NR_FREE_PATH);
+}
+
+void ram_hugetlb_restore(long prev)
+{
+	if (prev >= 0)
+		write_long(NR_HUGEPAGES_PATH, prev);
+}

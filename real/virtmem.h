@@ -57,6 +57,10 @@ struct vma;
 int ram_configure(struct ram *ram, uint64_t npages_limit, const char *reclaim_spec,
 		  unsigned reclaim_batch, const char *observe, char *err, size_t errlen);
 
+/* Seed of a randomized reclaim policy (default 1).  Only before the first
+ * fileh_open on the RAM; 0, or -1 and a message. */
+int ram_set_seed(struct ram *ram, uint64_t seed, char *err, size_t errlen);
+
 /* Policy specs per file handle; NULL members (or a NULL struct) mean the
  * defaults (virtmem_default_policy). */
 struct virtmem_policies {
@@ -71,6 +75,12 @@ const char *virtmem_default_policy(const char *kind);
  * NULL and a message on error. */
 struct fileh *fileh_open(struct bigfile *file, struct ram *ram,
 			 const struct virtmem_policies *pol, char *err, size_t errlen);
+
+/* The file number in the reclaim keys of fh's pages, RPAGE_KEY(id, pgoff)
+ * (default: the order of fileh_open on the RAM, from 0).  A replayer gives
+ * the trace's file number so keys equal the simulator's.  Only while fh has
+ * no page in RAM; 0, or -1 (pages resident). */
+int fileh_set_key_id(struct fileh *fh, unsigned id);
 
 /* Close: every VMA must be unmapped first (else -EBUSY and a message); waits
  * for loads in flight; drops every page.  Dirty pages not written out are
@@ -112,9 +122,21 @@ void ram_access_tick(struct ram *ram);
  * /proc/self/maps now. */
 void ram_counters(struct ram *ram, struct counters *c);
 void ram_counters_reset(struct ram *ram);
+/* The same without reading /proc/self/maps: vmas and vmas_peak as of the
+ * last count (cheap: a replayer calls it after every access). */
+void ram_counters_nomaps(struct ram *ram, struct counters *c);
+/* Why the last fault of this thread that became SIGBUS failed (a static
+ * string, e.g. "RAM too small for the dirty working set ..."), or NULL. */
+const char *virtmem_fault_error(void);
 /* Kernel VMAs in the address ranges of all VMAs on ram, or of one VMA;
  * -errno if /proc/self/maps cannot be read. */
 long ram_kernel_vmas(struct ram *ram);
+/* Mapping changes made so far, weighted so that the kernel VMA count in
+ * our ranges can have grown by at most twice the increase since an earlier
+ * reading (one page's mapping changes at most split one kernel VMA in
+ * three; a new view is one VMA; a sampling counts 2^32).  A replayer reads
+ * /proc/self/maps only when the count could have passed its peak. */
+uint64_t ram_map_changes(struct ram *ram);
 long vma_kernel_vmas(struct vma *v);
 
 /* --- introspection (tests, the replayer) -------------------------------- */

@@ -22,8 +22,10 @@ struct virtmem {
 	struct reclaim *reclaim;	/* created at the first fileh_open */
 	char reclaim_spec[64];
 	unsigned reclaim_batch;
+	uint64_t seed;			/* of the reclaim policy */
 	uint64_t sample_every;		/* sampled:N; 0 = faults only */
 	uint64_t ticks;
+	uint64_t map_changes;		/* ram_map_changes */
 	struct counters c;
 	struct list_head files;
 	unsigned nfiles_ever;		/* file ids for RPAGE_KEY */

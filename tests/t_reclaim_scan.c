@@ -41,6 +41,9 @@ static const struct scan_row scan_rows[] = {
 	{ "lru", LOSES },
 	{ "arc", KEEPS },
 	{ "2q", KEEPS },
+	{ "lirs", KEEPS },
+	{ "s3fifo", KEEPS },
+	{ "clock-pro", KEEPS },
 };
 
 /*

@@ -17,35 +17,9 @@
 
 #include "policies/alloc.h"
 
-#define NR_PATH "/proc/sys/vm/nr_hugepages"
-#define FREE_PATH "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
 #define HPS (2ul << 20)
 
 static char err[256];
-
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
-static int write_long(const char *path, long v)
-{
-	FILE *f = fopen(path, "w");
-	int ok;
-
-	if (!f)
-		return -1;
-	ok = fprintf(f, "%ld\n", v) > 0;
-	return fclose(f) == 0 && ok ? 0 : -1;
-}
 
 static void test_ramh(const char *arg)
 {
@@ -87,7 +61,7 @@ static void test_pool_dry(void)
 {
 	struct ram *ram = ram_new("hugetlbfs", NULL, err, sizeof(err));
 	struct ramh *h = ram ? ramh_open(ram, NULL, err, sizeof(err)) : NULL;
-	long nfree = read_long(FREE_PATH), i;
+	long nfree = ram_hugetlb_free(), i;
 	uint64_t off;
 	int ok = 1;
 
@@ -98,9 +72,9 @@ static void test_pool_dry(void)
 		ok &= ramh_alloc_page(h, ALLOC_NOHINT, &off) == 0;
 	CHECK(ok);
 	CHECK_EQ(ramh_alloc_page(h, ALLOC_NOHINT, &off), -ENOSPC);
-	CHECK_EQ(read_long(FREE_PATH), 0);
+	CHECK_EQ(ram_hugetlb_free(), 0);
 	ramh_close(h);
-	CHECK_EQ(read_long(FREE_PATH), nfree);
+	CHECK_EQ(ram_hugetlb_free(), nfree);
 	ram_close(ram);
 }
 
@@ -204,24 +178,17 @@ static void test_mount(void)
 
 int main(void)
 {
-	long orig = read_long(NR_PATH), nfree = read_long(FREE_PATH);
-	int changed = 0;
+	long prev = -1;
 
 	T_BEGIN("virtmem_huge");
-	if (nfree < 8 && orig >= 0 && write_long(NR_PATH, orig + 16) == 0) {
-		changed = 1;
-		nfree = read_long(FREE_PATH);
-	}
-	if (nfree < 8) {
-		T_SKIP("fewer than 8 free 2 MiB huge pages and cannot reserve more "
-		       "(as root: echo 64 > /proc/sys/vm/nr_hugepages)");
+	if (ram_hugetlb_reserve(16, &prev, err, sizeof(err))) {
+		T_SKIP(err);
 	} else {
 		test_ramh(NULL);
 		test_faults();
 		test_mount();
 		test_pool_dry();
 	}
-	if (changed)
-		write_long(NR_PATH, orig);
+	ram_hugetlb_restore(prev);
 	return T_END();
 }

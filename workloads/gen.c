@@ -222,6 +222,7 @@ struct trace_reader *gen_open(const char *spec, char *err, size_t errlen)
 		goto fail;
 	}
 	g->r.h.naccesses = g->naccesses;
+	g->r.h.nvmas = ops->single_vma ? 1 : 0;
 	return &g->r;
 fail:
 	free(g);

@@ -59,6 +59,8 @@ static int tin_setup(struct tin *t)
 	long k;
 
 	t->cap = TIN_CAP;
+	if (t->fd < 0 && t->memlen + 64 < TIN_CAP)	/* small memory inputs */
+		t->cap = t->memlen + 64 < 4096 ? 4096 : t->memlen + 64;
 	t->buf = malloc(t->cap);
 	if (!t->buf) {
 		snprintf(t->err, sizeof(t->err), "out of memory");

@@ -224,11 +224,31 @@ static long native_read(struct trace_reader *r, struct event *ev, size_t max)
 				return rc;
 			continue;
 		}
-		/* the hot loop: accesses in the current VMA */
-		while (k < max && n->left) {
+		/* the hot loop: accesses in the current VMA.  State in locals:
+		 * stores to ev[] could alias n's fields otherwise. */
+		uint64_t prev = n->prev, nacc = 0;
+		uint32_t vma = n->vma, left = n->left;
+		while (k < max && left) {
 			rec = p;
-			if (likely(p < end && *p < 0x80)) {
-				v = *p++;
+			if (likely(end - p >= 3)) {
+				/* 1 to 3 bytes without the general loop */
+				uint64_t b0 = p[0], b1 = p[1], b2 = p[2];
+				if (b0 < 0x80) {
+					v = b0;
+					p += 1;
+				} else if (b1 < 0x80) {
+					v = (b0 & 0x7f) | b1 << 7;
+					p += 2;
+				} else if (b2 < 0x80) {
+					v = (b0 & 0x7f) | (b1 & 0x7f) << 7 | b2 << 14;
+					p += 3;
+				} else {
+					p = get_varint(p, end, &v);
+					if (!p) {
+						n->p = rec;
+						return native_corrupt(n, rec, "bad varint");
+					}
+				}
 			} else {
 				p = get_varint(p, end, &v);
 				if (!p) {
@@ -238,12 +258,13 @@ static long native_read(struct trace_reader *r, struct event *ev, size_t max)
 			}
 			if (likely(!(v & 1))) {
 				uint64_t zz = v >> 2;
-				n->prev += (zz >> 1) ^ -(zz & 1);
+				prev += (zz >> 1) ^ -(zz & 1);
 				ev[k] = (struct event){ .type = EV_ACCESS,
 					.write = (uint8_t)((v >> 1) & 1),
-					.vma = n->vma, .page = n->prev };
+					.vma = vma, .page = prev };
 				k++;
-				n->left--;
+				left--;
+				nacc++;
 				continue;
 			}
 			a = v >> 4;
@@ -251,7 +272,7 @@ static long native_read(struct trace_reader *r, struct event *ev, size_t max)
 			case KIND_VMA:
 				if (a > UINT32_MAX)
 					goto bad_id;
-				n->vma = (uint32_t)a;
+				vma = (uint32_t)a;
 				continue;	/* not an event */
 			case KIND_MMAP:
 				if (a > UINT32_MAX)
@@ -301,16 +322,17 @@ static long native_read(struct trace_reader *r, struct event *ev, size_t max)
 					goto bad_id;
 				if (!(p = get_varint(p, end, &c)))
 					goto bad_operand;
-				n->prev = c;
+				prev = c;
 				ev[k] = (struct event){ .type = EV_ACCESS,
-					.write = (uint8_t)a, .vma = n->vma, .page = c };
+					.write = (uint8_t)a, .vma = vma, .page = c };
+				nacc++;
 				break;
 			default:
 				n->p = rec;
 				return native_corrupt(n, rec, "unknown record kind");
 			}
 			k++;
-			n->left--;
+			left--;
 			continue;
 bad_id:
 			n->p = rec;
@@ -319,6 +341,10 @@ bad_operand:
 			n->p = rec;
 			return native_corrupt(n, rec, "bad operand");
 		}
+		n->prev = prev;
+		n->vma = vma;
+		n->left = left;
+		n->naccesses += nacc;
 		n->p = p;
 		if (n->left == 0 && p != end)
 			return native_corrupt(n, p, "bytes after the block's last event");
@@ -326,8 +352,6 @@ bad_operand:
 			return native_corrupt(n, p, "block ends before its last event");
 	}
 	n->nevents += k;
-	for (size_t i = 0; i < k; i++)
-		n->naccesses += ev[i].type == EV_ACCESS;
 	return (long)k;
 }
 

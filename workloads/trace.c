@@ -34,6 +34,10 @@ long trace_fail(struct trace_reader *r, uint64_t off, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	/* quoted trace bytes may hold control characters: one clean line */
+	for (char *p = why; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
 	snprintf(r->err, sizeof(r->err), "%s: offset %llu: %s", r->path,
 		 (unsigned long long)off, why);
 	r->state = -1;

@@ -18,6 +18,9 @@ extern const struct reclaim_ops reclaim_2q;
 extern const struct reclaim_ops reclaim_sieve;
 extern const struct reclaim_ops reclaim_lfu;
 extern const struct reclaim_ops reclaim_opt;
+extern const struct reclaim_ops reclaim_lirs;
+extern const struct reclaim_ops reclaim_s3fifo;
+extern const struct reclaim_ops reclaim_clock_pro;
 
 const struct reclaim_ops *const reclaim_registry[] = {
 	&reclaim_lru,
@@ -29,6 +32,9 @@ const struct reclaim_ops *const reclaim_registry[] = {
 	&reclaim_sieve,
 	&reclaim_lfu,
 	&reclaim_opt,
+	&reclaim_lirs,
+	&reclaim_s3fifo,
+	&reclaim_clock_pro,
 	NULL
 };
 
