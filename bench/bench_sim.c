@@ -13,8 +13,9 @@
  * batches, like `pagelab sim`.  Times are the thread's CPU time, so that a
  * machine shared with other jobs does not count their time slices as ours
  * (cache interference still does).  Prints accesses/s (median of 3 runs) for
- * every registered reclaim policy with both pagemaps, then the memory per
- * distinct page.  OPT's next-use pre-pass is not timed (it is printed).
+ * every registered reclaim policy with both pagemaps and the engines'
+ * default allocator (vmem), then LRU with each allocator, and the memory
+ * per distinct page.  OPT's next-use pre-pass is not timed (it is printed).
  *
  *   bench_sim [--accesses N] [--pages N] [--runs N] [--trace PATH]
  *             [--reclaim NAME] [--pagemap NAME] [--alloc NAME]
@@ -23,12 +24,16 @@
  * (then every allocator is tried with the chosen ones; for profiling one
  * configuration under callgrind).
  *
- * Where the time goes (perf, lru/radix): at a 38 % miss ratio over 0.9 M
- * pages nearly every load fault costs three cache misses beyond what the
- * policy itself takes — the faulting page's pagemap slot (touched early,
- * a few events ahead, so it overlaps other work), the victim's page-table
- * word (its unmapping changes the VMA count) and the victim's pagemap slot
- * (pagemap.del).  The "policy alone" line shows the ceiling those leave.
+ * Where the time goes (perf, lru/radix/vmem): at a 38 % miss ratio over
+ * 0.9 M pages nearly every load fault costs three cache misses beyond what
+ * the policy itself takes — the faulting page's pagemap slot (prefetched a
+ * few events ahead), the victim's page-table word (its unmapping changes
+ * the VMA count) and the victim's pagemap slot (prefetched as the victim
+ * is known, so the two overlap) — and every hit the page-table word, the
+ * page and, for list policies, the page's two list neighbours.  The
+ * prefetches stall once the CPU's outstanding misses are at their limit:
+ * the figures are bound by the number of distinct cache lines an access
+ * touches.  The "policy alone" line shows the ceiling the policy leaves.
  */
 #include <stdio.h>
 #include <stdlib.h>

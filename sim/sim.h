@@ -26,9 +26,14 @@
  *            also what the kernel VMA count is computed from.
  *
  * A fault with one VMA over a file and no resident page left unmapped
- * cannot be a map fault, so the pagemap is not searched then; the pagemap
- * slot of a coming load fault is touched a few events ahead (the miss then
- * overlaps other work).  Neither changes a decision.
+ * cannot be a map fault, so the pagemap is not searched then; a few events
+ * ahead the simulator prefetches the page-table word of a coming access,
+ * then the page of a coming hit or the pagemap slot of a coming load fault
+ * (pagemap.prefetch), and a victim's pagemap slot before unmapping it (the
+ * misses then overlap other work).  None changes a decision.  The loop is
+ * specialised per observation mode (no per-access mode test), and the big
+ * arrays (page tables up to 2^24 pages, page chunks of up to 2 MiB) sit on
+ * transparent huge pages where the kernel has them, sparing TLB misses.
  *
  * Kernel VMAs (docs/ENGINE.md "Kernel VMA count"): inside one VMA of ours,
  * pages i-1 and i belong to the same kernel VMA ("join") when both are

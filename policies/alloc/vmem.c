@@ -1392,7 +1392,9 @@ int vmem_check(const struct vmem *vm, char *err, size_t errlen)
  * a hinted one-quantum alloc whose slab exists is one hash probe and a bit
  * set, its free a bit clear; no boundary tag, tree or segment hash is
  * touched.  A slab is taken only when its whole range is free in the arena
- * (an exact-window xalloc) and given back when its last quantum is freed.
+ * (an exact-window xalloc).  A slab whose last quantum is freed stays, for
+ * the next hint there, while at most half the slabs are empty; beyond,
+ * it goes back to the arena.
  *
  * The hint rule is unchanged: a free hinted quantum is returned, whether
  * its slab exists, can be made, or neither (then the arena's exact window
@@ -1421,6 +1423,7 @@ struct vmem_policy {
 	bool slabs;			/* slabs in use (see above) */
 	struct vmem_slab *slab;		/* open addressing, linear probing */
 	size_t slab_cap, nslabs;	/* cap: 0 or a power of two */
+	size_t nempty;			/* slabs with no quantum handed out */
 	uint64_t slab_units;		/* quanta handed out from slabs */
 	uint64_t slab_allocs, slab_frees;	/* of quanta */
 	uint64_t slab_xallocs, slab_xfrees;	/* of slabs, in the arena */
@@ -1509,6 +1512,7 @@ static int slab_dissolve(struct vmem_policy *p, struct vmem_slab *e)
 		return -ENOMEM;
 	vmem_xfree(vm, start, VMEM_SLAB_QUANTA * q);
 	p->slab_xfrees++;
+	p->nempty -= !used;
 	p->slab_units -= (uint64_t)__builtin_popcountll(used);
 	for (; used; used &= used - 1) {
 		uint64_t at = start + (uint64_t)__builtin_ctzll(used) * q;
@@ -1580,6 +1584,8 @@ static int slab_alloc(struct vmem_policy *p, uint64_t hint, uint64_t *addrp)
 		p->nslabs++;
 	} else if (e->used & bit) {
 		return 0;	/* taken: the arena picks another place */
+	} else if (!e->used) {
+		p->nempty--;
 	}
 	e->used |= bit;
 	p->slab_units++;
@@ -1602,9 +1608,14 @@ static int slab_free(struct vmem_policy *p, uint64_t addr)
 	p->slab_units--;
 	p->slab_frees++;
 	if (!e->used) {
-		vmem_xfree(p->vm, slab_start(p, e->idx - 1), VMEM_SLAB_QUANTA * q);
-		p->slab_xfrees++;
-		slab_erase(p, e);
+		if (2 * (p->nempty + 1) <= p->nslabs) {
+			p->nempty++;	/* kept for the next hint there */
+		} else {
+			vmem_xfree(p->vm, slab_start(p, e->idx - 1),
+				   VMEM_SLAB_QUANTA * q);
+			p->slab_xfrees++;
+			slab_erase(p, e);
+		}
 	}
 	return 1;
 }
