@@ -37,6 +37,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 
 #include "common/args.h"
 #include "common/bug.h"
@@ -150,6 +152,30 @@ static void hash_set_table(struct hash *h, struct hash_slot *slots, size_t cap)
 		h->grow_at = cap - 1;	/* always keep one empty slot */
 }
 
+/*
+ * A zeroed table of n slots.  Lookups land anywhere in it: from 2 MiB up
+ * it is aligned to 2 MiB and advised to transparent huge pages (sparing
+ * a TLB miss per lookup where the kernel has them).  free() releases it.
+ */
+#define HASH_HUGE_BYTES ((size_t)2 << 20)
+
+static struct hash_slot *hash_table_alloc(size_t n)
+{
+	size_t bytes = n * sizeof(struct hash_slot);
+	void *p;
+
+	if (bytes < HASH_HUGE_BYTES)
+		return calloc(n, sizeof(struct hash_slot));
+	p = aligned_alloc(HASH_HUGE_BYTES, bytes);	/* bytes: a power of two */
+	if (p) {
+#ifdef MADV_HUGEPAGE
+		(void)madvise(p, bytes, MADV_HUGEPAGE);	/* advice only */
+#endif
+		memset(p, 0, bytes);
+	}
+	return p;
+}
+
 /* Move every entry into a table of newcap slots; -ENOMEM leaves h as it was. */
 static int hash_resize(struct hash *h, size_t newcap)
 {
@@ -158,7 +184,7 @@ static int hash_resize(struct hash *h, size_t newcap)
 
 	if (h->max_bytes && hash_mem_bytes_for(newcap) > h->max_bytes)
 		return -ENOMEM;
-	slots = calloc(newcap, sizeof(*slots));
+	slots = hash_table_alloc(newcap);
 	if (!slots)
 		return -ENOMEM;
 	hash_set_table(h, slots, newcap);
