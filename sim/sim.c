@@ -636,7 +636,8 @@ static void pte_free(uintptr_t *p, uint64_t n)
  * (up to the highest index ever mapped, whole pages) of a large one. */
 static size_t pte_bytes(const struct sim_vma *v)
 {
-	size_t unit = v->npages <= PTE_HUGE_MAX ? HUGE_BYTES : 4096;
+	size_t unit = v->npages <= PTE_HUGE_MAX &&
+		      v->npages * sizeof(uintptr_t) >= HUGE_BYTES ? HUGE_BYTES : 4096;
 
 	if (v->npages < PTE_MMAP_MIN)
 		return v->npages * sizeof(uintptr_t);

@@ -44,8 +44,9 @@
  *
  * Memory: the simulator's own state is 8 bytes per resident page beside
  * the policy's struct rpage, 8 bytes per page of every VMA (only the
- * touched part of big ones), 8 bytes per dirty page, and what the pagemap
- * policy holds; sim_mem() reports it.
+ * touched part of big ones, in 2 MiB steps on huge pages), 8 bytes per
+ * dirty page, and what the pagemap policy holds; pages are made in chunks
+ * of up to 2 MiB, never more than RAM holds; sim_mem() reports it.
  *
  * Not thread-safe; run one struct sim per thread or process.
  */
