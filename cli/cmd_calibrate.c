@@ -29,6 +29,7 @@
 #include <sys/utsname.h>
 
 #include "cli/cli.h"
+#include "cli/simopts.h"
 #include "cli/engine.h"
 #include "cli/results.h"
 #include "common/costs.h"
@@ -86,8 +87,8 @@ static int cal_run(const struct cal_size *sz, const char *gen, unsigned seed,
 		 gen, sz->pages, sz->accesses, seed, sz->accesses / 20);
 	memset(&rc, 0, sizeof(rc));
 	rc.reclaim = "lru";
-	rc.pagemap = "radix";
-	rc.alloc = "bitmap";
+	rc.pagemap = SIMOPTS_DEFAULT_PAGEMAP;
+	rc.alloc = SIMOPTS_DEFAULT_ALLOC;
 	rc.ram_pages = ram_pages;
 	rc.observe = *obs;
 	rc.reclaim_batch = 1;

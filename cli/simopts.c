@@ -88,8 +88,8 @@ static int parse_args(struct sim_opts *o, int real, int argc, char **argv,
 	const char *reclaim = "lru", *ram = "10%";
 
 	memset(o, 0, sizeof(*o));
-	o->pagemap = "radix";
-	o->alloc = "vmem";	/* as real/virtmem.c */
+	o->pagemap = SIMOPTS_DEFAULT_PAGEMAP;
+	o->alloc = SIMOPTS_DEFAULT_ALLOC;
 	o->observe.mode = OBSERVE_FAULTS;
 	o->reclaim_batch = 1;
 	o->seed = 1;

@@ -17,6 +17,10 @@
 
 #define SIMOPTS_MAX_LIST 64
 
+/* Defaults of --pagemap and --alloc (the allocator as real/virtmem.c's). */
+#define SIMOPTS_DEFAULT_PAGEMAP "radix"
+#define SIMOPTS_DEFAULT_ALLOC "vmem"
+
 enum {
 	SIMOPTS_OK = 0,
 	SIMOPTS_HELP,		/* --help given */
