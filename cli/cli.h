@@ -22,5 +22,9 @@ struct cli_command {
 
 /* `pagelab --list`: every policy of every kind, one line each. */
 int cmd_list(int argc, char **argv);
+/* `pagelab sim TRACE ...` (cli/cmd_sim.c). */
+int cmd_sim(int argc, char **argv);
+/* `pagelab mrc TRACE ...` (cli/cmd_mrc.c). */
+int cmd_mrc(int argc, char **argv);
 
 #endif

@@ -86,7 +86,17 @@ struct reclaim {
 	 * insert/hit when it knows the future (OPT); unused by other policies.
 	 */
 	uint64_t next_use;
+	/*
+	 * Key of the page whose load fault is being served: set by the engine
+	 * before the victim() calls it makes for that fault (and kept until
+	 * the insert()), RECLAIM_KEY_NONE when the engine does not say.  ARC
+	 * reads it: the paper's REPLACE depends on whether the missing page
+	 * is in ghost list B2.  Other policies ignore it.
+	 */
+	uint64_t miss_key;
 };
+
+#define RECLAIM_KEY_NONE UINT64_MAX
 
 /* reclaim_ops.flags */
 #define RECLAIM_NEEDS_FUTURE 0x1u	/* OPT: simulator only, `full` observation only */

@@ -60,6 +60,7 @@ static inline uint64_t harness_run(const char *spec, const uint32_t *keys,
 			continue;
 		}
 		misses++;
+		r->miss_key = keys[i];
 		if (r->nresident >= npages) {
 			struct rpage *v = reclaim_victim(r);
 			BUG_ON(!v);

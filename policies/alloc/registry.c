@@ -8,7 +8,12 @@
 
 #include "common/args.h"
 
+extern const struct alloc_ops alloc_vmem;
+extern const struct alloc_ops alloc_bitmap;
+
 const struct alloc_ops *const alloc_registry[] = {
+	&alloc_vmem,
+	&alloc_bitmap,
 	NULL
 };
 

@@ -9,8 +9,18 @@
 #include "common/args.h"
 
 /* extern const struct reclaim_ops reclaim_lru; ... one per policy file */
+extern const struct reclaim_ops reclaim_lru;
+extern const struct reclaim_ops reclaim_fifo;
+extern const struct reclaim_ops reclaim_clock;
+extern const struct reclaim_ops reclaim_random;
+extern const struct reclaim_ops reclaim_arc;
 
 const struct reclaim_ops *const reclaim_registry[] = {
+	&reclaim_lru,
+	&reclaim_fifo,
+	&reclaim_clock,
+	&reclaim_random,
+	&reclaim_arc,
 	NULL
 };
 
@@ -39,5 +49,6 @@ struct reclaim *reclaim_create(const char *spec, const struct reclaim_params *p,
 	r->npages = p->npages;
 	r->nresident = 0;
 	r->next_use = UINT64_MAX;
+	r->miss_key = RECLAIM_KEY_NONE;
 	return r;
 }

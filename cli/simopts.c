@@ -1,0 +1,376 @@
+/* cli/simopts.c — `pagelab sim` options (cli/simopts.h). */
+#include "cli/simopts.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cli/engine.h"
+#include "policies/alloc.h"
+#include "policies/pagemap.h"
+#include "policies/reclaim.h"
+#include "sim/sim.h"
+
+#define USER_VA_BYTES (1ull << 47)	/* x86-64 user address space */
+
+/* Split a comma list into out[], pointing into a copy chained on *store. */
+static int split_list(const char *what, const char *s, const char **out,
+		      size_t *n, char **store, char *err, size_t errlen)
+{
+	size_t len = strlen(s) + 1;
+	char **chain = malloc(sizeof(char *) + len);
+	char *buf, *save = NULL;
+
+	if (!chain) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	chain[0] = *store;
+	*store = (char *)chain;
+	buf = (char *)(chain + 1);
+	memcpy(buf, s, len);
+	*n = 0;
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (*n == SIMOPTS_MAX_LIST) {
+			snprintf(err, errlen, "%s: more than %d entries", what,
+				 SIMOPTS_MAX_LIST);
+			return -1;
+		}
+		out[(*n)++] = t;
+	}
+	if (!*n) {
+		snprintf(err, errlen, "%s: empty list", what);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_u64(const char *what, const char *s, uint64_t min, uint64_t max,
+		     uint64_t *v, char *err, size_t errlen)
+{
+	char *end;
+	unsigned long long x;
+
+	errno = 0;
+	x = strtoull(s, &end, 10);
+	if (!*s || *s == '-' || *end || errno || x < min || x > max) {
+		snprintf(err, errlen, "%s: '%s' is not a number in [%llu, %llu]", what,
+			 s, (unsigned long long)min, (unsigned long long)max);
+		return -1;
+	}
+	*v = x;
+	return 0;
+}
+
+static int parse_page_size(const char *s, uint32_t *ps, char *err, size_t errlen)
+{
+	if (!strcasecmp(s, "4K") || !strcmp(s, "4096")) {
+		*ps = 4096;
+		return 0;
+	}
+	if (!strcasecmp(s, "2M") || !strcmp(s, "2097152")) {
+		*ps = 2u << 20;
+		return 0;
+	}
+	snprintf(err, errlen, "--page-size: '%s' is not 4K or 2M", s);
+	return -1;
+}
+
+int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
+		   size_t errlen)
+{
+	const char *reclaim = "lru", *ram = "10%";
+
+	memset(o, 0, sizeof(*o));
+	o->pagemap = "radix";
+	o->alloc = "vmem";
+	o->observe.mode = OBSERVE_FAULTS;
+	o->reclaim_batch = 1;
+	o->seed = 1;
+	o->njobs = sysconf(_SC_NPROCESSORS_ONLN);
+	if (o->njobs < 1)
+		o->njobs = 1;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		char name[64];
+		const char *eq;
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+			return SIMOPTS_HELP;
+		if (a[0] != '-' || !strcmp(a, "-")) {
+			if (o->trace) {
+				snprintf(err, errlen, "unexpected argument '%s' (one TRACE only)", a);
+				return SIMOPTS_USAGE;
+			}
+			o->trace = a;
+			continue;
+		}
+		eq = strchr(a, '=');
+		if (eq && !strncmp(a, "--", 2)) {
+			snprintf(name, sizeof(name), "%.*s", (int)(eq - a), a);
+			val = eq + 1;
+		} else {
+			snprintf(name, sizeof(name), "%s", a);
+		}
+		if (!val) {
+			if (i + 1 >= argc) {
+				snprintf(err, errlen, "%s needs a value", name);
+				return SIMOPTS_USAGE;
+			}
+			val = argv[++i];
+		}
+		if (!strcmp(name, "--reclaim")) {
+			reclaim = val;
+		} else if (!strcmp(name, "--pagemap")) {
+			o->pagemap = val;
+		} else if (!strcmp(name, "--alloc")) {
+			o->alloc = val;
+		} else if (!strcmp(name, "--ram")) {
+			ram = val;
+		} else if (!strcmp(name, "--observe")) {
+			if (observe_parse(val, &o->observe, err, errlen))
+				return SIMOPTS_USAGE;
+		} else if (!strcmp(name, "--page-size")) {
+			if (parse_page_size(val, &o->page_size, err, errlen))
+				return SIMOPTS_USAGE;
+			o->topts.page_size = o->page_size;
+		} else if (!strcmp(name, "--reclaim-batch")) {
+			uint64_t v;
+			if (parse_u64("--reclaim-batch", val, 1, 1u << 30, &v, err, errlen))
+				return SIMOPTS_USAGE;
+			o->reclaim_batch = (uint32_t)v;
+		} else if (!strcmp(name, "--costs")) {
+			o->costs_path = val;
+		} else if (!strcmp(name, "--seed")) {
+			if (parse_u64("--seed", val, 0, UINT64_MAX, &o->seed, err, errlen))
+				return SIMOPTS_USAGE;
+		} else if (!strcmp(name, "--format")) {
+			o->topts.format = val;
+		} else if (!strcmp(name, "-j") || !strcmp(name, "--jobs")) {
+			uint64_t v;
+			if (parse_u64("-j", val, 1, 4096, &v, err, errlen))
+				return SIMOPTS_USAGE;
+			o->njobs = (long)v;
+		} else if (!strcmp(name, "-o") || !strcmp(name, "--output")) {
+			o->out = val;
+		} else {
+			snprintf(err, errlen, "unknown option '%s' (--help lists them)", name);
+			return SIMOPTS_USAGE;
+		}
+	}
+	if (!o->trace) {
+		snprintf(err, errlen, "no TRACE given (--help for usage)");
+		return SIMOPTS_USAGE;
+	}
+	if (split_list("--reclaim", reclaim, o->reclaim, &o->nreclaim, &o->lists,
+		       err, errlen) ||
+	    split_list("--ram", ram, o->ram_spec, &o->nram, &o->lists, err, errlen))
+		return SIMOPTS_USAGE;
+	return SIMOPTS_OK;
+}
+
+int sim_parse_ram(const char *spec, uint32_t page_size, uint64_t ndistinct,
+		  uint64_t *pages, char *err, size_t errlen)
+{
+	size_t len = strlen(spec);
+	char *end;
+	uint64_t p;
+
+	if (len && spec[len - 1] == '%') {
+		double pct;
+
+		errno = 0;
+		pct = strtod(spec, &end);
+		if (end != spec + len - 1 || errno || !(pct > 0) || pct > 1e6) {
+			snprintf(err, errlen, "--ram: '%s' is not a positive percentage", spec);
+			return -1;
+		}
+		if (!ndistinct) {
+			snprintf(err, errlen, "--ram %s: the trace's distinct pages are unknown", spec);
+			return -1;
+		}
+		p = (uint64_t)floor(pct / 100.0 * (double)ndistinct);
+		if (!p) {
+			snprintf(err, errlen, "--ram %s: RAM size 0 (%s of %llu distinct pages)",
+				 spec, spec, (unsigned long long)ndistinct);
+			return -1;
+		}
+	} else {
+		unsigned long long n;
+		uint64_t mult = 1;
+
+		errno = 0;
+		n = strtoull(spec, &end, 10);
+		if (end == spec || *spec == '-' || errno) {
+			snprintf(err, errlen, "--ram: '%s' is not pages, bytes (64M) or a percentage (10%%)",
+				 spec);
+			return -1;
+		}
+		if (*end) {
+			switch (*end) {
+			case 'k': case 'K': mult = 1ull << 10; break;
+			case 'm': case 'M': mult = 1ull << 20; break;
+			case 'g': case 'G': mult = 1ull << 30; break;
+			case 't': case 'T': mult = 1ull << 40; break;
+			default: mult = 0;
+			}
+			if (mult && (!strcmp(end + 1, "") || !strcmp(end + 1, "B") ||
+				     !strcmp(end + 1, "iB")))
+				;
+			else
+				mult = 0;
+			if (!mult) {
+				snprintf(err, errlen, "--ram: '%s': unknown size suffix '%s' (K, M, G, T)",
+					 spec, end);
+				return -1;
+			}
+			if (n > USER_VA_BYTES / mult) {
+				snprintf(err, errlen, "--ram %s: beyond the %llu-byte address space",
+					 spec, (unsigned long long)USER_VA_BYTES);
+				return -1;
+			}
+			p = n * mult / page_size;
+		} else {
+			p = n;
+		}
+		if (!p) {
+			snprintf(err, errlen, "--ram %s: RAM size 0 pages", spec);
+			return -1;
+		}
+	}
+	if (p > SIM_ARENA_PAGES || p > USER_VA_BYTES / page_size) {
+		snprintf(err, errlen,
+			 "--ram %s: %llu pages of %u bytes is beyond the %llu-byte address space",
+			 spec, (unsigned long long)p, page_size,
+			 (unsigned long long)USER_VA_BYTES);
+		return -1;
+	}
+	*pages = p;
+	return 0;
+}
+
+static int check_policies(struct sim_opts *o, char *err, size_t errlen)
+{
+	struct reclaim_params rp = { .npages = 1024, .seed = 1 };
+	char msg[512];
+
+	for (size_t i = 0; i < o->nreclaim; i++) {
+		struct reclaim *r = reclaim_create(o->reclaim[i], &rp, msg, sizeof(msg));
+		if (!r) {
+			snprintf(err, errlen, "--reclaim: %s", msg);
+			return -1;
+		}
+		if (r->ops->flags & RECLAIM_NEEDS_FUTURE) {
+			o->needs_future = 1;
+			if (o->observe.mode != OBSERVE_FULL) {
+				snprintf(err, errlen,
+					 "--reclaim %s needs the future (a simulator-only optimum) and sees every access: use --observe full",
+					 o->reclaim[i]);
+				reclaim_destroy(r);
+				return -1;
+			}
+		}
+		reclaim_destroy(r);
+	}
+	{
+		struct pagemap *pm = pagemap_create(o->pagemap, msg, sizeof(msg));
+		if (!pm) {
+			snprintf(err, errlen, "--pagemap: %s", msg);
+			return -1;
+		}
+		pagemap_destroy(pm);
+	}
+	{
+		struct alloc *a = alloc_create(o->alloc, 0, SIM_ARENA_PAGES, 1, msg,
+					       sizeof(msg));
+		if (!a) {
+			snprintf(err, errlen, "--alloc: %s", msg);
+			return -1;
+		}
+		alloc_destroy(a);
+	}
+	return 0;
+}
+
+int sim_opts_prepare(struct sim_opts *o, char *err, size_t errlen)
+{
+	struct trace_reader *r;
+	const struct trace_header *h;
+	char msg[600];
+	int need_distinct = 0;
+	uint64_t hdr_npages;
+
+	if (check_policies(o, err, errlen))
+		return SIMOPTS_USAGE;
+	r = trace_open(o->trace, &o->topts, msg, sizeof(msg));
+	if (!r) {
+		snprintf(err, errlen, "%s", msg);
+		return SIMOPTS_FAILED;
+	}
+	h = trace_header(r);
+	if (!o->page_size)
+		o->page_size = h->page_size == (2u << 20) ? h->page_size : 4096;
+	hdr_npages = h->npages;
+	for (size_t i = 0; i < o->nram; i++) {
+		size_t len = strlen(o->ram_spec[i]);
+		if (len && o->ram_spec[i][len - 1] == '%' && !hdr_npages)
+			need_distinct = 1;
+	}
+	if (need_distinct || o->needs_future) {
+		struct engine *e;
+		uint64_t nd;
+
+		if (!strcmp(o->trace, "-")) {
+			trace_close(r);
+			snprintf(err, errlen,
+				 "%s needs a pre-pass over the trace, which stdin cannot give: use a file",
+				 o->needs_future ? "a policy that needs the future" :
+						   "--ram N% without a page count in the trace header");
+			return SIMOPTS_USAGE;
+		}
+		e = engine_scan_create(o->needs_future, msg, sizeof(msg));
+		if (!e) {
+			trace_close(r);
+			snprintf(err, errlen, "%s", msg);
+			return SIMOPTS_FAILED;
+		}
+		if (replay(r, o->trace, e, msg, sizeof(msg)) ||
+		    sim_scan_finish(engine_scan(e), &nd, &o->naccesses,
+				    o->needs_future ? &o->next_use : NULL, msg,
+				    sizeof(msg))) {
+			e->ops->destroy(e);
+			trace_close(r);
+			snprintf(err, errlen, "%s", msg);
+			return SIMOPTS_FAILED;
+		}
+		e->ops->destroy(e);
+		o->ndistinct = need_distinct ? nd : hdr_npages;
+	} else {
+		o->ndistinct = hdr_npages;
+	}
+	trace_close(r);
+	for (size_t i = 0; i < o->nram; i++)
+		if (sim_parse_ram(o->ram_spec[i], o->page_size, o->ndistinct,
+				  &o->ram_pages[i], err, errlen))
+			return SIMOPTS_USAGE;
+	return SIMOPTS_OK;
+}
+
+void sim_opts_free(struct sim_opts *o)
+{
+	char *p = o->lists;
+
+	while (p) {
+		char *next = *(char **)p;
+		free(p);
+		p = next;
+	}
+	o->lists = NULL;
+	free(o->next_use);
+	o->next_use = NULL;
+}

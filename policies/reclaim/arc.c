@@ -1,0 +1,267 @@
+/*
+ * policies/reclaim/arc.c — ARC, the Adaptive Replacement Cache.
+ *
+ * Megiddo & Modha, "ARC: A Self-Tuning, Low Overhead Replacement Cache",
+ * USENIX FAST 2003, Fig. 4.  With c = npages:
+ *
+ *      T1: resident, seen once recently     B1: ghosts evicted from T1
+ *      T2: resident, seen at least twice    B2: ghosts evicted from T2
+ *
+ *      B1 <- [LRU  T1  MRU] <- new       |T1|+|B1| <= c
+ *      B2 <- [LRU  T2  MRU] <- hits      |T1|+|T2|+|B1|+|B2| <= 2c
+ *
+ * A hit moves the page to the MRU end of T2.  A miss on a key remembered
+ * in B1 grows the target p for T1 by max(1, |B2|/|B1|), one in B2 shrinks
+ * it by max(1, |B1|/|B2|) (reals, as in the reference simulators); the page
+ * comes back into T2.  REPLACE evicts the LRU page of T1 (to B1) when
+ * |T1| > p, or |T1| = p and the missing key was in B2, else the LRU page of
+ * T2 (to B2).  A key seen nowhere goes to T1 after case IV of the paper
+ * trims B1/B2 to keep the bounds above (and, when |T1| = c, evicts T1's LRU
+ * page without remembering it).
+ *
+ * The split into victim() then insert(): REPLACE needs to know the missing
+ * key (is it in B1 or B2?) before the page is inserted.  The engine tells it
+ * in reclaim.miss_key before the victim() calls of a load fault; the first
+ * such call adapts p and runs cases II-IV, later calls of the same fault
+ * (batch reclaim) run REPLACE only, and insert() completes the case.  When
+ * the engine does not say (RECLAIM_KEY_NONE), victim() runs case IV and
+ * insert() adapts p afterwards — a slightly different order, documented.
+ *
+ * Unevictable pages keep their place; REPLACE takes the oldest evictable
+ * page of the list it chose, or of the other list when that has none.
+ *
+ * Parameters: none (the paper's ARC has none besides c).
+ * Ghosts: a preallocated table of 2c keys (ghost.h); the paper's bounds
+ * keep |B1|+|B2| <= c while RAM is full, and the table never grows.
+ * Ghosts are policy metadata, not charged against RAM; metadata_bytes()
+ * counts the table (about 48 bytes per page of RAM) plus the pages' nodes.
+ *
+ * Fault on a resident page: a use, like a hit (T1 -> T2).  Under `faults`
+ * observation a page reaches T2 only through a map/dirty fault or by being
+ * reloaded while remembered in B1/B2: T1 is then FIFO in load order, and
+ * ARC adapts on reloads alone.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "policies/reclaim/ghost.h"
+#include "policies/reclaim/rlist.h"
+
+enum { ARC_T1 = 1, ARC_T2 = 2 };	/* rpage.pflags and ghost tags */
+
+struct arc {
+	struct reclaim base;
+	struct list_head t[3];	/* t[ARC_T1], t[ARC_T2]; MRU at the head */
+	struct list_head b[3];	/* b[ARC_T1] = B1, b[ARC_T2] = B2 */
+	size_t nt[3], nb[3];
+	double p;		/* target size of T1 */
+	size_t c;
+	struct ghost_table gt;
+	/* the load fault being served: its key, its ghost list (0: none),
+	 * and whether cases II-IV already ran for it */
+	uint64_t miss_key;
+	uint32_t miss_ghost;
+	bool miss_done;
+};
+
+static struct reclaim *arc_create(const char *args, const struct reclaim_params *p,
+				  char *err, size_t errlen)
+{
+	struct arc *a;
+
+	if (rlist_no_args("arc", args, err, errlen))
+		return NULL;
+	a = calloc(1, sizeof(*a));
+	if (!a || ghost_init(&a->gt, 2 * p->npages)) {
+		free(a);
+		snprintf(err, errlen, "arc: out of memory for %zu pages", p->npages);
+		return NULL;
+	}
+	for (int i = 0; i < 3; i++) {
+		list_init(&a->t[i]);
+		list_init(&a->b[i]);
+	}
+	a->c = p->npages;
+	a->miss_key = RECLAIM_KEY_NONE;
+	return &a->base;
+}
+
+static void arc_destroy(struct reclaim *r)
+{
+	struct arc *a = (struct arc *)r;
+
+	ghost_fini(&a->gt);
+	free(a);
+}
+
+static void arc_drop_ghost(struct arc *a, struct ghost *g)
+{
+	a->nb[g->tag]--;
+	ghost_del(&a->gt, g);
+}
+
+static void arc_drop_oldest(struct arc *a, uint32_t list)
+{
+	struct ghost *g = ghost_oldest(&a->b[list]);
+
+	if (g)
+		arc_drop_ghost(a, g);
+}
+
+static void arc_remember(struct arc *a, uint64_t key, uint32_t list)
+{
+	struct ghost *g;
+
+	if (ghost_full(&a->gt))	/* only after removes broke the paper's bounds */
+		arc_drop_oldest(a, a->nb[list] ? list : 3 - list);
+	g = ghost_add(&a->gt, key, list);
+	list_add(&g->link, &a->b[list]);
+	a->nb[list]++;
+}
+
+/* Detach pg from T1/T2. */
+static void arc_unlink(struct arc *a, struct rpage *pg)
+{
+	a->nt[pg->pflags]--;
+	list_del(&pg->link);
+}
+
+/* Evict the oldest evictable page of list `from` (or of the other list
+ * when it has none), remembering it in the matching ghost list if asked. */
+static struct rpage *arc_evict_from(struct arc *a, uint32_t from, bool ghost)
+{
+	struct rpage *pg = rlist_oldest_evictable(&a->t[from]);
+
+	if (!pg)
+		pg = rlist_oldest_evictable(&a->t[3 - from]);
+	if (!pg)
+		return NULL;
+	arc_unlink(a, pg);
+	if (ghost)
+		arc_remember(a, pg->key, pg->pflags);
+	return pg;
+}
+
+static struct rpage *arc_replace(struct arc *a, bool in_b2)
+{
+	double t1 = (double)a->nt[ARC_T1];
+	bool from_t1 = a->nt[ARC_T1] > 0 && (t1 > a->p || (in_b2 && t1 == a->p));
+
+	return arc_evict_from(a, from_t1 ? ARC_T1 : ARC_T2, true);
+}
+
+/* Adapt p for a miss on a key remembered in ghost list `list`. */
+static void arc_adapt(struct arc *a, uint32_t list)
+{
+	double b1 = (double)a->nb[ARC_T1], b2 = (double)a->nb[ARC_T2];
+
+	if (list == ARC_T1) {
+		a->p += b1 >= b2 ? 1.0 : b2 / b1;
+		if (a->p > (double)a->c)
+			a->p = (double)a->c;
+	} else {
+		a->p -= b2 >= b1 ? 1.0 : b1 / b2;
+		if (a->p < 0)
+			a->p = 0;
+	}
+}
+
+/* Cases II-IV up to the eviction, for the miss on key (first victim()). */
+static struct rpage *arc_miss_evict(struct arc *a, uint64_t key)
+{
+	struct ghost *g = key == RECLAIM_KEY_NONE ? NULL : ghost_find(&a->gt, key);
+	size_t l1, all;
+
+	a->miss_key = key;
+	a->miss_done = true;
+	a->miss_ghost = g ? g->tag : 0;
+	if (g) {					/* cases II, III */
+		arc_adapt(a, g->tag);
+		return arc_replace(a, g->tag == ARC_T2);
+	}
+	l1 = a->nt[ARC_T1] + a->nb[ARC_T1];		/* case IV */
+	all = l1 + a->nt[ARC_T2] + a->nb[ARC_T2];
+	if (l1 >= a->c) {
+		if (a->nt[ARC_T1] < a->c) {
+			arc_drop_oldest(a, ARC_T1);
+			return arc_replace(a, false);
+		}
+		return arc_evict_from(a, ARC_T1, false);
+	}
+	if (all >= 2 * a->c)
+		arc_drop_oldest(a, ARC_T2);
+	return arc_replace(a, false);
+}
+
+static struct rpage *arc_victim(struct reclaim *r)
+{
+	struct arc *a = (struct arc *)r;
+	uint64_t key = r->miss_key;
+
+	if (key == RECLAIM_KEY_NONE || !a->miss_done || a->miss_key != key)
+		return arc_miss_evict(a, key);
+	return arc_replace(a, a->miss_ghost == ARC_T2);	/* batch: more room */
+}
+
+static void arc_insert(struct reclaim *r, struct rpage *pg)
+{
+	struct arc *a = (struct arc *)r;
+	bool served = a->miss_done && a->miss_key == pg->key &&
+		      pg->key != RECLAIM_KEY_NONE;
+	struct ghost *g = ghost_find(&a->gt, pg->key);
+
+	a->miss_done = false;
+	if (g) {
+		if (!served)
+			arc_adapt(a, g->tag);
+		arc_drop_ghost(a, g);
+		pg->pflags = ARC_T2;
+	} else {
+		if (!served) {
+			/* case IV without eviction: keep the bounds */
+			if (a->nt[ARC_T1] + a->nb[ARC_T1] >= a->c)
+				arc_drop_oldest(a, ARC_T1);
+			if (a->nt[ARC_T1] + a->nt[ARC_T2] + a->nb[ARC_T1] +
+			    a->nb[ARC_T2] >= 2 * a->c)
+				arc_drop_oldest(a, ARC_T2);
+		}
+		pg->pflags = ARC_T1;
+	}
+	list_add(&pg->link, &a->t[pg->pflags]);
+	a->nt[pg->pflags]++;
+}
+
+static void arc_hit(struct reclaim *r, struct rpage *pg)
+{
+	struct arc *a = (struct arc *)r;
+
+	arc_unlink(a, pg);
+	pg->pflags = ARC_T2;
+	list_add(&pg->link, &a->t[ARC_T2]);
+	a->nt[ARC_T2]++;
+}
+
+static void arc_remove(struct reclaim *r, struct rpage *pg)
+{
+	arc_unlink((struct arc *)r, pg);
+}
+
+static size_t arc_metadata_bytes(const struct reclaim *r)
+{
+	const struct arc *a = (const struct arc *)r;
+
+	return sizeof(*a) + ghost_bytes(&a->gt) + r->nresident * sizeof(struct rpage);
+}
+
+const struct reclaim_ops reclaim_arc = {
+	.name = "arc",
+	.help = "ARC (Megiddo & Modha, FAST'03): T1/T2, ghosts B1/B2, adaptive target p",
+	.create = arc_create,
+	.destroy = arc_destroy,
+	.insert = arc_insert,
+	.hit = arc_hit,
+	.fault = arc_hit,
+	.victim = arc_victim,
+	.remove = arc_remove,
+	.metadata_bytes = arc_metadata_bytes,
+};

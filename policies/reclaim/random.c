@@ -1,0 +1,124 @@
+/*
+ * policies/reclaim/random.c — evict a page chosen uniformly at random.
+ *
+ * The random-replacement baseline of Belady (IBM Systems Journal 1966).
+ * The resident pages sit in an array (insertion appends, departure moves
+ * the last element into the hole: "swap-remove"), each page's index kept in
+ * rpage.pdata, so every hook is O(1).  victim() draws i uniformly in
+ * [0, n) from a xoshiro256** stream seeded by reclaim_params.seed; if
+ * slot i holds an unevictable page it takes the next slot, i+1, i+2, ...
+ * wrapping around, the first evictable one (NULL after n slots).  Same
+ * seed and same calls, same victims.
+ *
+ * Parameters: none (the seed comes from reclaim_params).  No ghosts; the
+ * array holds npages pointers, allocated at create().
+ *
+ * Hits and faults are ignored, so every observation mode gives the same
+ * decisions.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/rng.h"
+#include "policies/reclaim/rlist.h"
+
+struct rrandom {
+	struct reclaim base;
+	struct rng rng;
+	size_t n, cap;
+	struct rpage **slot;	/* cap entries, n in use */
+};
+
+static struct reclaim *random_create(const char *args, const struct reclaim_params *p,
+				     char *err, size_t errlen)
+{
+	struct rrandom *rr;
+
+	if (rlist_no_args("random", args, err, errlen))
+		return NULL;
+	rr = calloc(1, sizeof(*rr));
+	if (rr)
+		rr->slot = malloc(p->npages * sizeof(*rr->slot));
+	if (!rr || !rr->slot) {
+		free(rr);
+		snprintf(err, errlen, "random: out of memory for %zu pages",
+			 p->npages);
+		return NULL;
+	}
+	rr->cap = p->npages;
+	rng_seed(&rr->rng, p->seed);
+	return &rr->base;
+}
+
+static void random_destroy(struct reclaim *r)
+{
+	struct rrandom *rr = (struct rrandom *)r;
+
+	free(rr->slot);
+	free(rr);
+}
+
+static void random_insert(struct reclaim *r, struct rpage *pg)
+{
+	struct rrandom *rr = (struct rrandom *)r;
+
+	BUG_ON(rr->n >= rr->cap);	/* the engine never exceeds npages */
+	pg->pdata = rr->n;
+	rr->slot[rr->n++] = pg;
+}
+
+static void random_detach(struct rrandom *rr, struct rpage *pg)
+{
+	size_t i = pg->pdata;
+
+	BUG_ON(i >= rr->n || rr->slot[i] != pg);
+	rr->slot[i] = rr->slot[--rr->n];
+	rr->slot[i]->pdata = i;
+}
+
+static struct rpage *random_victim(struct reclaim *r)
+{
+	struct rrandom *rr = (struct rrandom *)r;
+	size_t i;
+
+	if (rr->n == 0)
+		return NULL;
+	i = rng_below(&rr->rng, rr->n);
+	for (size_t k = 0; k < rr->n; k++) {
+		struct rpage *pg = rr->slot[i];
+
+		if (rpage_evictable(pg)) {
+			random_detach(rr, pg);
+			return pg;
+		}
+		if (++i == rr->n)
+			i = 0;
+	}
+	return NULL;
+}
+
+static void random_remove(struct reclaim *r, struct rpage *pg)
+{
+	random_detach((struct rrandom *)r, pg);
+}
+
+static size_t random_metadata_bytes(const struct reclaim *r)
+{
+	const struct rrandom *rr = (const struct rrandom *)r;
+
+	return sizeof(*rr) + rr->cap * sizeof(*rr->slot) +
+	       r->nresident * sizeof(struct rpage);
+}
+
+const struct reclaim_ops reclaim_random = {
+	.name = "random",
+	.help = "uniformly random victim (seeded; hits and faults ignored)",
+	.create = random_create,
+	.destroy = random_destroy,
+	.insert = random_insert,
+	.hit = rqueue_ignore,
+	.fault = rqueue_ignore,
+	.victim = random_victim,
+	.remove = random_remove,
+	.metadata_bytes = random_metadata_bytes,
+};

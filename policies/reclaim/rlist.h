@@ -1,0 +1,68 @@
+/*
+ * policies/reclaim/rlist.h — small helpers the list-based reclaim policies
+ * share: from a list of struct rpage (linked through rpage.link, newest at
+ * the head), the oldest page the caller may evict.
+ */
+#ifndef PAGELAB_POLICIES_RECLAIM_RLIST_H
+#define PAGELAB_POLICIES_RECLAIM_RLIST_H
+
+#include "common/args.h"
+#include "common/bug.h"
+#include "policies/reclaim.h"
+
+static inline struct rpage *rlist_page(struct list_head *l)
+{
+	return container_of(l, struct rpage, link);
+}
+
+/*
+ * The evictable page nearest the tail of list h, or NULL.  Unevictable
+ * pages are passed over and keep their place; the cost is one step per
+ * unevictable page passed.
+ */
+static inline struct rpage *rlist_oldest_evictable(struct list_head *h)
+{
+	for (struct list_head *l = h->prev; l != h; l = l->prev)
+		if (rpage_evictable(rlist_page(l)))
+			return rlist_page(l);
+	return NULL;
+}
+
+/* Check the argument string of a policy that takes no parameters. */
+static inline int rlist_no_args(const char *name, const char *args, char *err,
+				size_t errlen)
+{
+	return args_parse(name, args, NULL, 0, err, errlen);
+}
+
+/*
+ * A policy that is one queue of pages (lru, fifo, clock, sieve) embeds
+ * struct rqueue first; the shared create/destroy/remove below serve it.
+ */
+struct rqueue {
+	struct reclaim base;
+	struct list_head list;	/* newest (or most recently used) at the head */
+};
+
+static inline struct rqueue *rqueue_of(struct reclaim *r)
+{
+	return container_of(r, struct rqueue, base);
+}
+
+/* Allocate a zeroed instance of size bytes (>= sizeof(struct rqueue)) of a
+ * policy that takes no parameters; NULL and a message in err on error. */
+struct reclaim *rqueue_create(const char *name, size_t size, const char *args,
+			      char *err, size_t errlen);
+void rqueue_destroy(struct reclaim *r);
+/* Link pg at the head of the queue. */
+void rqueue_insert(struct reclaim *r, struct rpage *pg);
+/* Detach and return the evictable page nearest the tail, or NULL. */
+struct rpage *rqueue_victim_oldest(struct reclaim *r);
+/* A hit or fault hook for policies that ignore it (fifo, random). */
+void rqueue_ignore(struct reclaim *r, struct rpage *pg);
+/* Unlink pg from the queue (remove hook of policies with no other state). */
+void rqueue_remove(struct reclaim *r, struct rpage *pg);
+/* The instance of a plain rqueue plus one node per resident page. */
+size_t rqueue_metadata_bytes(const struct reclaim *r);
+
+#endif

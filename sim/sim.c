@@ -1,0 +1,942 @@
+/*
+ * sim/sim.c — the simulator engine (model and rules: sim/sim.h and
+ * docs/ENGINE.md, which this file follows step by step).
+ *
+ * Hot path: an access whose page-table word already grants the access is a
+ * hit — one load, one bit test, and under `full` observation one call to
+ * reclaim.hit().  Everything else (faults, reclaim, events other than
+ * accesses) is out of line.  Nothing is allocated per access: pages come
+ * from a free list refilled in chunks, page tables are allocated at mmap.
+ */
+#include "sim/sim.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "common/bug.h"
+#include "common/list.h"
+#include "policies/alloc.h"
+#include "policies/pagemap.h"
+#include "policies/reclaim.h"
+
+/* Page-table word bits (the page pointer is 8-byte aligned). */
+#define PTE_R 0x1u		/* readable now */
+#define PTE_W 0x2u		/* writable now */
+#define PTE_S 0x4u		/* mapped, protected by the sampler */
+#define PTE_BITS 0x7u
+
+enum { PAGE_LOADED = 1, PAGE_DIRTY };
+
+struct sim_page {
+	struct rpage rp;		/* policy metadata */
+	struct list_head dirty;		/* file's dirty list; free-list link when free */
+	uint64_t ramoff;		/* offset in the file's RAM handle */
+	uint32_t nmapped;		/* page-table words pointing here */
+	uint8_t state;			/* PAGE_* */
+};
+
+struct sim_file {
+	uint32_t id;
+	struct pagemap *pm;		/* pgoff -> struct sim_page */
+	struct alloc *alloc;		/* RAM offsets over [0, 2^40) */
+	struct list_head vmas;		/* live VMAs of this file */
+	struct list_head dirty;		/* DIRTY pages in dirtying order */
+	uint64_t ndirty;
+};
+
+struct sim_vma {
+	uint32_t id;
+	struct sim_file *file;
+	uint64_t pgoff, npages;
+	uint64_t nmapped;		/* non-zero page-table words */
+	uint64_t kvmas;			/* kernel VMAs of this range now */
+	uint64_t hi;			/* 1 + the highest index ever mapped */
+	struct list_head file_link;
+	uintptr_t *pte;			/* npages words */
+};
+
+/* Pages a sampling must protect: every (vma id, index) whose word became
+ * readable since the last sampling; entries may be stale (checked). */
+struct sample_ref {
+	uint32_t vma;
+	uint64_t idx;
+};
+
+#define PAGE_CHUNK 4096
+
+struct sim {
+	struct counters c;
+	struct reclaim *reclaim;
+	const char *pagemap_spec, *alloc_spec;
+	uint64_t ram_pages, nres;
+	uint32_t batch;
+	int full;			/* hit() calls */
+	int huge;			/* mapped pages never join */
+	int future;			/* set reclaim->next_use */
+	const uint64_t *next_use;
+	uint64_t nnext;
+	uint64_t sample_interval, sample_left;	/* 0: no sampling */
+
+	struct sim_vma **vmas;		/* by id */
+	uint32_t nvma_ids;
+	struct sim_file **files;	/* by id */
+	uint32_t nfile_ids;
+
+	struct sim_page *free_pages;	/* linked through dirty.next */
+	struct sim_page **chunks;
+	size_t nchunks, chunk_cap;
+
+	struct sample_ref *samples;
+	size_t nsamples, samples_cap;
+
+	int failed;
+};
+
+static inline struct sim_page *pte_page(uintptr_t pte)
+{
+	return (struct sim_page *)(pte & ~(uintptr_t)PTE_BITS);
+}
+
+static int fail(struct sim *s, char *err, size_t errlen, uint64_t idx,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int fail(struct sim *s, char *err, size_t errlen, uint64_t idx,
+		const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(err, errlen, "event %llu: ", (unsigned long long)idx);
+
+	if (n < 0 || (size_t)n >= errlen)
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	s->failed = 1;
+	return -1;
+}
+
+/* ---- kernel VMA count ---------------------------------------------------- */
+
+/* Do adjacent words a (page i-1) and b (page i) share one kernel VMA? */
+static inline int pte_join(const struct sim *s, uintptr_t a, uintptr_t b)
+{
+	if (!a || !b)
+		return !a && !b;
+	if (s->huge || (a & PTE_BITS) != (b & PTE_BITS))
+		return 0;
+	return pte_page(b)->ramoff == pte_page(a)->ramoff + 1;
+}
+
+static void sample_push(struct sim *s, uint32_t vma, uint64_t idx);
+
+/* Set word i of v, keeping the kernel VMA count and the sampler's list. */
+static void set_pte(struct sim *s, struct sim_vma *v, uint64_t i, uintptr_t nw)
+{
+	uintptr_t old = v->pte[i];
+	int64_t d = 0;
+
+	if (i > 0) {
+		uintptr_t p = v->pte[i - 1];
+		d += pte_join(s, p, nw) - pte_join(s, p, old);
+	}
+	if (i + 1 < v->npages) {
+		uintptr_t q = v->pte[i + 1];
+		d += pte_join(s, nw, q) - pte_join(s, old, q);
+	}
+	v->kvmas -= (uint64_t)d;
+	s->c.vmas -= (uint64_t)d;
+	v->nmapped += (nw != 0) - (old != 0);
+	v->pte[i] = nw;
+	if (i >= v->hi)
+		v->hi = i + 1;
+	if (s->sample_interval && (nw & (PTE_R | PTE_W)) &&
+	    !(old & (PTE_R | PTE_W)))
+		sample_push(s, v->id, i);
+}
+
+static inline void note_vmas_peak(struct sim *s)
+{
+	if (s->c.vmas > s->c.vmas_peak)
+		s->c.vmas_peak = s->c.vmas;
+}
+
+/* ---- sampling ---------------------------------------------------------- */
+
+static void sample_push(struct sim *s, uint32_t vma, uint64_t idx)
+{
+	if (s->nsamples == s->samples_cap) {
+		size_t cap = s->samples_cap ? 2 * s->samples_cap : 1024;
+		struct sample_ref *n = realloc(s->samples, cap * sizeof(*n));
+		/* Out of memory here would lose track of a mapped page: the
+		 * run cannot continue meaningfully. */
+		BUG_ON(!n);
+		s->samples = n;
+		s->samples_cap = cap;
+	}
+	s->samples[s->nsamples++] = (struct sample_ref){ vma, idx };
+}
+
+/* Protect every mapped page of every VMA (docs/ENGINE.md sampled:N). */
+static void sample_all(struct sim *s)
+{
+	size_t n = s->nsamples;
+
+	s->nsamples = 0;	/* set_pte below pushes nothing: S is not readable */
+	for (size_t k = 0; k < n; k++) {
+		struct sample_ref *sr = &s->samples[k];
+		struct sim_vma *v = sr->vma < s->nvma_ids ? s->vmas[sr->vma] : NULL;
+		uintptr_t pte;
+
+		if (!v || sr->idx >= v->npages)
+			continue;
+		pte = v->pte[sr->idx];
+		if (pte & (PTE_R | PTE_W))
+			set_pte(s, v, sr->idx, (pte & ~(uintptr_t)PTE_BITS) | PTE_S);
+	}
+	note_vmas_peak(s);
+}
+
+/* ---- pages --------------------------------------------------------------- */
+
+static struct sim_page *page_get(struct sim *s)
+{
+	struct sim_page *pg = s->free_pages;
+
+	if (!pg) {
+		struct sim_page *chunk;
+
+		if (s->nchunks == s->chunk_cap) {
+			size_t cap = s->chunk_cap ? 2 * s->chunk_cap : 16;
+			struct sim_page **n = realloc(s->chunks, cap * sizeof(*n));
+			if (!n)
+				return NULL;
+			s->chunks = n;
+			s->chunk_cap = cap;
+		}
+		chunk = calloc(PAGE_CHUNK, sizeof(*chunk));
+		if (!chunk)
+			return NULL;
+		s->chunks[s->nchunks++] = chunk;
+		for (size_t i = PAGE_CHUNK; i-- > 0;) {
+			chunk[i].dirty.next = (struct list_head *)s->free_pages;
+			s->free_pages = &chunk[i];
+		}
+		pg = s->free_pages;
+	}
+	s->free_pages = (struct sim_page *)pg->dirty.next;
+	return pg;
+}
+
+static void page_put(struct sim *s, struct sim_page *pg)
+{
+	pg->state = 0;
+	pg->dirty.next = (struct list_head *)s->free_pages;
+	s->free_pages = pg;
+}
+
+static inline struct sim_file *page_file(const struct sim *s,
+					 const struct sim_page *pg)
+{
+	return s->files[pg->rp.key >> 40];
+}
+
+static inline uint64_t page_pgoff(const struct sim_page *pg)
+{
+	return pg->rp.key & (SIM_ARENA_PAGES - 1);
+}
+
+static void make_dirty(struct sim_file *f, struct sim_page *pg)
+{
+	if (pg->state == PAGE_DIRTY)
+		return;
+	pg->state = PAGE_DIRTY;
+	pg->rp.flags |= RPAGE_UNEVICTABLE;
+	list_add_tail(&pg->dirty, &f->dirty);
+	f->ndirty++;
+}
+
+/* Unmap pg from every VMA that maps it. */
+static void unmap_everywhere(struct sim *s, struct sim_page *pg)
+{
+	struct sim_file *f = page_file(s, pg);
+	uint64_t pgoff = page_pgoff(pg);
+	struct list_head *pos;
+
+	if (!pg->nmapped)
+		return;
+	list_for_each(pos, &f->vmas) {
+		struct sim_vma *v = container_of(pos, struct sim_vma, file_link);
+		uint64_t i = pgoff - v->pgoff;
+
+		if (pgoff < v->pgoff || i >= v->npages || pte_page(v->pte[i]) != pg)
+			continue;
+		set_pte(s, v, i, 0);
+		if (--pg->nmapped == 0)
+			return;
+	}
+	BUG();	/* nmapped counted a mapping no VMA holds */
+}
+
+/* Drop a resident page from RAM: every step but the policy call. */
+static void page_drop(struct sim *s, struct sim_page *pg)
+{
+	struct sim_file *f = page_file(s, pg);
+	void *old;
+
+	unmap_everywhere(s, pg);
+	if (pg->state == PAGE_DIRTY) {
+		list_del(&pg->dirty);
+		f->ndirty--;
+	}
+	old = pagemap_del(f->pm, page_pgoff(pg));
+	BUG_ON(old != pg);
+	alloc_free(f->alloc, pg->ramoff, 1);
+	s->nres--;
+	page_put(s, pg);
+}
+
+/* ---- faults ---------------------------------------------------------------- */
+
+static inline void set_next_use(struct sim *s, uint64_t aidx)
+{
+	if (s->future)
+		s->reclaim->next_use = s->next_use[aidx];
+}
+
+/* Access to word i of v that is not a hit; pte = v->pte[i]. */
+static int access_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
+			uintptr_t pte, uint64_t aidx, uint64_t idx, char *err,
+			size_t errlen)
+{
+	struct sim_file *f = v->file;
+	struct sim_page *pg;
+	uint64_t pgoff = v->pgoff + i;
+	uint64_t ramoff;
+	uint32_t freed;
+
+	if (s->future && aidx >= s->nnext)
+		return fail(s, err, errlen, idx,
+			    "more accesses than the next-use pre-pass saw");
+	if (pte & PTE_S) {
+		/* 2. ref fault: restore R, or RW if DIRTY (or written now). */
+		pg = pte_page(pte);
+		if (write)
+			make_dirty(f, pg);
+		set_pte(s, v, i, (uintptr_t)pg | PTE_R |
+				 (pg->state == PAGE_DIRTY ? PTE_W : 0));
+		s->c.by_class[FAULT_REF]++;
+		s->c.faults++;
+		set_next_use(s, aidx);
+		reclaim_fault(s->reclaim, &pg->rp);
+		note_vmas_peak(s);
+		return 0;
+	}
+	if (pte) {
+		/* 4. dirty fault: a write to a page mapped R here. */
+		BUG_ON(!write || (pte & PTE_W));
+		pg = pte_page(pte);
+		make_dirty(f, pg);
+		set_pte(s, v, i, (uintptr_t)pg | PTE_R | PTE_W);
+		s->c.by_class[FAULT_DIRTY]++;
+		s->c.faults++;
+		set_next_use(s, aidx);
+		reclaim_fault(s->reclaim, &pg->rp);
+		note_vmas_peak(s);
+		return 0;
+	}
+	pg = pagemap_get(f->pm, pgoff);
+	if (pg) {
+		/* 3. map fault: in RAM, not mapped in v. */
+		if (write)
+			make_dirty(f, pg);
+		pg->nmapped++;
+		set_pte(s, v, i, (uintptr_t)pg | PTE_R |
+				 (pg->state == PAGE_DIRTY ? PTE_W : 0));
+		s->c.by_class[FAULT_MAP]++;
+		s->c.faults++;
+		set_next_use(s, aidx);
+		reclaim_fault(s->reclaim, &pg->rp);
+		note_vmas_peak(s);
+		return 0;
+	}
+
+	/* 5. load fault. a: reclaim when RAM is full (ARC reads miss_key). */
+	s->reclaim->miss_key = RPAGE_KEY(f->id, pgoff);
+	if (s->nres >= s->ram_pages) {
+		for (freed = 0; freed < s->batch; freed++) {
+			struct rpage *rp = reclaim_victim(s->reclaim);
+			struct sim_page *vp;
+
+			if (!rp)
+				break;
+			vp = container_of(rp, struct sim_page, rp);
+			BUG_ON(vp->state != PAGE_LOADED);
+			page_drop(s, vp);
+			s->c.evictions++;
+		}
+		if (!freed)
+			return fail(s, err, errlen, idx,
+				    "RAM too small for the dirty working set (%llu pages, all dirty)",
+				    (unsigned long long)s->ram_pages);
+	}
+	/* b: the RAM offset, hint = pgoff. */
+	if (alloc_alloc(f->alloc, 1, pgoff, &ramoff))
+		return fail(s, err, errlen, idx, "file %u: RAM offsets exhausted",
+			    f->id);
+	pg = page_get(s);
+	if (!pg) {
+		alloc_free(f->alloc, ramoff, 1);
+		return fail(s, err, errlen, idx, "out of memory for pages");
+	}
+	/* c: load. */
+	s->c.loads++;
+	/* d: pagemap, LOADED, insert. */
+	pg->rp.key = RPAGE_KEY(f->id, pgoff);
+	pg->rp.flags = 0;
+	pg->ramoff = ramoff;
+	pg->nmapped = 0;
+	pg->state = PAGE_LOADED;
+	if (pagemap_set(f->pm, pgoff, pg)) {
+		alloc_free(f->alloc, ramoff, 1);
+		page_put(s, pg);
+		return fail(s, err, errlen, idx, "out of memory in the pagemap");
+	}
+	s->nres++;
+	if (s->nres > s->c.ram_pages_peak)
+		s->c.ram_pages_peak = s->nres;
+	set_next_use(s, aidx);
+	reclaim_insert(s->reclaim, &pg->rp);
+	/* e: map R, or RW and DIRTY for a write. */
+	if (write)
+		make_dirty(f, pg);
+	pg->nmapped++;
+	set_pte(s, v, i, (uintptr_t)pg | PTE_R | (write ? PTE_W : 0));
+	s->c.by_class[FAULT_LOAD]++;
+	s->c.faults++;
+	note_vmas_peak(s);
+	return 0;
+}
+
+/* ---- other events --------------------------------------------------------- */
+
+/* Grow a table of pointers indexed by id (*tab of *n entries) to hold id. */
+static int id_table_fit(void *tab, uint32_t *n, uint32_t id)
+{
+	void ***t = tab;
+	uint32_t cap = *n ? *n : 4;
+	void **nt;
+
+	if (id < *n)
+		return 0;
+	while (cap <= id)
+		cap *= 2;
+	nt = realloc(*t, cap * sizeof(*nt));
+	if (!nt)
+		return -1;
+	memset(nt + *n, 0, (cap - *n) * sizeof(*nt));
+	*t = nt;
+	*n = cap;
+	return 0;
+}
+
+static struct sim_file *file_get(struct sim *s, uint32_t id, char *err,
+				 size_t errlen)
+{
+	struct sim_file *f;
+
+	if (id_table_fit(&s->files, &s->nfile_ids, id)) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (s->files[id])
+		return s->files[id];
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	f->id = id;
+	list_init(&f->vmas);
+	list_init(&f->dirty);
+	f->pm = pagemap_create(s->pagemap_spec, err, errlen);
+	if (f->pm)
+		f->alloc = alloc_create(s->alloc_spec, 0, SIM_ARENA_PAGES, 1, err,
+					errlen);
+	if (!f->pm || !f->alloc) {
+		pagemap_destroy(f->pm);
+		free(f);
+		return NULL;
+	}
+	s->files[id] = f;
+	return f;
+}
+
+/*
+ * Page tables.  Large ones (key-only traces announce an upper bound of
+ * their keys, 2^32 from a pipe) are anonymous NORESERVE mappings, so only
+ * the part the trace touches costs memory.
+ */
+#define PTE_MMAP_MIN (1u << 16)
+
+static uintptr_t *pte_alloc(uint64_t n)
+{
+	void *p;
+
+	if (n < PTE_MMAP_MIN)
+		return calloc(n, sizeof(uintptr_t));
+	if (n > SIZE_MAX / sizeof(uintptr_t))
+		return NULL;
+	p = mmap(NULL, n * sizeof(uintptr_t), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void pte_free(uintptr_t *p, uint64_t n)
+{
+	if (n < PTE_MMAP_MIN)
+		free(p);
+	else if (p)
+		munmap(p, n * sizeof(uintptr_t));
+}
+
+/* Bytes of v's page table in use: all of a small one, the touched part
+ * (up to the highest index ever mapped, whole pages) of a large one. */
+static size_t pte_bytes(const struct sim_vma *v)
+{
+	if (v->npages < PTE_MMAP_MIN)
+		return v->npages * sizeof(uintptr_t);
+	return (v->hi * sizeof(uintptr_t) + 4095) & ~(size_t)4095;
+}
+
+static int ev_mmap(struct sim *s, const struct event *ev, uint64_t idx,
+		   char *err, size_t errlen)
+{
+	struct sim_vma *v;
+	struct sim_file *f;
+	char msg[200];
+
+	if (ev->vma >= SIM_MAX_IDS || ev->file >= SIM_MAX_IDS)
+		return fail(s, err, errlen, idx, "mmap: vma %u or file %u beyond the limit %u",
+			    ev->vma, ev->file, SIM_MAX_IDS);
+	if (ev->npages == 0 || ev->page >= SIM_ARENA_PAGES ||
+	    ev->npages > SIM_ARENA_PAGES - ev->page)
+		return fail(s, err, errlen, idx,
+			    "mmap: vma %u: pages [%llu, +%llu) empty or beyond 2^40",
+			    ev->vma, (unsigned long long)ev->page,
+			    (unsigned long long)ev->npages);
+	if (ev->vma < s->nvma_ids && s->vmas[ev->vma])
+		return fail(s, err, errlen, idx, "mmap: vma %u is already mapped",
+			    ev->vma);
+	if (id_table_fit(&s->vmas, &s->nvma_ids, ev->vma))
+		return fail(s, err, errlen, idx, "out of memory");
+	f = file_get(s, ev->file, msg, sizeof(msg));
+	if (!f)
+		return fail(s, err, errlen, idx, "mmap: %s", msg);
+	v = calloc(1, sizeof(*v));
+	if (v)
+		v->pte = pte_alloc(ev->npages);
+	if (!v || !v->pte) {
+		free(v);
+		return fail(s, err, errlen, idx, "mmap: vma %u: no memory for %llu pages",
+			    ev->vma, (unsigned long long)ev->npages);
+	}
+	v->id = ev->vma;
+	v->file = f;
+	v->pgoff = ev->page;
+	v->npages = ev->npages;
+	v->kvmas = 1;
+	list_add_tail(&v->file_link, &f->vmas);
+	s->vmas[ev->vma] = v;
+	s->c.vmas += 1;
+	note_vmas_peak(s);
+	return 0;
+}
+
+static void vma_free(struct sim *s, struct sim_vma *v)
+{
+	for (uint64_t i = 0; v->nmapped && i < v->npages; i++) {
+		if (v->pte[i]) {
+			pte_page(v->pte[i])->nmapped--;
+			v->nmapped--;
+		}
+	}
+	s->c.vmas -= v->kvmas;
+	list_del(&v->file_link);
+	s->vmas[v->id] = NULL;
+	pte_free(v->pte, v->npages);
+	free(v);
+}
+
+static int by_pgoff(const void *a, const void *b)
+{
+	uint64_t x = (*(struct sim_page *const *)a)->rp.key;
+	uint64_t y = (*(struct sim_page *const *)b)->rp.key;
+
+	return x < y ? -1 : x > y;
+}
+
+/* f's dirty pages sorted by pgoff (malloc'd; *np of them), or NULL on ENOMEM. */
+static struct sim_page **dirty_sorted(struct sim_file *f, size_t *np)
+{
+	struct sim_page **a = malloc((f->ndirty ? f->ndirty : 1) * sizeof(*a));
+	struct list_head *pos;
+	size_t n = 0;
+
+	if (!a)
+		return NULL;
+	list_for_each(pos, &f->dirty)
+		a[n++] = container_of(pos, struct sim_page, dirty);
+	BUG_ON(n != f->ndirty);
+	qsort(a, n, sizeof(*a), by_pgoff);
+	*np = n;
+	return a;
+}
+
+/* Every RW mapping of pg goes to R (sampled mappings stay sampled). */
+static void write_protect(struct sim *s, struct sim_page *pg)
+{
+	struct sim_file *f = page_file(s, pg);
+	uint64_t pgoff = page_pgoff(pg), seen = 0;
+	struct list_head *pos;
+
+	list_for_each(pos, &f->vmas) {
+		struct sim_vma *v = container_of(pos, struct sim_vma, file_link);
+		uint64_t i = pgoff - v->pgoff;
+
+		if (seen == pg->nmapped)
+			break;
+		if (pgoff < v->pgoff || i >= v->npages || pte_page(v->pte[i]) != pg)
+			continue;
+		seen++;
+		if (v->pte[i] & PTE_W)
+			set_pte(s, v, i, (uintptr_t)pg | PTE_R);
+	}
+}
+
+/* writeout(f, flags) or, with discard, discard(f): f's dirty pages in
+ * file-offset order (docs/ENGINE.md). */
+static int ev_dirty_pages(struct sim *s, const struct event *ev, int discard,
+			  uint64_t idx, char *err, size_t errlen)
+{
+	struct sim_file *f = ev->file < s->nfile_ids ? s->files[ev->file] : NULL;
+	struct sim_page **a;
+	size_t n;
+
+	if (!f || !f->ndirty)
+		return 0;
+	a = dirty_sorted(f, &n);
+	if (!a)
+		return fail(s, err, errlen, idx, "out of memory");
+	for (size_t k = 0; k < n; k++) {
+		struct sim_page *pg = a[k];
+
+		if (discard) {
+			/* unmap, pagemap.del, reclaim.remove, alloc.free */
+			unmap_everywhere(s, pg);
+			reclaim_remove(s->reclaim, &pg->rp);
+			page_drop(s, pg);
+			continue;
+		}
+		if (ev->flags & EV_STORE)
+			s->c.stores++;
+		if (ev->flags & EV_MARKSTORED) {
+			pg->state = PAGE_LOADED;
+			pg->rp.flags &= ~RPAGE_UNEVICTABLE;
+			list_del(&pg->dirty);
+			f->ndirty--;
+			write_protect(s, pg);
+			s->c.writebacks++;
+		}
+	}
+	free(a);
+	note_vmas_peak(s);
+	return 0;
+}
+
+static int ev_invalidate(struct sim *s, const struct event *ev)
+{
+	struct sim_file *f = ev->file < s->nfile_ids ? s->files[ev->file] : NULL;
+	struct sim_page *pg;
+
+	if (!f || ev->page >= SIM_ARENA_PAGES)
+		return 0;
+	pg = pagemap_get(f->pm, ev->page);
+	if (!pg)
+		return 0;
+	unmap_everywhere(s, pg);
+	reclaim_remove(s->reclaim, &pg->rp);
+	page_drop(s, pg);
+	note_vmas_peak(s);
+	return 0;
+}
+
+static int ev_other(struct sim *s, const struct event *ev, uint64_t idx,
+		    char *err, size_t errlen)
+{
+	switch (ev->type) {
+	case EV_MMAP:
+		return ev_mmap(s, ev, idx, err, errlen);
+	case EV_UNMAP:
+		if (ev->vma >= s->nvma_ids || !s->vmas[ev->vma])
+			return fail(s, err, errlen, idx, "unmap: vma %u is not mapped",
+				    ev->vma);
+		vma_free(s, s->vmas[ev->vma]);
+		return 0;
+	case EV_WRITEOUT:
+		return ev_dirty_pages(s, ev, 0, idx, err, errlen);
+	case EV_DISCARD:
+		return ev_dirty_pages(s, ev, 1, idx, err, errlen);
+	case EV_INVALIDATE:
+		return ev_invalidate(s, ev);
+	default:
+		return fail(s, err, errlen, idx, "unknown event type %u", ev->type);
+	}
+}
+
+/* ---- the replay entry point ------------------------------------------------ */
+
+int sim_apply(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
+	      char *err, size_t errlen)
+{
+	struct sim_vma **vmas = s->vmas;
+	uint32_t nvma = s->nvma_ids;
+
+	BUG_ON(s->failed);
+	for (size_t k = 0; k < n; k++) {
+		const struct event *ev = &evs[k];
+		struct sim_vma *v;
+		uintptr_t pte;
+		uint64_t aidx;
+
+		if (unlikely(ev->type != EV_ACCESS)) {
+			if (ev_other(s, ev, idx0 + k, err, errlen))
+				return -1;
+			vmas = s->vmas;
+			nvma = s->nvma_ids;
+			continue;
+		}
+		if (unlikely(ev->vma >= nvma || !(v = vmas[ev->vma])))
+			return fail(s, err, errlen, idx0 + k,
+				    "access to vma %u, which is not mapped", ev->vma);
+		if (unlikely(ev->page >= v->npages))
+			return fail(s, err, errlen, idx0 + k,
+				    "access to page %llu of vma %u, which has %llu pages",
+				    (unsigned long long)ev->page, ev->vma,
+				    (unsigned long long)v->npages);
+		aidx = s->c.accesses++;
+		pte = v->pte[ev->page];
+		if (likely(pte & (PTE_R << (ev->write != 0)))) {
+			s->c.hits++;
+			if (s->full) {
+				set_next_use(s, aidx);
+				reclaim_hit(s->reclaim, &pte_page(pte)->rp);
+			}
+		} else if (access_fault(s, v, ev->page, ev->write != 0, pte, aidx,
+					idx0 + k, err, errlen)) {
+			s->c.accesses--;	/* counters cover completed events */
+			return -1;
+		}
+		if (unlikely(s->sample_interval) && --s->sample_left == 0) {
+			sample_all(s);
+			s->sample_left = s->sample_interval;
+		}
+	}
+	return 0;
+}
+
+/* ---- create, counters, memory, destroy ----------------------------------- */
+
+struct sim *sim_create(const struct sim_config *c, char *err, size_t errlen)
+{
+	struct reclaim_params rp = { .npages = c->ram_pages, .seed = c->seed };
+	struct pagemap *pm;
+	struct alloc *a;
+	struct sim *s;
+
+	if (c->ram_pages == 0) {
+		snprintf(err, errlen, "RAM of 0 pages");
+		return NULL;
+	}
+	if (c->ram_pages > SIM_ARENA_PAGES) {
+		snprintf(err, errlen, "RAM of %llu pages is beyond the 2^40-page address space",
+			 (unsigned long long)c->ram_pages);
+		return NULL;
+	}
+	if (c->observe.mode == OBSERVE_SAMPLED && c->observe.interval == 0) {
+		snprintf(err, errlen, "sampled observation with interval 0");
+		return NULL;
+	}
+	/* Check the pagemap and alloc specs now, not at the first mmap. */
+	pm = pagemap_create(c->pagemap, err, errlen);
+	if (!pm)
+		return NULL;
+	pagemap_destroy(pm);
+	a = alloc_create(c->alloc, 0, SIM_ARENA_PAGES, 1, err, errlen);
+	if (!a)
+		return NULL;
+	alloc_destroy(a);
+
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->reclaim = reclaim_create(c->reclaim, &rp, err, errlen);
+	if (!s->reclaim) {
+		free(s);
+		return NULL;
+	}
+	if (s->reclaim->ops->flags & RECLAIM_NEEDS_FUTURE) {
+		if (c->observe.mode != OBSERVE_FULL) {
+			snprintf(err, errlen,
+				 "reclaim %s needs the future and sees every access: it runs only with --observe full",
+				 s->reclaim->ops->name);
+			goto bad;
+		}
+		if (!c->next_use) {
+			snprintf(err, errlen, "reclaim %s needs the next-use pre-pass",
+				 s->reclaim->ops->name);
+			goto bad;
+		}
+		s->future = 1;
+		s->next_use = c->next_use;
+		s->nnext = c->nnext;
+	}
+	s->pagemap_spec = c->pagemap;
+	s->alloc_spec = c->alloc;
+	s->ram_pages = c->ram_pages;
+	s->batch = c->reclaim_batch ? c->reclaim_batch : 1;
+	s->full = c->observe.mode == OBSERVE_FULL;
+	s->huge = c->page_size > 4096;
+	if (c->observe.mode == OBSERVE_SAMPLED) {
+		s->sample_interval = c->observe.interval;
+		s->sample_left = c->observe.interval;
+	}
+	return s;
+bad:
+	reclaim_destroy(s->reclaim);
+	free(s);
+	return NULL;
+}
+
+void sim_counters(const struct sim *s, struct counters *c)
+{
+	*c = s->c;
+}
+
+void sim_mem(const struct sim *s, struct sim_mem *m)
+{
+	size_t pages = s->nchunks * PAGE_CHUNK;
+
+	m->sim_bytes = sizeof(*s) +
+		       pages * (sizeof(struct sim_page) - sizeof(struct rpage)) +
+		       s->chunk_cap * sizeof(*s->chunks) +
+		       s->samples_cap * sizeof(*s->samples) +
+		       s->nvma_ids * sizeof(*s->vmas) +
+		       s->nfile_ids * sizeof(*s->files);
+	m->pagemap_bytes = 0;
+	for (uint32_t i = 0; i < s->nvma_ids; i++)
+		if (s->vmas[i])
+			m->sim_bytes += sizeof(struct sim_vma) + pte_bytes(s->vmas[i]);
+	for (uint32_t i = 0; i < s->nfile_ids; i++) {
+		if (!s->files[i])
+			continue;
+		m->sim_bytes += sizeof(struct sim_file);
+		m->pagemap_bytes += s->files[i]->pm->ops->mem_bytes(s->files[i]->pm);
+	}
+	m->reclaim_bytes = s->reclaim->ops->metadata_bytes ?
+			   s->reclaim->ops->metadata_bytes(s->reclaim) : 0;
+}
+
+void sim_destroy(struct sim *s)
+{
+	if (!s)
+		return;
+	for (uint32_t i = 0; i < s->nvma_ids; i++)
+		if (s->vmas[i])
+			vma_free(s, s->vmas[i]);
+	for (uint32_t i = 0; i < s->nfile_ids; i++) {
+		struct sim_file *f = s->files[i];
+		if (!f)
+			continue;
+		pagemap_destroy(f->pm);
+		alloc_destroy(f->alloc);
+		free(f);
+	}
+	reclaim_destroy(s->reclaim);
+	for (size_t i = 0; i < s->nchunks; i++)
+		free(s->chunks[i]);
+	free(s->chunks);
+	free(s->samples);
+	free(s->vmas);
+	free(s->files);
+	free(s);
+}
+
+/* ---- consistency check (tests) --------------------------------------------- */
+
+int sim_check(const struct sim *s, char *err, size_t errlen)
+{
+	uint64_t kv_total = 0, ndirty_total = 0;
+
+	for (uint32_t id = 0; id < s->nvma_ids; id++) {
+		const struct sim_vma *v = s->vmas[id];
+		uint64_t kv = v ? 1 : 0, nm = 0;
+
+		if (!v)
+			continue;
+		for (uint64_t i = 0; i < v->npages; i++) {
+			uintptr_t p = v->pte[i];
+			if (p) {
+				const struct sim_page *pg = pte_page(p);
+				nm++;
+				if (pagemap_get(v->file->pm, v->pgoff + i) != pg) {
+					snprintf(err, errlen, "vma %u page %llu maps a page not in the pagemap",
+						 id, (unsigned long long)i);
+					return -1;
+				}
+				if ((p & PTE_W) && pg->state != PAGE_DIRTY) {
+					snprintf(err, errlen, "vma %u page %llu: RW mapping of a clean page",
+						 id, (unsigned long long)i);
+					return -1;
+				}
+			}
+			if (i > 0 && !pte_join(s, v->pte[i - 1], p))
+				kv++;
+		}
+		if (kv != v->kvmas || nm != v->nmapped) {
+			snprintf(err, errlen, "vma %u: %llu kernel VMAs counted, %llu recomputed; %llu mapped counted, %llu seen",
+				 id, (unsigned long long)v->kvmas, (unsigned long long)kv,
+				 (unsigned long long)v->nmapped, (unsigned long long)nm);
+			return -1;
+		}
+		kv_total += kv;
+	}
+	if (kv_total != s->c.vmas) {
+		snprintf(err, errlen, "kernel VMAs: %llu counted, %llu recomputed",
+			 (unsigned long long)s->c.vmas, (unsigned long long)kv_total);
+		return -1;
+	}
+	{
+		uint64_t resident = 0;
+		for (uint32_t fid = 0; fid < s->nfile_ids; fid++) {
+			const struct sim_file *f = s->files[fid];
+			if (!f)
+				continue;
+			resident += f->pm->count;
+			ndirty_total += f->ndirty;
+		}
+		if (resident != s->nres || s->nres > s->ram_pages ||
+		    s->reclaim->nresident != s->nres) {
+			snprintf(err, errlen, "resident pages: %llu in pagemaps, %llu counted, %zu in reclaim, RAM %llu",
+				 (unsigned long long)resident, (unsigned long long)s->nres,
+				 s->reclaim->nresident, (unsigned long long)s->ram_pages);
+			return -1;
+		}
+	}
+	(void)ndirty_total;
+	return 0;
+}

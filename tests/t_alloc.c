@@ -1,0 +1,276 @@
+/*
+ * tests/t_alloc.c — the allocator contract (policies/alloc.h), run over
+ * every entry of alloc_registry with its default arguments and every
+ * documented fit: round trips, the hint rule, no overlap against a naive
+ * unit map on seeded random sequences, clean exhaustion, the 2^40-page
+ * arena the engines use, and the bad-input messages.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "common/rng.h"
+#include "policies/alloc.h"
+#include "tests/testhelp.h"
+
+static char err[512];
+
+/* Specs to test per policy: the defaults plus each fit choice. */
+static const char *const extra_specs[] = {
+	"vmem:fit=best", "vmem:fit=next", "vmem:qcache=4", "bitmap:fit=best",
+	NULL,
+};
+
+/* ---- naive model: one byte per unit ---- */
+
+#define NUNITS	512u
+#define Q	4096ull
+#define BASE	(64 * Q)
+
+static unsigned char used[NUNITS];
+
+static bool model_free(uint64_t u, uint64_t n)
+{
+	if (u + n > NUNITS)
+		return false;
+	for (uint64_t i = u; i < u + n; i++)
+		if (used[i])
+			return false;
+	return true;
+}
+
+static bool model_any_run(uint64_t n)
+{
+	for (uint64_t u = 0; u + n <= NUNITS; u++)
+		if (model_free(u, n))
+			return true;
+	return false;
+}
+
+struct live {
+	uint64_t addr, size;
+};
+
+static void random_ops(const char *spec, uint64_t seed)
+{
+	struct alloc *a = alloc_create(spec, BASE, NUNITS * Q, Q, err, sizeof(err));
+	static struct live live[NUNITS];
+	size_t nlive = 0;
+	struct rng rng;
+	uint64_t bad = 0, overlap = 0, hint_missed = 0, false_enomem = 0;
+	uint64_t enomem = 0, hints_taken = 0, model_use = 0;
+	struct alloc_stats st;
+
+	CHECK_MSG(a != NULL, "%s: %s", spec, err);
+	if (!a)
+		return;
+	memset(used, 0, sizeof(used));
+	rng_seed(&rng, seed);
+	for (int step = 0; step < 20000; step++) {
+		if (nlive && rng_below(&rng, 100) < 48) {
+			size_t i = rng_below(&rng, nlive);
+			uint64_t u = (live[i].addr - BASE) / Q;
+			alloc_free(a, live[i].addr, live[i].size);
+			memset(used + u, 0, live[i].size / Q);
+			model_use -= live[i].size;
+			live[i] = live[--nlive];
+		} else {
+			uint64_t n = 1 + rng_below(&rng, rng_below(&rng, 4) ? 4 : 40);
+			uint64_t hint = ALLOC_NOHINT, addr, u;
+			bool hint_free = false;
+			int r;
+
+			if (rng_below(&rng, 2)) {
+				u = rng_below(&rng, NUNITS);
+				hint = BASE + u * Q;
+				hint_free = model_free(u, n);
+			}
+			r = alloc_alloc(a, n * Q, hint, &addr);
+			if (r) {
+				enomem++;
+				if (r != -ENOMEM || model_any_run(n))
+					false_enomem++;
+				continue;
+			}
+			if (addr < BASE || (addr - BASE) % Q ||
+			    (addr - BASE) / Q + n > NUNITS) {
+				bad++;
+				continue;
+			}
+			u = (addr - BASE) / Q;
+			if (!model_free(u, n))
+				overlap++;
+			if (hint_free && addr != hint)
+				hint_missed++;
+			hints_taken += hint_free;
+			memset(used + u, 1, n);
+			model_use += n * Q;
+			live[nlive].addr = addr;
+			live[nlive++].size = n * Q;
+		}
+	}
+	CHECK_MSG(bad == 0, "%s: %llu out of the arena", spec, (unsigned long long)bad);
+	CHECK_MSG(overlap == 0, "%s: %llu overlaps", spec, (unsigned long long)overlap);
+	CHECK_MSG(hint_missed == 0, "%s: %llu free hints not honoured", spec,
+		  (unsigned long long)hint_missed);
+	CHECK_MSG(false_enomem == 0, "%s: %llu -ENOMEM with room left", spec,
+		  (unsigned long long)false_enomem);
+	CHECK(enomem > 0);	/* the sequence did reach exhaustion */
+	CHECK(hints_taken > 100);
+	a->ops->stats(a, &st);
+	CHECK_EQ(st.in_use, model_use);
+	CHECK_EQ(st.total, NUNITS * Q);
+	CHECK_EQ(st.allocs - st.frees, nlive);
+	while (nlive) {
+		nlive--;
+		alloc_free(a, live[nlive].addr, live[nlive].size);
+	}
+	a->ops->stats(a, &st);
+	CHECK_EQ(st.in_use, 0);
+	alloc_destroy(a);
+}
+
+static void basics(const char *spec)
+{
+	struct alloc *a = alloc_create(spec, BASE, NUNITS * Q, Q, err, sizeof(err));
+	struct alloc_stats st;
+	uint64_t x, y, all[NUNITS];
+	unsigned n = 0;
+	int r;
+
+	CHECK_MSG(a != NULL, "%s: %s", spec, err);
+	if (!a)
+		return;
+	/* round trip */
+	CHECK_EQ(alloc_alloc(a, Q, ALLOC_NOHINT, &x), 0);
+	CHECK(x >= BASE && x < BASE + NUNITS * Q && x % Q == 0);
+	a->ops->stats(a, &st);
+	CHECK_EQ(st.in_use, Q);
+	CHECK_EQ(st.allocs, 1);
+	alloc_free(a, x, Q);
+	a->ops->stats(a, &st);
+	CHECK_EQ(st.in_use, 0);
+	CHECK_EQ(st.frees, 1);
+	/* the hint, free: honoured; taken: something else */
+	CHECK_EQ(alloc_alloc(a, 3 * Q, BASE + 100 * Q, &x), 0);
+	CHECK_EQ(x, BASE + 100 * Q);
+	CHECK_EQ(alloc_alloc(a, Q, BASE + 101 * Q, &y), 0);
+	CHECK(y < BASE + 100 * Q || y >= BASE + 103 * Q);
+	alloc_free(a, y, Q);
+	alloc_free(a, x, 3 * Q);
+	/* a hint outside the arena or past its end is ignored */
+	CHECK_EQ(alloc_alloc(a, 2 * Q, BASE + (NUNITS - 1) * Q, &x), 0);
+	CHECK(x + 2 * Q <= BASE + NUNITS * Q);
+	alloc_free(a, x, 2 * Q);
+	CHECK_EQ(alloc_alloc(a, Q, 0, &x), 0);
+	CHECK(x >= BASE);
+	alloc_free(a, x, Q);
+	/* exhaustion: exactly NUNITS single units, then -ENOMEM */
+	while (n < NUNITS && alloc_alloc(a, Q, ALLOC_NOHINT, &all[n]) == 0)
+		n++;
+	CHECK_EQ(n, NUNITS);
+	CHECK_EQ(alloc_alloc(a, Q, ALLOC_NOHINT, &x), -ENOMEM);
+	CHECK_EQ(alloc_alloc(a, Q, BASE, &x), -ENOMEM);
+	a->ops->stats(a, &st);
+	CHECK_EQ(st.in_use, NUNITS * Q);
+	alloc_free(a, all[7], Q);
+	CHECK_EQ(alloc_alloc(a, 2 * Q, ALLOC_NOHINT, &x), -ENOMEM);
+	r = alloc_alloc(a, Q, ALLOC_NOHINT, &x);
+	CHECK_EQ(r, 0);
+	CHECK_EQ(x, all[7]);
+	for (unsigned i = 0; i < n; i++)
+		alloc_free(a, all[i], Q);
+	a->ops->stats(a, &st);
+	CHECK_EQ(st.in_use, 0);
+	/* too big for the arena */
+	CHECK_EQ(alloc_alloc(a, (NUNITS + 1) * Q, ALLOC_NOHINT, &x), -ENOMEM);
+	alloc_destroy(a);
+}
+
+/* The engines' use: [0, 2^40) pages, quantum 1, one page at hint = pgoff. */
+static void engine_arena(const char *spec)
+{
+	struct alloc *a = alloc_create(spec, 0, 1ull << 40, 1, err, sizeof(err));
+	struct alloc_stats st;
+	uint64_t x;
+	int seq_ok = 1, far_ok = 1;
+
+	CHECK_MSG(a != NULL, "%s: %s", spec, err);
+	if (!a)
+		return;
+	for (uint64_t i = 0; i < 20000; i++)
+		seq_ok &= alloc_alloc(a, 1, i, &x) == 0 && x == i;
+	CHECK(seq_ok);
+	for (uint64_t i = 0; i < 64; i++) {
+		uint64_t h = (1ull << 40) - 1 - i * 0x12345679ull;
+		far_ok &= alloc_alloc(a, 1, h, &x) == 0 && x == h;
+	}
+	CHECK(far_ok);
+	CHECK_EQ(alloc_alloc(a, 1, 5, &x), 0);	/* taken: another page */
+	CHECK(x != 5);
+	a->ops->stats(a, &st);
+	CHECK_EQ(st.in_use, 20000 + 64 + 1);
+	CHECK_EQ(st.total, 1ull << 40);
+	alloc_free(a, x, 1);
+	for (uint64_t i = 0; i < 20000; i += 2)
+		alloc_free(a, i, 1);
+	for (uint64_t i = 0; i < 20000; i += 2)
+		seq_ok &= alloc_alloc(a, 1, i, &x) == 0 && x == i;
+	CHECK(seq_ok);
+	alloc_destroy(a);	/* ASan: everything returned */
+}
+
+static void bad_input(void)
+{
+	struct alloc *a;
+
+	a = alloc_create("nosuch", 0, 1024, 1, err, sizeof(err));
+	CHECK(a == NULL);
+	for (size_t i = 0; alloc_registry[i]; i++)
+		CHECK_MSG(strstr(err, alloc_registry[i]->name) != NULL,
+			  "'%s' not listed in: %s", alloc_registry[i]->name, err);
+	for (size_t i = 0; alloc_registry[i]; i++) {
+		const struct alloc_ops *o = alloc_registry[i];
+		char spec[128], desc[512];
+
+		snprintf(spec, sizeof(spec), "%s:bogus=1", o->name);
+		a = alloc_create(spec, 0, 1024, 1, err, sizeof(err));
+		CHECK(a == NULL);
+		CHECK_MSG(strstr(err, "valid") && strstr(err, "bogus"), "%s: %s",
+			  spec, err);
+		snprintf(spec, sizeof(spec), "%s:fit=nosuchfit", o->name);
+		a = alloc_create(spec, 0, 1024, 1, err, sizeof(err));
+		CHECK(a == NULL);
+		CHECK_MSG(strstr(err, "fit") != NULL, "%s: %s", spec, err);
+		/* the quantum must divide the arena */
+		a = alloc_create(o->name, 0, 1000, 64, err, sizeof(err));
+		CHECK(a == NULL);
+		CHECK(strstr(err, "quantum") != NULL);
+		desc[0] = '\0';
+		if (o->describe_args)
+			o->describe_args(desc, sizeof(desc));
+		CHECK(o->help && *o->help);
+		CHECK(strstr(desc, "fit") != NULL);
+	}
+}
+
+int main(void)
+{
+	char spec[64];
+
+	T_BEGIN("alloc");
+	CHECK(alloc_registry[0] != NULL);
+	for (size_t i = 0; alloc_registry[i]; i++) {
+		snprintf(spec, sizeof(spec), "%s", alloc_registry[i]->name);
+		basics(spec);
+		random_ops(spec, 100 + i);
+		engine_arena(spec);
+	}
+	for (size_t i = 0; extra_specs[i]; i++) {
+		basics(extra_specs[i]);
+		random_ops(extra_specs[i], 200 + i);
+		engine_arena(extra_specs[i]);
+	}
+	bad_input();
+	return T_END();
+}

@@ -1,0 +1,288 @@
+/*
+ * tests/t_reclaim_contract.c — the reclaim contract (policies/reclaim.h),
+ * checked over every entry of reclaim_registry: a policy added to the
+ * registry is tested here without a line of change.
+ *
+ * For each policy, seeded random streams of insert / hit / fault / remove /
+ * victim with pages made unevictable and evictable again at random, against
+ * a shadow of what is tracked:
+ *   - nresident always equals the shadow's count;
+ *   - victim() returns a tracked, evictable page whenever one exists, and
+ *     NULL only when none does (never an unevictable page);
+ *   - with every page unevictable victim() is NULL and changes nothing;
+ *     releasing one page makes exactly that one the victim;
+ *   - remove() works on any tracked page, in any order;
+ *   - metadata_bytes() >= sizeof(struct rpage) per resident page, grows by
+ *     at least that much when pages arrive, and stays bounded by a multiple
+ *     of npages however long the history (ghosts are bounded);
+ *   - bad arguments give an error naming the valid parameters, an unknown
+ *     name an error listing every registered policy.
+ * RECLAIM_NEEDS_FUTURE policies (OPT) get a random reclaim.next_use before
+ * every insert/hit/fault, which is all their contract needs.
+ */
+#include <string.h>
+
+#include "common/bug.h"
+#include "common/rng.h"
+#include "policies/reclaim.h"
+#include "tests/testhelp.h"
+
+#define NPAGES 64
+#define NKEYS (4 * NPAGES)
+#define NOPS 40000
+/* Generous bound on policy memory: a fixed part plus so much per page. */
+#define META_FIXED_BYTES 65536
+#define META_PER_PAGE_BYTES 512
+
+struct cpage {
+	struct rpage rp;
+	bool tracked;
+};
+
+struct world {
+	struct reclaim *r;
+	struct cpage pages[NKEYS];
+	size_t ntracked;
+	struct rng rng;
+	const char *name;
+	unsigned long bad;	/* failures of this policy, reported once each */
+};
+
+static struct cpage *cpage_of(struct rpage *rp)
+{
+	return (struct cpage *)(void *)rp;
+}
+
+static bool any_evictable(const struct world *w)
+{
+	for (size_t k = 0; k < NKEYS; k++)
+		if (w->pages[k].tracked && rpage_evictable(&w->pages[k].rp))
+			return true;
+	return false;
+}
+
+static void give_future(struct world *w)
+{
+	w->r->next_use = rng_below(&w->rng, 4) ? rng_below(&w->rng, 1u << 20)
+					       : UINT64_MAX;
+}
+
+static void do_insert(struct world *w, size_t k)
+{
+	struct cpage *p = &w->pages[k];
+
+	give_future(w);
+	p->rp.key = RPAGE_KEY(1, k);
+	p->rp.flags = rng_below(&w->rng, 8) == 0 ? RPAGE_UNEVICTABLE : 0;
+	p->tracked = true;
+	w->ntracked++;
+	reclaim_insert(w->r, &p->rp);
+}
+
+/* One victim() call, checked; returns the victim or NULL. */
+static struct cpage *do_victim(struct world *w, uint64_t miss_key)
+{
+	bool expect = any_evictable(w);
+	struct rpage *rp;
+	struct cpage *p;
+
+	w->r->miss_key = miss_key;
+	rp = reclaim_victim(w->r);
+	if (!rp) {
+		CHECK_MSG(!expect, "%s: victim NULL with evictable pages", w->name);
+		w->bad += expect;
+		return NULL;
+	}
+	p = cpage_of(rp);
+	CHECK_MSG(p >= w->pages && p < w->pages + NKEYS && p->tracked,
+		  "%s: victim is not a tracked page", w->name);
+	CHECK_MSG(rpage_evictable(rp), "%s: victim is unevictable", w->name);
+	w->bad += !rpage_evictable(rp);
+	if (p >= w->pages && p < w->pages + NKEYS && p->tracked) {
+		p->tracked = false;
+		w->ntracked--;
+	}
+	return p;
+}
+
+static size_t meta_bound(void)
+{
+	return META_FIXED_BYTES + (size_t)META_PER_PAGE_BYTES * NPAGES;
+}
+
+static void check_meta(struct world *w)
+{
+	size_t m = w->r->ops->metadata_bytes(w->r);
+
+	if (m < w->r->nresident * sizeof(struct rpage) || m > meta_bound()) {
+		CHECK_MSG(0, "%s: metadata_bytes %zu with %zu resident", w->name,
+			  m, w->r->nresident);
+		w->bad++;
+	}
+}
+
+/* A seeded random stream of every hook. */
+static void random_stream(struct world *w)
+{
+	for (int op = 0; op < NOPS; op++) {
+		size_t k = rng_below(&w->rng, NKEYS);
+		struct cpage *p = &w->pages[k];
+		unsigned what = (unsigned)rng_below(&w->rng, 10);
+
+		if (!p->tracked) {
+			if (w->ntracked == NPAGES) {
+				/* a load fault: make room first, as engines do */
+				if (!do_victim(w, RPAGE_KEY(1, k)))
+					continue;
+			}
+			do_insert(w, k);
+		} else if (what < 4) {
+			give_future(w);
+			reclaim_hit(w->r, &p->rp);
+		} else if (what < 6) {
+			give_future(w);
+			reclaim_fault(w->r, &p->rp);
+		} else if (what < 8) {
+			p->rp.flags ^= RPAGE_UNEVICTABLE;
+		} else if (what < 9) {
+			reclaim_remove(w->r, &p->rp);
+			p->tracked = false;
+			w->ntracked--;
+		} else {
+			do_victim(w, RECLAIM_KEY_NONE);
+		}
+		if (w->r->nresident != w->ntracked) {
+			CHECK_MSG(0, "%s: nresident %zu, tracked %zu", w->name,
+				  w->r->nresident, w->ntracked);
+			w->ntracked = w->r->nresident;	/* report once */
+			return;
+		}
+		check_meta(w);
+		if (w->bad)
+			return;
+	}
+	CHECK_EQ(w->r->nresident, w->ntracked);
+}
+
+static void check_policy(const struct reclaim_ops *ops, uint64_t seed)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	struct reclaim_params prm = { .npages = NPAGES, .seed = seed };
+	char spec[64], err[512];
+	size_t meta0, meta_full;
+
+	BUG_ON(!w);
+	w->name = ops->name;
+	rng_seed(&w->rng, seed);
+	w->r = reclaim_create(ops->name, &prm, err, sizeof(err));
+	CHECK_MSG(w->r != NULL, "%s: create failed: %s", ops->name, err);
+	if (!w->r) {
+		free(w);
+		return;
+	}
+	CHECK(w->r->ops == ops);
+	CHECK_EQ(w->r->nresident, 0);
+	CHECK(ops->help && *ops->help);
+
+	/* empty: nothing to evict */
+	CHECK(do_victim(w, RECLAIM_KEY_NONE) == NULL);
+
+	/* fill: metadata grows by at least one node per page */
+	meta0 = ops->metadata_bytes(w->r);
+	for (size_t k = 0; k < NPAGES; k++) {
+		do_insert(w, k);
+		w->pages[k].rp.flags = RPAGE_UNEVICTABLE;
+	}
+	CHECK_EQ(w->r->nresident, NPAGES);
+	meta_full = ops->metadata_bytes(w->r);
+	CHECK_MSG(meta_full >= meta0 + NPAGES * sizeof(struct rpage),
+		  "%s: metadata %zu empty, %zu full", ops->name, meta0, meta_full);
+	check_meta(w);
+
+	/* everything unevictable: NULL, nothing changes */
+	for (int i = 0; i < 3; i++)
+		CHECK(do_victim(w, RPAGE_KEY(1, NPAGES + i)) == NULL);
+	CHECK_EQ(w->r->nresident, NPAGES);
+	/* hits and faults on unevictable pages are fine, still NULL */
+	for (size_t k = 0; k < NPAGES; k += 3) {
+		give_future(w);
+		reclaim_hit(w->r, &w->pages[k].rp);
+		reclaim_fault(w->r, &w->pages[k].rp);
+	}
+	CHECK(do_victim(w, RECLAIM_KEY_NONE) == NULL);
+	/* release one: it is the only possible victim */
+	w->pages[NPAGES / 2].rp.flags = 0;
+	CHECK(do_victim(w, RPAGE_KEY(1, NPAGES)) == &w->pages[NPAGES / 2]);
+	CHECK(do_victim(w, RPAGE_KEY(1, NPAGES)) == NULL);
+	CHECK_EQ(w->r->nresident, NPAGES - 1);
+
+	/* remove works on any page, in a random order */
+	for (size_t left = NPAGES - 1; left > 0; left--) {
+		size_t k;
+		do
+			k = rng_below(&w->rng, NPAGES);
+		while (!w->pages[k].tracked);
+		reclaim_remove(w->r, &w->pages[k].rp);
+		w->pages[k].tracked = false;
+		w->ntracked--;
+		if (left % 7 == 0)
+			w->pages[(k + 1) % NPAGES].rp.flags = 0;
+	}
+	CHECK_EQ(w->r->nresident, 0);
+	CHECK(do_victim(w, RECLAIM_KEY_NONE) == NULL);
+
+	/* long random stream of every hook */
+	random_stream(w);
+	check_meta(w);
+
+	/* drain by victims after releasing every page */
+	for (size_t k = 0; k < NKEYS; k++)
+		w->pages[k].rp.flags = 0;
+	while (w->ntracked && do_victim(w, RECLAIM_KEY_NONE))
+		;
+	CHECK_EQ(w->ntracked, 0);
+	CHECK_EQ(w->r->nresident, 0);
+	reclaim_destroy(w->r);
+
+	/* bad arguments: one message naming the valid parameters */
+	snprintf(spec, sizeof(spec), "%s:nosuchparam=1", ops->name);
+	err[0] = '\0';
+	CHECK(reclaim_create(spec, &prm, err, sizeof(err)) == NULL);
+	CHECK_MSG(strstr(err, "nosuchparam") && strstr(err, "valid"),
+		  "%s: bad-args message '%s'", ops->name, err);
+	snprintf(spec, sizeof(spec), "%s:novalue", ops->name);
+	CHECK(reclaim_create(spec, &prm, err, sizeof(err)) == NULL);
+	CHECK(*err != '\0');
+	if (ops->describe_args) {
+		char d[1024] = "";
+		ops->describe_args(d, sizeof(d));
+		CHECK_MSG(*d != '\0', "%s: empty describe_args", ops->name);
+	}
+	free(w);
+}
+
+int main(void)
+{
+	struct reclaim_params prm = { .npages = NPAGES, .seed = 1 };
+	char err[512];
+	size_t n = 0;
+
+	T_BEGIN("reclaim_contract");
+	for (size_t i = 0; reclaim_registry[i]; i++, n++) {
+		for (uint64_t seed = 1; seed <= 3; seed++)
+			check_policy(reclaim_registry[i], seed * 7919 + i);
+	}
+	CHECK(n >= 4);
+
+	/* unknown name: lists every valid name */
+	CHECK(reclaim_create("no-such-policy", &prm, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "no-such-policy") != NULL);
+	for (size_t i = 0; reclaim_registry[i]; i++)
+		CHECK_MSG(strstr(err, reclaim_registry[i]->name) != NULL,
+			  "'%s' not listed in '%s'", reclaim_registry[i]->name, err);
+	/* zero RAM is refused */
+	prm.npages = 0;
+	CHECK(reclaim_create(reclaim_registry[0]->name, &prm, err, sizeof(err))
+	      == NULL);
+	return T_END();
+}

@@ -1,0 +1,637 @@
+/*
+ * workloads/native.c — the native binary trace format: reader and writer.
+ *
+ * Layout (workloads/FORMAT.md has the byte-level description):
+ *
+ *   header   "PGLTRACE" version=1 header_bytes page_size counts generator
+ *   block*   u32 nbytes, u32 nevents, u64 check | nbytes of records
+ *   trailer  "PGLTEND\0" nevents naccesses nblocks check
+ *
+ * Records are LEB128 varints.  An access in the current VMA is one varint
+ * (zigzag(page - previous page) << 2 | write << 1 | 0): sequential and
+ * local traces take 1 byte per access, uniform traces over a million pages
+ * about 3.  Other events are (arg << 4 | kind << 1 | 1) plus their operands.
+ * Each block (~64 KiB) restarts the delta state and carries a checksum of
+ * its bytes (seeded with its index and counts), so corruption is caught
+ * before a record is decoded and reported with the block's offset; the
+ * trailer repeats the counts and chains every block's checksum, so a
+ * truncated file — even one cut exactly between blocks — is detected.
+ *
+ * Reading keeps one block in the input window: constant memory.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "workloads/trace_impl.h"
+
+#define NATIVE_VERSION 1
+#define HDR_FIXED 64
+#define HDR_SEED 0x50474c48ull
+#define BLOCK_TARGET (64u << 10)
+#define BLOCK_MAX (1u << 20)
+#define TRAILER_BYTES 40
+#define KIND_VMA 0
+#define KIND_MMAP 1
+#define KIND_UNMAP 2
+#define KIND_WRITEOUT 3
+#define KIND_DISCARD 4
+#define KIND_INVALIDATE 5
+#define KIND_ACCESS_ABS 6
+
+static const unsigned char native_magic[8] = "PGLTRACE";
+static const unsigned char trailer_magic[8] = "PGLTEND";
+
+static inline uint32_t get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t get64(const unsigned char *p)
+{
+	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+static inline void put32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static inline void put64(unsigned char *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint64_t block_seed(uint64_t index, uint32_t nbytes, uint32_t nevents)
+{
+	return index * 0x9e3779b97f4a7c15ull ^ ((uint64_t)nevents << 32 | nbytes);
+}
+
+static uint64_t chain_next(uint64_t chain, uint64_t check)
+{
+	unsigned char b[8];
+	put64(b, check);
+	return trace_hash64(b, 8, chain);
+}
+
+/* ---- reader ---------------------------------------------------------- */
+
+struct native_reader {
+	struct trace_reader r;
+	struct tin t;
+	const unsigned char *p, *end, *start;	/* current block's records */
+	uint64_t start_off;			/* stream offset of start */
+	uint32_t left;				/* events left in the block */
+	uint64_t prev;
+	uint32_t vma;
+	uint64_t nblocks, nevents, naccesses, chain;
+};
+
+static inline const unsigned char *get_varint(const unsigned char *p,
+					      const unsigned char *end,
+					      uint64_t *v)
+{
+	uint64_t x = 0;
+	unsigned shift = 0;
+
+	while (p < end) {
+		uint64_t b = *p++;
+		if (shift == 63 && b > 1)
+			return NULL;
+		x |= (b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = x;
+			return p;
+		}
+		shift += 7;
+		if (shift > 63)
+			return NULL;
+	}
+	return NULL;
+}
+
+static long native_corrupt(struct native_reader *n, const unsigned char *at,
+			   const char *why)
+{
+	return trace_fail(&n->r, n->start_off + (uint64_t)(at - n->start),
+			  "corrupt record: %s", why);
+}
+
+/* Load the next block into [p, end), or handle the trailer: 1 a block,
+ * 0 the clean end, -1 an error. */
+static int native_next_block(struct native_reader *n)
+{
+	struct tin *t = &n->t;
+	uint64_t off;
+	uint32_t nbytes, nev;
+	uint64_t check;
+	const unsigned char *h;
+	long avail;
+
+	/* the previous block is consumed */
+	t->pos += (size_t)(n->end - (t->buf + t->pos));
+	off = tin_offset(t);
+	avail = tin_need(t, 16);
+	if (avail < 0)
+		return (int)trace_fail_tin(&n->r, t);
+	if (avail < 8)
+		return (int)trace_fail(&n->r, off,
+				       "truncated: %s", avail == 0 ?
+				       "no end marker (file cut short)" :
+				       "partial block header");
+	h = t->buf + t->pos;
+	if (!memcmp(h, trailer_magic, 8)) {
+		unsigned char tr[TRAILER_BYTES];
+		avail = tin_need(t, TRAILER_BYTES + 1);
+		if (avail < 0)
+			return (int)trace_fail_tin(&n->r, t);
+		if (avail < TRAILER_BYTES)
+			return (int)trace_fail(&n->r, off, "truncated: partial end marker");
+		memcpy(tr, t->buf + t->pos, TRAILER_BYTES);
+		if (trace_hash64(tr, 32, n->chain) != get64(tr + 32))
+			return (int)trace_fail(&n->r, off,
+				"checksum mismatch in the end marker (blocks lost, "
+				"reordered or corrupt)");
+		if (get64(tr + 8) != n->nevents || get64(tr + 16) != n->naccesses ||
+		    get64(tr + 24) != n->nblocks)
+			return (int)trace_fail(&n->r, off,
+				"count mismatch: end marker says %llu events, "
+				"%llu read", (unsigned long long)get64(tr + 8),
+				(unsigned long long)n->nevents);
+		if (avail > TRAILER_BYTES)
+			return (int)trace_fail(&n->r, off + TRAILER_BYTES,
+					       "data after the end marker");
+		t->pos += TRAILER_BYTES;
+		n->p = n->end = t->buf + t->pos;
+		return 0;
+	}
+	if (avail < 16)
+		return (int)trace_fail(&n->r, off, "truncated: partial block header");
+	nbytes = get32(h);
+	nev = get32(h + 4);
+	check = get64(h + 8);
+	if (nbytes == 0 || nbytes > BLOCK_MAX || nev > nbytes)
+		return (int)trace_fail(&n->r, off,
+				       "corrupt block header (size %u, %u events)",
+				       nbytes, nev);
+	avail = tin_need(t, 16 + (size_t)nbytes);
+	if (avail < 0)
+		return (int)trace_fail_tin(&n->r, t);
+	if ((size_t)avail < 16 + (size_t)nbytes)
+		return (int)trace_fail(&n->r, off,
+				       "truncated: block of %u bytes, %ld present",
+				       nbytes, avail - 16);
+	h = t->buf + t->pos;
+	if (trace_hash64(h + 16, nbytes, block_seed(n->nblocks, nbytes, nev)) !=
+	    check)
+		return (int)trace_fail(&n->r, off,
+				       "checksum mismatch in block %llu "
+				       "(corrupt data)",
+				       (unsigned long long)n->nblocks);
+	n->chain = chain_next(n->chain, check);
+	n->nblocks++;
+	t->pos += 16;
+	n->start = n->p = t->buf + t->pos;
+	n->end = n->p + nbytes;
+	n->start_off = off + 16;
+	n->left = nev;
+	n->prev = 0;
+	n->vma = 0;
+	return 1;
+}
+
+static long native_read(struct trace_reader *r, struct event *ev, size_t max)
+{
+	struct native_reader *n = container_of(r, struct native_reader, r);
+	size_t k = 0;
+
+	while (k < max) {
+		const unsigned char *p = n->p, *end = n->end, *rec;
+		uint64_t v, a, b, c;
+
+		if (n->left == 0) {
+			int rc;
+			if (p != end)
+				return native_corrupt(n, p, "bytes after the block's last event");
+			if (k)
+				break;	/* hand out what we have first */
+			rc = native_next_block(n);
+			if (rc <= 0)
+				return rc;
+			continue;
+		}
+		/* the hot loop: accesses in the current VMA */
+		while (k < max && n->left) {
+			rec = p;
+			if (likely(p < end && *p < 0x80)) {
+				v = *p++;
+			} else {
+				p = get_varint(p, end, &v);
+				if (!p) {
+					n->p = rec;
+					return native_corrupt(n, rec, "bad varint");
+				}
+			}
+			if (likely(!(v & 1))) {
+				uint64_t zz = v >> 2;
+				n->prev += (zz >> 1) ^ -(zz & 1);
+				ev[k] = (struct event){ .type = EV_ACCESS,
+					.write = (uint8_t)((v >> 1) & 1),
+					.vma = n->vma, .page = n->prev };
+				k++;
+				n->left--;
+				continue;
+			}
+			a = v >> 4;
+			switch ((v >> 1) & 7) {
+			case KIND_VMA:
+				if (a > UINT32_MAX)
+					goto bad_id;
+				n->vma = (uint32_t)a;
+				continue;	/* not an event */
+			case KIND_MMAP:
+				if (a > UINT32_MAX)
+					goto bad_id;
+				if (!(p = get_varint(p, end, &b)) || b > UINT32_MAX)
+					goto bad_operand;
+				{
+					uint64_t pg, np;
+					if (!(p = get_varint(p, end, &pg)) ||
+					    !(p = get_varint(p, end, &np)) || np == 0 ||
+					    pg + np < pg)
+						goto bad_operand;
+					ev[k] = (struct event){ .type = EV_MMAP,
+						.vma = (uint32_t)a, .file = (uint32_t)b,
+						.page = pg, .npages = np };
+				}
+				break;
+			case KIND_UNMAP:
+				if (a > UINT32_MAX)
+					goto bad_id;
+				ev[k] = (struct event){ .type = EV_UNMAP, .vma = (uint32_t)a };
+				break;
+			case KIND_WRITEOUT:
+				if (a > UINT32_MAX)
+					goto bad_id;
+				if (!(p = get_varint(p, end, &b)) ||
+				    (b & ~(uint64_t)(EV_STORE | EV_MARKSTORED)))
+					goto bad_operand;
+				ev[k] = (struct event){ .type = EV_WRITEOUT,
+					.file = (uint32_t)a, .flags = (uint8_t)b };
+				break;
+			case KIND_DISCARD:
+				if (a > UINT32_MAX)
+					goto bad_id;
+				ev[k] = (struct event){ .type = EV_DISCARD, .file = (uint32_t)a };
+				break;
+			case KIND_INVALIDATE:
+				if (a > UINT32_MAX)
+					goto bad_id;
+				if (!(p = get_varint(p, end, &c)))
+					goto bad_operand;
+				ev[k] = (struct event){ .type = EV_INVALIDATE,
+					.file = (uint32_t)a, .page = c };
+				break;
+			case KIND_ACCESS_ABS:
+				if (a > 1)
+					goto bad_id;
+				if (!(p = get_varint(p, end, &c)))
+					goto bad_operand;
+				n->prev = c;
+				ev[k] = (struct event){ .type = EV_ACCESS,
+					.write = (uint8_t)a, .vma = n->vma, .page = c };
+				break;
+			default:
+				n->p = rec;
+				return native_corrupt(n, rec, "unknown record kind");
+			}
+			k++;
+			n->left--;
+			continue;
+bad_id:
+			n->p = rec;
+			return native_corrupt(n, rec, "id out of range");
+bad_operand:
+			n->p = rec;
+			return native_corrupt(n, rec, "bad operand");
+		}
+		n->p = p;
+		if (n->left == 0 && p != end)
+			return native_corrupt(n, p, "bytes after the block's last event");
+		if (n->left && p == end)
+			return native_corrupt(n, p, "block ends before its last event");
+	}
+	n->nevents += k;
+	for (size_t i = 0; i < k; i++)
+		n->naccesses += ev[i].type == EV_ACCESS;
+	return (long)k;
+}
+
+static void native_close(struct trace_reader *r)
+{
+	struct native_reader *n = container_of(r, struct native_reader, r);
+	tin_close(&n->t);
+	free(n);
+}
+
+static const struct trace_reader_ops native_reader_ops = {
+	.read = native_read,
+	.close = native_close,
+};
+
+struct trace_reader *native_open(struct tin *t, const char *path,
+				 const struct trace_opts *o, char *err,
+				 size_t errlen)
+{
+	struct native_reader *n = calloc(1, sizeof(*n));
+	const unsigned char *h;
+	uint32_t version, hbytes, genlen, flags;
+	unsigned char tmp[HDR_FIXED];
+	long avail;
+
+	(void)o;
+	if (!n) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		tin_close(t);
+		return NULL;
+	}
+	n->t = *t;
+	t = &n->t;
+	trace_base_init(&n->r, &native_reader_ops, path, "native");
+	avail = tin_need(t, HDR_FIXED);
+	if (avail < 0) {
+		snprintf(err, errlen, "%s: offset 0: %s", path, t->err);
+		goto fail;
+	}
+	h = t->buf + t->pos;
+	if (avail < 8 || memcmp(h, native_magic, 8)) {
+		snprintf(err, errlen, "%s: offset 0: bad magic (not a pagelab "
+			 "native trace)", path);
+		goto fail;
+	}
+	if (avail < 16) {
+		snprintf(err, errlen, "%s: offset %ld: truncated header", path, avail);
+		goto fail;
+	}
+	version = get32(h + 8);
+	if (version != NATIVE_VERSION) {
+		snprintf(err, errlen, "%s: offset 8: unknown version %u (this "
+			 "pagelab reads version %u)", path, version, NATIVE_VERSION);
+		goto fail;
+	}
+	hbytes = get32(h + 12);
+	if (hbytes < HDR_FIXED || hbytes > 4096) {
+		snprintf(err, errlen, "%s: offset 12: corrupt header (size %u)",
+			 path, hbytes);
+		goto fail;
+	}
+	avail = tin_need(t, hbytes);
+	if (avail < 0) {
+		snprintf(err, errlen, "%s: offset 0: %s", path, t->err);
+		goto fail;
+	}
+	if ((size_t)avail < hbytes) {
+		snprintf(err, errlen, "%s: offset %ld: truncated header", path, avail);
+		goto fail;
+	}
+	h = t->buf + t->pos;
+	memcpy(tmp, h, HDR_FIXED);
+	memset(tmp + 60, 0, 4);
+	{
+		uint64_t c = trace_hash64(tmp, HDR_FIXED,
+					  trace_hash64(h + HDR_FIXED,
+						       hbytes - HDR_FIXED, HDR_SEED));
+		if ((uint32_t)c != get32(h + 60)) {
+			snprintf(err, errlen, "%s: offset 0: header checksum "
+				 "mismatch (corrupt header)", path);
+			goto fail;
+		}
+	}
+	genlen = (uint32_t)h[56] | (uint32_t)h[57] << 8;
+	flags = (uint32_t)h[58] | (uint32_t)h[59] << 8;
+	if (genlen > 255 || genlen > hbytes - HDR_FIXED) {
+		snprintf(err, errlen, "%s: offset 56: corrupt header (generator "
+			 "length %u)", path, genlen);
+		goto fail;
+	}
+	n->r.h.page_size = get32(h + 16);
+	if (n->r.h.page_size == 0) {
+		snprintf(err, errlen, "%s: offset 16: corrupt header (page size 0)",
+			 path);
+		goto fail;
+	}
+	if (flags & 1) {
+		n->r.h.nvmas = get32(h + 20);
+		n->r.h.naccesses = get64(h + 24);
+		n->r.h.nevents = get64(h + 32);
+		n->r.h.nwrites = get64(h + 48);
+	}
+	n->r.h.npages = get64(h + 40);
+	memcpy(n->r.h.generator, h + HDR_FIXED, genlen);
+	n->r.h.generator[genlen] = '\0';
+	for (uint32_t i = 0; i < genlen; i++)
+		if ((unsigned char)n->r.h.generator[i] < 0x20)
+			n->r.h.generator[i] = '?';
+	t->pos += hbytes;
+	n->p = n->end = n->start = t->buf + t->pos;
+	n->start_off = hbytes;
+	return &n->r;
+fail:
+	tin_close(t);
+	free(n);
+	return NULL;
+}
+
+/* ---- writer ---------------------------------------------------------- */
+
+struct native_writer {
+	unsigned char *blk;
+	size_t blen;
+	uint32_t bevents;
+	uint64_t prev;
+	uint32_t vma;
+	uint64_t nblocks, chain;
+	size_t hbytes;
+};
+
+static inline unsigned char *put_varint(unsigned char *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (unsigned char)v;
+	return p;
+}
+
+static size_t native_header(const struct trace_writer *w, unsigned char *h,
+			    int counts)
+{
+	size_t genlen = strlen(w->h.generator);
+	uint64_t c;
+
+	if (genlen > 255)
+		genlen = 255;
+	memset(h, 0, HDR_FIXED);
+	memcpy(h, native_magic, 8);
+	put32(h + 8, NATIVE_VERSION);
+	put32(h + 12, (uint32_t)(HDR_FIXED + genlen));
+	put32(h + 16, w->h.page_size);
+	if (counts) {
+		put32(h + 20, w->h.nvmas);
+		put64(h + 24, w->h.naccesses);
+		put64(h + 32, w->h.nevents);
+		put64(h + 48, w->h.nwrites);
+		h[58] = 1;
+	}
+	put64(h + 40, w->h.npages);
+	h[56] = (unsigned char)genlen;
+	memcpy(h + HDR_FIXED, w->h.generator, genlen);
+	c = trace_hash64(h, HDR_FIXED, trace_hash64(h + HDR_FIXED, genlen, HDR_SEED));
+	put32(h + 60, (uint32_t)c);
+	return HDR_FIXED + genlen;
+}
+
+static int native_flush_block(struct trace_writer *w, struct native_writer *nw)
+{
+	unsigned char bh[16];
+	uint64_t check;
+
+	if (!nw->bevents)
+		return 0;
+	check = trace_hash64(nw->blk, nw->blen,
+			     block_seed(nw->nblocks, (uint32_t)nw->blen, nw->bevents));
+	put32(bh, (uint32_t)nw->blen);
+	put32(bh + 4, nw->bevents);
+	put64(bh + 8, check);
+	nw->chain = chain_next(nw->chain, check);
+	nw->nblocks++;
+	if (trace_writer_put(w, bh, 16) < 0 ||
+	    trace_writer_put(w, nw->blk, nw->blen) < 0)
+		return -1;
+	nw->blen = 0;
+	nw->bevents = 0;
+	nw->prev = 0;
+	nw->vma = 0;
+	return 0;
+}
+
+struct native_writer_box {
+	struct trace_writer_ops ops;	/* first: w->ops points here */
+	struct native_writer nw;
+};
+
+static int native_write(struct trace_writer *w, const struct event *ev, size_t n)
+{
+	struct native_writer *nw =
+		&container_of(w->ops, struct native_writer_box, ops)->nw;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct event *e = &ev[i];
+		unsigned char *p = nw->blk + nw->blen;
+
+		if (trace_writer_count(w, e) < 0)
+			return -1;
+		switch (e->type) {
+		case EV_ACCESS: {
+			uint64_t d = e->page - nw->prev;
+			uint64_t zz = (d << 1) ^ (uint64_t)((int64_t)d >> 63);
+			if (e->vma != nw->vma) {
+				p = put_varint(p, (uint64_t)e->vma << 4 | KIND_VMA << 1 | 1);
+				nw->vma = e->vma;
+			}
+			if (zz >> 62)
+				p = put_varint(put_varint(p, (uint64_t)e->write << 4 |
+							  KIND_ACCESS_ABS << 1 | 1),
+					       e->page);
+			else
+				p = put_varint(p, zz << 2 | (uint64_t)e->write << 1);
+			nw->prev = e->page;
+			break;
+		}
+		case EV_MMAP:
+			p = put_varint(p, (uint64_t)e->vma << 4 | KIND_MMAP << 1 | 1);
+			p = put_varint(p, e->file);
+			p = put_varint(p, e->page);
+			p = put_varint(p, e->npages);
+			break;
+		case EV_UNMAP:
+			p = put_varint(p, (uint64_t)e->vma << 4 | KIND_UNMAP << 1 | 1);
+			break;
+		case EV_WRITEOUT:
+			p = put_varint(p, (uint64_t)e->file << 4 | KIND_WRITEOUT << 1 | 1);
+			p = put_varint(p, e->flags);
+			break;
+		case EV_DISCARD:
+			p = put_varint(p, (uint64_t)e->file << 4 | KIND_DISCARD << 1 | 1);
+			break;
+		case EV_INVALIDATE:
+			p = put_varint(p, (uint64_t)e->file << 4 | KIND_INVALIDATE << 1 | 1);
+			p = put_varint(p, e->page);
+			break;
+		}
+		nw->blen = (size_t)(p - nw->blk);
+		nw->bevents++;
+		if (nw->blen >= BLOCK_TARGET && native_flush_block(w, nw) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int native_finish(struct trace_writer *w)
+{
+	struct native_writer *nw =
+		&container_of(w->ops, struct native_writer_box, ops)->nw;
+	unsigned char tr[TRAILER_BYTES], h[HDR_FIXED + 256];
+	size_t hl;
+
+	if (native_flush_block(w, nw) < 0)
+		return -1;
+	memcpy(tr, trailer_magic, 8);
+	put64(tr + 8, w->h.nevents);
+	put64(tr + 16, w->h.naccesses);
+	put64(tr + 24, nw->nblocks);
+	put64(tr + 32, trace_hash64(tr, 32, nw->chain));
+	if (trace_writer_put(w, tr, TRAILER_BYTES) < 0 || trace_writer_flush(w) < 0)
+		return -1;
+	if (w->is_stdout)
+		return 0;
+	if (w->vma_overflow)
+		w->h.nvmas = 0;
+	hl = native_header(w, h, 1);
+	if (pwrite(w->fd, h, hl, 0) != (ssize_t)hl)
+		return trace_writer_fail(w, "cannot update the header");
+	return 0;
+}
+
+static void native_free(struct trace_writer *w)
+{
+	struct native_writer_box *b = container_of(w->ops, struct native_writer_box, ops);
+	free(b->nw.blk);
+	free(b);
+	w->ops = NULL;
+}
+
+int native_writer_init(struct trace_writer *w)
+{
+	struct native_writer_box *b = calloc(1, sizeof(*b));
+	unsigned char h[HDR_FIXED + 256];
+	size_t hl;
+
+	if (!b)
+		return trace_writer_fail(w, "out of memory");
+	b->ops.write = native_write;
+	b->ops.finish = native_finish;
+	b->ops.free = native_free;
+	b->nw.blk = malloc(BLOCK_TARGET + 64);
+	w->ops = &b->ops;
+	if (!b->nw.blk)
+		return trace_writer_fail(w, "out of memory");
+	hl = native_header(w, h, 0);
+	b->nw.hbytes = hl;
+	return trace_writer_put(w, h, hl);
+}

@@ -1,0 +1,126 @@
+/*
+ * workloads/trace.h — reading and writing event streams (workloads/event.h).
+ *
+ * One pull-style reader API for every source of events: the native binary
+ * format, the text format (both in workloads/FORMAT.md), libCacheSim
+ * oracleGeneral and csv traces, valgrind lackey output — each plain or
+ * zstd-compressed — and the seeded generators (workloads/gen.h).  The
+ * consumer asks for events in batches:
+ *
+ *     struct trace_reader *r = trace_open(path, NULL, err, sizeof(err));
+ *     struct event ev[1024];
+ *     long n;
+ *     while ((n = trace_read(r, ev, 1024)) > 0)
+ *             replay(ev, n);
+ *     if (n < 0)
+ *             fprintf(stderr, "%s\n", trace_error(r));   // PATH: offset N: why
+ *     trace_close(r);
+ *
+ * A reader holds a fixed-size buffer whatever the trace size.  The one
+ * exception: key-only traces (oracle, csv, lackey) renumber their keys
+ * densely in first-seen order, which needs a table of O(distinct keys).
+ *
+ * Key-only traces first yield one EV_MMAP {vma 0, file 0, pgoff 0, npages =
+ * an upper bound on the distinct keys: exact when known, else the record
+ * count (file size / 24 for oracle, lines for csv, twice the lines for
+ * lackey), or TRACE_NPAGES_UNBOUNDED when reading a pipe}, then EV_ACCESS
+ * events whose page is the dense key id.
+ *
+ * Errors are results: trace_open() returns NULL with "PATH: reason" in err;
+ * trace_read() returns -1 and trace_error() is one line
+ * "PATH: offset N: reason" (N a byte offset into the file; into the
+ * decompressed stream for .zst input, said so in the reason).  Nothing here
+ * prints, exits or aborts.
+ *
+ * Writers produce the native or text format.  Output goes to a temporary
+ * file next to PATH, renamed to PATH only by trace_writer_close(w, 1): a
+ * failed run leaves nothing half-written behind.
+ */
+#ifndef PAGELAB_WORKLOADS_TRACE_H
+#define PAGELAB_WORKLOADS_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "workloads/event.h"
+
+/* EV_MMAP npages of a key-only trace read from a pipe: no bound is known. */
+#define TRACE_NPAGES_UNBOUNDED (UINT64_C(1) << 32)
+
+struct trace_header {
+	uint32_t page_size;	/* bytes, 4096 default (native header; lackey's page size) */
+	uint64_t naccesses;	/* EV_ACCESS count when known, else 0 */
+	uint64_t nevents;	/* all events when known, else 0 */
+	uint64_t npages;	/* distinct pages when known, else 0 */
+	uint32_t nvmas;		/* distinct VMA ids when known, else 0 */
+	char generator[256];	/* "zipf pages=1000000 accesses=10000000 alpha=0.9 seed=1", or "" */
+	const char *format;	/* "native", "text", "oracle", "csv", "lackey", "gen" */
+	/* additions */
+	uint64_t nwrites;	/* EV_ACCESS writes when known, else 0 */
+	int compressed;		/* 1 if the input was zstd-compressed */
+};
+
+struct trace_opts {		/* zero-initialised = defaults */
+	const char *format;	/* NULL: auto-detect by magic and extension; or a name above */
+	const char *csv;	/* csv column spec "key=5,op=3,header=1,sep=,"; see csv.c */
+	uint32_t page_size;	/* lackey: bytes per page (default 4096) */
+	int lackey_instr;	/* lackey: include I (instruction fetch) lines */
+};
+
+struct trace_reader;
+struct trace_writer;
+
+/*
+ * Open PATH ("-" = stdin).  NULL and "PATH: reason" in err on failure.
+ * A PATH of the form "gen:KIND[:KEY=VALUE...]" opens a generator
+ * (workloads/gen.h) instead of a file.
+ */
+struct trace_reader *trace_open(const char *path, const struct trace_opts *o,
+				char *err, size_t errlen);
+
+/* Open an in-memory trace (len bytes at buf, not copied: keep it alive).
+ * name is used in messages.  For tests and fuzzing. */
+struct trace_reader *trace_open_mem(const void *buf, size_t len,
+				    const char *name,
+				    const struct trace_opts *o, char *err,
+				    size_t errlen);
+
+const struct trace_header *trace_header(const struct trace_reader *r);
+
+/*
+ * Fill up to max events.  Returns the number filled (>0), 0 at the clean end
+ * of the trace, -1 on error: then trace_error() is one line
+ * "PATH: offset N: reason".  After 0 or -1 every further call returns the
+ * same.
+ */
+long trace_read(struct trace_reader *r, struct event *ev, size_t max);
+const char *trace_error(const struct trace_reader *r);
+void trace_close(struct trace_reader *r);
+
+/* The format names trace_open() knows, NULL-terminated. */
+extern const char *const trace_formats[];
+
+/*
+ * Writers: output goes to a temporary file in the same directory, renamed to
+ * PATH only by trace_writer_close(w, 1) (commit); close(w, 0) removes it.
+ * PATH "-" writes to stdout (no temporary file).  h may be NULL; its
+ * page_size and generator are recorded (counts are computed by the writer).
+ */
+struct trace_writer *trace_writer_open(const char *path, const char *format,
+				       const struct trace_header *h, char *err,
+				       size_t errlen);
+/* 0, or -1 with trace_writer_error() set (I/O error, or an invalid event). */
+int trace_write(struct trace_writer *w, const struct event *ev, size_t n);
+/* Commit (1) or abandon (0); frees w.  Returns 0, or -1 when committing
+ * failed (nothing is left at PATH then; the message is lost with w: use
+ * trace_writer_close_err() to keep it). */
+int trace_writer_close(struct trace_writer *w, int commit);
+/* As trace_writer_close() but copies a failure message to err. */
+int trace_writer_close_err(struct trace_writer *w, int commit, char *err,
+			   size_t errlen);
+const char *trace_writer_error(const struct trace_writer *w);
+
+/* Text form of one event as the text format writes it (no newline). */
+int trace_event_format(const struct event *ev, char *buf, size_t len);
+
+#endif
