@@ -27,4 +27,7 @@ int cmd_sim(int argc, char **argv);
 /* `pagelab mrc TRACE ...` (cli/cmd_mrc.c). */
 int cmd_mrc(int argc, char **argv);
 
+/* `pagelab trace gen|info|cat|convert` (cli/cmd_trace.c). */
+int cmd_trace(int argc, char **argv);
+
 #endif

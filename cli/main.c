@@ -12,6 +12,7 @@ static const struct cli_command commands[] = {
 	{ "list", "every policy of every kind, one line each (also --list)", cmd_list },
 	{ "sim", "replay a trace through the simulator, CSV out", cmd_sim },
 	{ "mrc", "exact LRU miss-ratio curve (and SHARDS), CSV out", cmd_mrc },
+	{ "trace", "make, inspect and convert traces (gen, info, cat, convert)", cmd_trace },
 };
 
 static void usage(FILE *f)

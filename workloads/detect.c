@@ -159,8 +159,8 @@ const char *trace_detect(struct tin *t, const char *path)
 	if (n >= 8 && !memcmp(p, "PGLTRACE", 8))
 		return "native";
 	ext = by_extension(path);
-	if (ext && strcmp(ext, "native"))
-		return ext;
+	if (ext)
+		return ext;	/* .pgt without the magic: "bad magic" from native.c */
 	if (looks_binary(p, n < 4096 ? n : 4096))
 		return looks_oracle(p, n) ? "oracle" : NULL;
 	line = first_line(p, p + n, &len);
