@@ -79,11 +79,11 @@ $prog" "$@"
 # pages (DESIGN.md "Command line"), spaced so the knee of every curve is seen.
 if [ $quick -eq 1 ]; then
 	pages=10000 accesses=100000
-	sizes="1%,2%,5%,10%,20%,30%,50%,80%"
+	sizes="1%,2%,5%,10%,20%,40%,70%,100%"
 	hf_runs=3
 else
 	pages=50000 accesses=1000000
-	sizes="1%,2%,5%,10%,15%,20%,30%,50%,70%,90%"
+	sizes="1%,2%,5%,10%,15%,20%,30%,50%,75%,100%"
 	hf_runs=5
 fi
 real_sizes="5%,20%,50%"
@@ -123,9 +123,18 @@ fi
 "$pagelab" --list >"$tmp/policies.txt" 2>/dev/null
 reclaims=$(awk '$1 == "reclaim" { print $2 }' "$tmp/policies.txt")
 # policies that need the future see every access: full observation only
-full_only=$(awk '$1 == "reclaim" && ($2 == "opt" || /needs the future|simulator only/) { print $2 }' \
+full_only=$(awk '$1 == "reclaim" && ($2 == "opt" || /[Bb]elady|needs the future|simulator only/) { print $2 }' \
 	"$tmp/policies.txt")
 allocs=$(awk '$1 == "alloc" { print $2 }' "$tmp/policies.txt")
+# allocator variants: every choice of a "fit=DEFAULT (a, b or c fit)"
+# parameter (vmem instant/best/next fit, bitmap first/best fit)
+alloc_variants=$(awk '$1 == "alloc" {
+	if (match($0, /fit=[a-z]+ \([a-z, ]+ fit\)/)) {
+		v = substr($0, RSTART, RLENGTH)
+		sub(/^fit=[a-z]+ \(/, "", v); sub(/ fit\)$/, "", v); gsub(/,| or /, " ", v)
+		n = split(v, c, " ")
+		for (i = 1; i <= n; i++) print $2 ":fit=" c[i]
+	} else print $2 }' "$tmp/policies.txt")
 have_sim=0 have_gen=0 have_real=0 have_compare=0 have_calibrate=0
 has_cmd sim && have_sim=1
 has_cmd trace && "$pagelab" trace gen --help >/dev/null 2>&1 && have_gen=1
@@ -133,6 +142,9 @@ has_cmd real && have_real=1
 has_cmd compare && have_compare=1
 has_cmd calibrate && have_calibrate=1
 simj=""
+# every job runs in the results folder, so the CSV rows name traces by
+# relative paths that stay right after the folder is renamed
+pre="cd $(q "$tmp") && $(q "$pagelab")"
 [ $have_sim -eq 1 ] && has_flag sim ' -j ' && simj="-j 1"
 
 # --- calibration ----------------------------------------------------------
@@ -140,7 +152,7 @@ costs=""
 if [ $have_calibrate -eq 1 ]; then
 	say "== pagelab calibrate"
 	if "$pagelab" calibrate -o "$tmp/costs.txt" 2>"$tmp/logs/calibrate.log"; then
-		has_flag sim --costs && costs="--costs $(q "$tmp/costs.txt")"
+		has_flag sim --costs && costs="--costs costs.txt"
 	else
 		fail "pagelab calibrate (see logs/calibrate.log)"
 	fi
@@ -152,16 +164,15 @@ fi
 traces=""
 if [ $have_gen -eq 1 ]; then
 	for k in $kinds; do
-		printf '%s trace gen %s -o %s --pages %s --accesses %s --seed 1 --write-ratio 0.2 2>%s\n' \
-			"$(q "$pagelab")" "$k" "$(q "$tmp/traces/$k.trace")" $pages $accesses \
-			"$(q "$tmp/logs/gen-$k.log")"
+		printf '%s trace gen %s -o %s --pages %s --accesses %s --seed 1 --write-ratio 0.2 --writeout 250 2>%s\n' \
+			"$pre" "$k" "traces/$k.trace" $pages $accesses "logs/gen-$k.log"
 	done >"$tmp/jobs/gen.jobs"
 	say "== generating traces ($kinds)"
 	if [ -n "${PARALLEL:-}" ]; then $PARALLEL <"$tmp/jobs/gen.jobs"; else
 		"$top/scripts/runjobs.sh" "$tmp/jobs/gen.jobs" "$jobs" "bench: traces"; fi
 	for k in $kinds; do
 		if [ -s "$tmp/traces/$k.trace" ]; then
-			traces="$traces $tmp/traces/$k.trace"
+			traces="$traces traces/$k.trace"
 		else
 			fail "trace gen $k: $(head -n 1 "$tmp/logs/gen-$k.log" 2>/dev/null)"
 		fi
@@ -186,17 +197,17 @@ if [ $have_sim -eq 1 ]; then
 				if [ $obs = faults ] && printf '%s\n' $full_only | grep -qx "$p"; then
 					continue
 				fi
-				out="$tmp/parts/sim-$tn-$p-$obs"
+				out="sim-$tn-$p-$obs"
 				printf '%s sim %s --reclaim %s --ram %s --observe %s %s %s -o %s 2>%s\n' \
-					"$(q "$pagelab")" "$(q "$t")" "$p" "$sizes" $obs "$simj" "$costs" \
-					"$(q "$out.csv")" "$(q "$tmp/logs/$(basename "$out").log")"
+					"$pre" "$(q "$t")" "$p" "$sizes" $obs "$simj" "$costs" \
+					"parts/$out.csv" "logs/$out.log"
 			done
 		done
-		for a in $allocs; do
-			out="$tmp/parts/alloc-$tn-$a"
+		for a in $alloc_variants; do
+			out="alloc-$tn-${a//[:=]/_}"
 			printf '%s sim %s --reclaim lru --alloc %s --ram %s --observe faults %s %s -o %s 2>%s\n' \
-				"$(q "$pagelab")" "$(q "$t")" "$a" "$sizes" "$simj" "$costs" \
-				"$(q "$out.csv")" "$(q "$tmp/logs/$(basename "$out").log")"
+				"$pre" "$(q "$t")" "$a" "$sizes" "$simj" "$costs" \
+				"parts/$out.csv" "logs/$out.log"
 		done
 	done >"$tmp/jobs/sim.jobs"
 	n=$(grep -c . "$tmp/jobs/sim.jobs")
@@ -219,27 +230,27 @@ elif [ $have_real -eq 1 ]; then
 	skip "hugetlbfs replays" "no huge pages reserved (HugePages_Free 0 in /proc/meminfo; reserve with: echo 64 > /proc/sys/vm/nr_hugepages)"
 fi
 real_traces="$real_trace"
-[ -s "$tmp/traces/slices.trace" ] && real_traces="$real_traces $tmp/traces/slices.trace"
+[ -s "$tmp/traces/slices.trace" ] && real_traces="$real_traces traces/slices.trace"
 : >"$tmp/jobs/real.jobs"
 if [ $have_real -eq 1 ] || [ $have_compare -eq 1 ]; then
 	hist=""
 	for t in $real_traces; do
-		[ -r "$t" ] || continue
+		(cd "$tmp" && [ -r "$t" ]) || continue
 		tn=$(basename "$t"); tn=${tn%%.*}
 		for rt in $ramtypes; do
 			for a in $allocs; do
 				base="$tn-$rt-$a"
 				if [ $have_real -eq 1 ]; then
 					has_flag real --latency-hist &&
-						hist="--latency-hist $(q "$tmp/hist/$base.hist")"
+						hist="--latency-hist hist/$base.hist"
 					printf '%s real %s --reclaim lru --alloc %s --ram %s --ram-type %s --observe faults %s %s -o %s 2>%s\n' \
-						"$(q "$pagelab")" "$(q "$t")" "$a" "$real_sizes" "$rt" "$costs" "$hist" \
-						"$(q "$tmp/parts/real-$base.csv")" "$(q "$tmp/logs/real-$base.log")"
+						"$pre" "$(q "$t")" "$a" "$real_sizes" "$rt" "$costs" "$hist" \
+						"parts/real-$base.csv" "logs/real-$base.log"
 				fi
 				if [ $have_compare -eq 1 ]; then
 					printf '%s compare %s --reclaim lru --alloc %s --ram %s --ram-type %s --observe faults %s -o %s 2>%s\n' \
-						"$(q "$pagelab")" "$(q "$t")" "$a" "$real_sizes" "$rt" "$costs" \
-						"$(q "$tmp/parts/compare-$base.csv")" "$(q "$tmp/logs/compare-$base.log")"
+						"$pre" "$(q "$t")" "$a" "$real_sizes" "$rt" "$costs" \
+						"parts/compare-$base.csv" "logs/compare-$base.log"
 				fi
 			done
 		done
@@ -259,10 +270,10 @@ hf_trace="$tmp/traces/zipf.trace"
 if [ $have_sim -eq 1 ] && command -v hyperfine >/dev/null && [ -r "$hf_trace" ] && [ -n "$reclaims" ]; then
 	say "== hyperfine: the simulator per policy on $(basename "$hf_trace")"
 	list=$(printf '%s\n' $reclaims | paste -sd, -)
-	if hyperfine --style basic --runs $hf_runs --warmup 1 -L policy "$list" \
-		--export-json "$tmp/hyperfine.json" --export-markdown "$tmp/hyperfine.md" \
-		--export-csv "$tmp/hyperfine.csv" \
-		"$(q "$pagelab") sim $(q "$hf_trace") --reclaim {policy} --ram 10% --observe full $simj $costs" \
+	if (cd "$tmp" && hyperfine --style basic --runs $hf_runs --warmup 1 -L policy "$list" \
+		--export-json hyperfine.json --export-markdown hyperfine.md --export-csv hyperfine.csv \
+		-n "pagelab sim $(basename "$hf_trace") --reclaim {policy} --ram 10% --observe full" \
+		"$(q "$pagelab") sim $(q "$hf_trace") --reclaim {policy} --ram 10% --observe full $simj $costs") \
 		>"$tmp/logs/hyperfine.log" 2>&1; then
 		echo "hyperfine_trace: $(basename "$hf_trace")" >>"$tmp/run.txt"
 		echo "hyperfine_runs: $hf_runs" >>"$tmp/run.txt"

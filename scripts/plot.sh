@@ -65,9 +65,11 @@ if [ -s "$csv" ]; then
 	{ f = d "/mrc-" $1 "-" $2 ".dat"
 	  if (!(f in open)) { open[f] = 1; print "# ram_pages miss_ratio" > f }
 	  print $3, $4 > f }'
+	# opt and fifo keep their places (and colours) even when absent
 	all_policies=$(ls "$data" | sed -nE 's/^mrc-[^-]+-(.*)\.dat$/\1/p' | sort -u | policy_order |
-		tr ' ' '\n' | while read -r p; do ls "$data"/mrc-*-"$p".dat >/dev/null 2>&1 && echo "$p"; done |
-		tr '\n' ' ')
+		tr ' ' '\n' | while read -r p; do
+			case $p in opt | fifo) echo "$p" ;; *) ls "$data"/mrc-*-"$p".dat >/dev/null 2>&1 && echo "$p" ;; esac
+		done | tr '\n' ' ')
 	for t in $(ls "$data" | sed -nE 's/^mrc-([^-]+)-.*\.dat$/\1/p' | sort -u); do
 		draw mrc.gp "mrc-$t" "trace='$t'; policies='$all_policies'"
 	done
@@ -130,6 +132,9 @@ if [ -s "$csv" ]; then
 		al[col(f, "alloc")] = 1; tr[tname(col(f, "trace"))] = 1
 	}
 	END {
+		# a plain NAME next to its variants NAME:fit=... is the default
+		# variant again (the policy sweep'"'"'s rows): drop it
+		for (a in al) if (index(a, ":") == 0) for (b in al) if (index(b, a ":") == 1) { delete al[a]; break }
 		na = 0
 		for (a in al) as[++na] = a
 		for (i = 2; i <= na; i++)

@@ -154,11 +154,15 @@ why() {
 		  for (i = 2; i <= na; i++) if ($i != "?") {
 			if (lo == "" || $i < $lo) lo = i
 			if (hi == "" || $i > $hi) hi = i }
-		  if (lo != "") line = line sprintf("%s %s: %s %d, %s %d; ", line == "" ? "On" : "on", $1, al[lo], $lo, al[hi], $hi) }
+		  if (lo == "") next
+		  if ($lo == $hi) line = line sprintf("%s %s: %d with every allocator", line == "" ? "" : ";", $1, $lo)
+		  else { line = line sprintf("%s %s: %s %d, %s %d", line == "" ? "" : ";", $1, al[lo], $lo, al[hi], $hi); differ++ } }
 		END {
-			printf "The simulator models the kernel'"'"'s VMA merging over each allocator'"'"'s choice of RAM offsets (lru, faults observation, 4 KiB pages); a bar is the peak VMA count over the RAM sizes swept, the fewest and most being: %s", line
-			printf "an allocator that keeps file-adjacent pages at adjacent RAM offsets lets the kernel merge their mappings, which is what keeps a process under vm.max_map_count.\n\n"
-		}' "$data/vmas.dat" | sed 's/; an allocator/. An allocator/'
+			printf "The simulator models the kernel'"'"'s VMA merging over each allocator'"'"'s choice of RAM offsets (lru, faults observation, 4 KiB pages). A bar is the peak VMA count over the RAM sizes swept; per trace, the fewest and the most:%s. ", line
+			if (differ) printf "An allocator that keeps file-adjacent pages at adjacent RAM offsets lets the kernel merge their mappings, which keeps a process under vm.max_map_count."
+			else printf "Every allocator gave the same peak on every trace in this run."
+			printf "\n\n"
+		}' "$data/vmas.dat"
 	else
 		echo "Not drawn: no allocator sweep rows (simulator, lru, faults observation)."
 		echo
@@ -169,7 +173,8 @@ why() {
 	echo
 	if [ -s "$data/throughput.dat" ]; then
 		fig throughput "simulator throughput per policy"
-		awk -v tr="$(kv hyperfine_trace "$dir/run.txt")" -v runs="$(kv hyperfine_runs "$dir/run.txt")" '
+		awk -v tr="$(kv hyperfine_trace "$dir/run.txt")" -v runs="$(kv hyperfine_runs "$dir/run.txt")" \
+			-v jobs="$(kv jobs_parallel "$dir/run.txt")" '
 		$2 != "?" { h[$1] = $2; if (hb == "" || $2 > h[hb]) hb = $1; if (hw == "" || $2 < h[hw]) hw = $1 }
 		$5 != "?" { e[$1] = $5; if (eb == "" || $5 > e[eb]) eb = $1; if (ew == "" || $5 < e[ew]) ew = $1 }
 		END {
@@ -177,8 +182,16 @@ why() {
 				printf "Whole `pagelab sim` commands on trace %s (one policy, RAM 10 %%, full observation) timed by hyperfine, median of %s runs after a warm-up (`hyperfine.md`, `hyperfine.json`): ", tr, runs
 				printf "fastest %s at %.2f million accesses/s, slowest %s at %.2f. ", hb, h[hb], hw, h[hw]
 			}
-			if (eb != "")
-				printf "The replay loop alone (accesses / `wall_s` of the CSV rows, median over the RAM sizes) runs from %.2f (%s) to %.2f (%s) million accesses/s; the difference to the whole command is process start, trace reading and, for OPT, the next-use pre-pass.", e[ew], ew, e[eb], eb
+			if (eb != "") {
+				printf "Per CSV row (accesses / `wall_s`, median over the RAM sizes, measured inside the sweep, which ran %s jobs at once) the simulator ran from %.2f (%s) to %.2f (%s) million accesses/s", jobs, e[ew], ew, e[eb], eb
+				if (hb != "" && (hb in e)) {
+					r = e[hb] / h[hb]
+					if (r > 1.1) printf "; for %s that is %.1f times the whole command'"'"'s rate, the rest being process start, trace reading and set-up", hb, r
+					else if (r < 0.9) printf "; for %s that is %.1f times the whole command'"'"'s rate: the sweep shared the cores, hyperfine ran alone", hb, r
+					else printf "; for %s, within 10 %% of the whole command'"'"'s rate", hb
+				}
+				printf "."
+			}
 			printf "\n\n"
 		}' "$data/throughput.dat"
 		if [ -s "$dir/hyperfine.md" ]; then

@@ -14,6 +14,6 @@ if (fmt eq "svg") {
 set output out . "." . fmt
 set grid lc rgb "#d0d0d0"
 set border lw 1
-set key outside right top box opaque samplen 3 spacing 1.1
+set key outside right top box opaque Left reverse samplen 3 spacing 1.1 width 1
 set tics nomirror
 set datafile missing "?"

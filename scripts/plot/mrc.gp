@@ -6,6 +6,8 @@ set title sprintf("Miss-ratio curves, trace %s (simulator, every access observed
 set xlabel "RAM size (pages of 4 KiB, log scale)"
 set ylabel "miss ratio (load faults / accesses)"
 set logscale x
+set autoscale xfix
+set offsets graph 0.02, graph 0.02, graph 0.04, 0
 set yrange [0:*]
 set format x "%.0s%c"
 p(i) = word(policies, i)
