@@ -164,8 +164,11 @@ fi
 traces=""
 if [ $have_gen -eq 1 ]; then
 	for k in $kinds; do
-		printf '%s trace gen %s -o %s --pages %s --accesses %s --seed 1 --write-ratio 0.2 --writeout 250 2>%s\n' \
-			"$pre" "$k" "traces/$k.trace" $pages $accesses "logs/gen-$k.log"
+		# matrix: tiled (blocked) sweeps; row order touches each page once a sweep
+		own=""
+		[ "$k" = matrix ] && own="--order block"
+		printf '%s trace gen %s -o %s --pages %s --accesses %s --seed 1 --write-ratio 0.2 --writeout 250 %s 2>%s\n' \
+			"$pre" "$k" "traces/$k.trace" $pages $accesses "$own" "logs/gen-$k.log"
 	done >"$tmp/jobs/gen.jobs"
 	say "== generating traces ($kinds)"
 	if [ -n "${PARALLEL:-}" ]; then $PARALLEL <"$tmp/jobs/gen.jobs"; else

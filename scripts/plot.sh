@@ -235,7 +235,8 @@ if [ -s "$csv" ]; then
 		}
 	}' d="$data" "$csv"
 	if ls "$data"/lat-*.dat >/dev/null 2>&1; then
-		kfault=$(sed -n 's/^kernel_minor_fault_ns: *\([0-9.]*\).*/\1/p' "$dir"/bench_*.txt 2>/dev/null | head -n 1)
+		# the kernel's own minor fault on shmfs: bench_fault's "kernel" row
+		kfault=$(awk '$1 == "shmfs" && $2 == "kernel" { print $3; exit }' "$dir/bench_fault.txt" 2>/dev/null)
 		draw latency.gp latency "kfault='${kfault:-}'"
 	fi
 

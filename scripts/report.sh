@@ -175,12 +175,15 @@ why() {
 		fig throughput "simulator throughput per policy"
 		awk -v tr="$(kv hyperfine_trace "$dir/run.txt")" -v runs="$(kv hyperfine_runs "$dir/run.txt")" \
 			-v jobs="$(kv jobs_parallel "$dir/run.txt")" '
-		$2 != "?" { h[$1] = $2; if (hb == "" || $2 > h[hb]) hb = $1; if (hw == "" || $2 < h[hw]) hw = $1 }
+		$2 != "?" { h[$1] = $2; lo[$1] = $3; hi[$1] = $4; if (hb == "" || $2 > h[hb]) hb = $1; if (hw == "" || $2 < h[hw]) hw = $1 }
 		$5 != "?" { e[$1] = $5; if (eb == "" || $5 > e[eb]) eb = $1; if (ew == "" || $5 < e[ew]) ew = $1 }
 		END {
 			if (hb != "") {
 				printf "Whole `pagelab sim` commands on trace %s (one policy, RAM 10 %%, full observation) timed by hyperfine, median of %s runs after a warm-up (`hyperfine.md`, `hyperfine.json`): ", tr, runs
-				printf "fastest %s at %.2f million accesses/s, slowest %s at %.2f. ", hb, h[hb], hw, h[hw]
+				printf "fastest %s at %.2f million accesses/s, slowest %s at %.2f", hb, h[hb], hw, h[hw]
+				# columns 3 and 4: the rate at the slowest and fastest run
+				if (lo[hb] <= hi[hw]) printf " (their min-max ranges overlap: the order is within the noise of this machine)"
+				printf ". "
 			}
 			if (eb != "") {
 				printf "Per CSV row (accesses / `wall_s`, median over the RAM sizes, measured inside the sweep, which ran %s jobs at once) the simulator ran from %.2f (%s) to %.2f (%s) million accesses/s", jobs, e[ew], ew, e[eb], eb
@@ -212,13 +215,13 @@ why() {
 			b=$(basename "$f" .dat); b=${b#lat-}
 			awk -v k="$b" '/faults\)/ { n = $4; sub(/\(/, "", n) } !/^#/ && $2 == 0.5 { p50 = $1 } !/^#/ && $2 == 0.01 { p99 = $1 }
 				END { split(k, a, "-"); printf "%s %s %s %s %s\n", a[1], a[2], p50, p99, n }' "$f"
-		done | awk -v kf="$(sed -n 's/^kernel_minor_fault_ns: *\([0-9.]*\).*/\1/p' "$dir"/bench_*.txt 2>/dev/null | head -n 1)" '
+		done | awk -v kf="$(awk '$1 == "shmfs" && $2 == "kernel" { print $3; exit }' "$dir/bench_fault.txt" 2>/dev/null)" '
 		{ p50[$1, $2] = $3; line = line sprintf("%s%s %s faults p50 %.1f us, p99 %.1f us (%d faults)", line == "" ? "" : "; ", $2, $1, $3 / 1000, $4 / 1000, $5) }
 		END {
 			printf "Each curve is the fraction of faults of one class slower than x, from the percentiles the real engine measured (p50, p90, p99, p99.9, max) on the configuration with the most faults of that class: %s. ", line
 			if (("shmfs", "load") in p50 && ("hugetlbfs", "load") in p50 && p50["shmfs", "load"] > 0)
 				printf "A hugetlbfs load fault takes %.0f times a shmfs one at the median (a 2 MiB page is loaded and zeroed at once). ", p50["hugetlbfs", "load"] / p50["shmfs", "load"]
-			if (kf != "") printf "The dotted line is the kernel'"'"'s own minor fault on a shared-memory page, %.0f ns (bench_kfault).", kf
+			if (kf != "") printf "The dotted line is the kernel'"'"'s own minor fault on a shared-memory page, %.0f ns at the median (`bench_fault`, row kernel).", kf
 			printf "\n\n"
 		}'
 	else
