@@ -42,7 +42,7 @@ static void sim_usage(FILE *f)
 "size) pair and writes one CSV row each (results/SCHEMA.md) to stdout or OUT.\n"
 "  --reclaim P,...   reclaim policies, NAME[:K=V...] (default lru; pagelab --list)\n"
 "  --pagemap P       pagemap policy (default radix)\n"
-"  --alloc P         RAM-offset allocator policy (default vmem)\n"
+"  --alloc P         RAM-offset allocator policy (default bitmap)\n"
 "  --ram SIZE,...    pages (1000), bytes (64M, 2G) or %% of the trace's\n"
 "                    distinct pages (10%%); default 10%%\n"
 "  --observe M       full | faults | sampled:N (N accesses between samplings);\n"
@@ -95,7 +95,8 @@ static void run_job(const struct sim_opts *o, const struct sim_config *base,
 	memset(res, 0, sizeof(*res));
 	c.reclaim = reclaim;
 	c.ram_pages = ram_pages;
-	r = trace_open(o->trace, &o->topts, err, sizeof(err));
+	r = o->stdin_reader ? o->stdin_reader :
+			      trace_open(o->trace, &o->topts, err, sizeof(err));
 	if (!r) {
 		snprintf(res->err, sizeof(res->err), "%s", err);
 		return;
@@ -103,7 +104,8 @@ static void run_job(const struct sim_opts *o, const struct sim_config *base,
 	e = engine_sim_create(&c, err, sizeof(err));
 	if (!e) {
 		snprintf(res->err, sizeof(res->err), "%s: %s", reclaim, err);
-		trace_close(r);
+		if (r != o->stdin_reader)
+			trace_close(r);
 		return;
 	}
 	if (replay(r, o->trace, e, err, sizeof(err))) {
@@ -114,7 +116,8 @@ static void run_job(const struct sim_opts *o, const struct sim_config *base,
 		res->ok = 1;
 	}
 	e->ops->destroy(e);
-	trace_close(r);
+	if (r != o->stdin_reader)
+		trace_close(r);
 	res->wall_s = now_s() - t0;
 }
 
@@ -250,29 +253,32 @@ int cmd_sim(int argc, char **argv)
 	switch (sim_opts_parse(&o, argc, argv, err, sizeof(err))) {
 	case SIMOPTS_HELP:
 		sim_usage(stdout);
-		return 0;
+		rc = 0;
+		goto out;
 	case SIMOPTS_USAGE:
 		fprintf(stderr, "pagelab sim: %s\n", err);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out;
 	default:
 		break;
 	}
 	if (o.costs_path ? costs_load(&costs, o.costs_path, err, sizeof(err)) :
 			   (costs_default(&costs), 0)) {
 		fprintf(stderr, "pagelab sim: %s\n", err);
-		return EXIT_RUN_FAILED;
+		goto out;
 	}
-	/* Open the trace (header, page size, readability), check the policies,
-	 * resolve RAM sizes, run the pre-pass if needed. */
+	/* Check the policies, open the trace (header, page size,
+	 * readability), run the pre-pass if needed, resolve RAM sizes. */
 	switch (sim_opts_prepare(&o, err, sizeof(err))) {
-	case 0:
+	case SIMOPTS_OK:
 		break;
 	case SIMOPTS_USAGE:
 		fprintf(stderr, "pagelab sim: %s\n", err);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out;
 	default:
 		fprintf(stderr, "pagelab sim: %s\n", err);
-		return EXIT_RUN_FAILED;
+		goto out;
 	}
 	next_use = o.next_use;
 	naccesses = o.naccesses;

@@ -87,7 +87,7 @@ int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
 
 	memset(o, 0, sizeof(*o));
 	o->pagemap = "radix";
-	o->alloc = "vmem";
+	o->alloc = "bitmap";
 	o->observe.mode = OBSERVE_FAULTS;
 	o->reclaim_batch = 1;
 	o->seed = 1;
@@ -111,7 +111,10 @@ int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
 			continue;
 		}
 		eq = strchr(a, '=');
-		if (eq && !strncmp(a, "--", 2)) {
+		if (!strncmp(a, "-j", 2) && a[2]) {	/* -jN */
+			snprintf(name, sizeof(name), "-j");
+			val = a + 2;
+		} else if (eq && !strncmp(a, "--", 2)) {
 			snprintf(name, sizeof(name), "%.*s", (int)(eq - a), a);
 			val = eq + 1;
 		} else {
@@ -312,6 +315,12 @@ int sim_opts_prepare(struct sim_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", msg);
 		return SIMOPTS_FAILED;
 	}
+	if (!strcmp(o->trace, "-") && o->nreclaim * o->nram > 1) {
+		trace_close(r);
+		snprintf(err, errlen,
+			 "stdin can be replayed only once: give one policy and one RAM size, or a file");
+		return SIMOPTS_USAGE;
+	}
 	h = trace_header(r);
 	if (!o->page_size)
 		o->page_size = h->page_size == (2u << 20) ? h->page_size : 4096;
@@ -353,7 +362,10 @@ int sim_opts_prepare(struct sim_opts *o, char *err, size_t errlen)
 	} else {
 		o->ndistinct = hdr_npages;
 	}
-	trace_close(r);
+	if (!strcmp(o->trace, "-"))
+		o->stdin_reader = r;
+	else
+		trace_close(r);
 	for (size_t i = 0; i < o->nram; i++)
 		if (sim_parse_ram(o->ram_spec[i], o->page_size, o->ndistinct,
 				  &o->ram_pages[i], err, errlen))
@@ -373,4 +385,6 @@ void sim_opts_free(struct sim_opts *o)
 	o->lists = NULL;
 	free(o->next_use);
 	o->next_use = NULL;
+	trace_close(o->stdin_reader);
+	o->stdin_reader = NULL;
 }

@@ -45,6 +45,9 @@ struct sim_opts {
 	uint64_t ndistinct;			/* 0 when not needed */
 	uint64_t *next_use, naccesses;		/* when needs_future */
 	char *lists;				/* storage of the split lists */
+	/* TRACE "-": stdin is read once, by the one job, from this reader
+	 * that prepare opened (NULL for files: each job opens its own). */
+	struct trace_reader *stdin_reader;
 };
 
 /* Parse argv (argv[0] is the command's name).  SIMOPTS_*; err on USAGE. */

@@ -12,7 +12,8 @@
  * policies/alloc/registry.c):
  *   vmem    Bonwick & Adams, USENIX 2001 (policies/vmem.h has the full API);
  *           fit=instant|best|next;
- *   bitmap  first-fit or best-fit over a bitmap, like Linux genalloc.
+ *   bitmap  first-fit or best-fit over a bitmap, like Linux genalloc;
+ *   first-fit  address-ordered first fit (Knuth), on a vmem arena.
  *
  * Context: alloc() and free() run with the engine's lock held, in the real
  * virtmem possibly inside the SIGSEGV handler (a synchronous fault, so

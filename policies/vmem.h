@@ -1,7 +1,7 @@
 /*
  * policies/vmem.h — vmem resource arenas after Bonwick & Adams, "Magazines
  * and Vmem: Extending the Slab Allocator to Many CPUs and Arbitrary
- * Resources" (USENIX 2001), section 4 and following.
+ * Resources" (USENIX 2001), its vmem half.
  *
  * An arena manages integer ranges ("segments") in multiples of a quantum.
  * Its spans come from vmem_add() or are imported from a source arena on
@@ -17,7 +17,9 @@
  *                  at (the paper's default);
  *   VM_BESTFIT     the smallest segment that fits;
  *   VM_NEXTFIT     a rotor moves through the arena: the first free segment
- *                  that fits at or after the previous allocation, wrapping.
+ *                  that fits at or after the previous allocation, wrapping;
+ *   VM_FIRSTFIT    (pagelab's addition) Knuth's address-ordered first fit:
+ *                  the lowest address that fits, walking the address treap.
  *
  * Besides the paper's structures, free segments are also kept in an
  * address-ordered treap so that an exact-address request (minaddr ==
@@ -40,7 +42,8 @@ struct vmem;
 #define VM_INSTANTFIT	0x1
 #define VM_BESTFIT	0x2
 #define VM_NEXTFIT	0x4
-#define VM_FITMASK	(VM_INSTANTFIT | VM_BESTFIT | VM_NEXTFIT)
+#define VM_FIRSTFIT	0x8	/* not in the paper: lowest address that fits */
+#define VM_FITMASK	(VM_INSTANTFIT | VM_BESTFIT | VM_NEXTFIT | VM_FIRSTFIT)
 
 /*
  * Import functions (the paper's afunc/ffunc): get a span of at least size
@@ -66,7 +69,7 @@ struct vmem_stats {
 /*
  * Create an arena named name over [base, base+size) (size 0: no initial
  * span) with the given quantum (> 0; base and size multiples of it).
- * fit is VM_INSTANTFIT, VM_BESTFIT or VM_NEXTFIT.  Requests that find no
+ * fit is VM_INSTANTFIT, VM_BESTFIT, VM_NEXTFIT or VM_FIRSTFIT.  Requests that find no
  * space import from source through afunc/ffunc (source NULL: no import).
  * Sizes up to qcache_max (rounded down to a multiple of quantum; 0: none)
  * are served by vmem_alloc() from per-size quantum caches.
@@ -132,5 +135,23 @@ int vmem_check(const struct vmem *vm, char *err, size_t errlen);
  * not a failure: the table just stays smaller).
  */
 void vmem_inject_fail(struct vmem *vm, uint64_t n);
+
+/*
+ * The allocator policies built on one vmem arena (policies/alloc.h), for
+ * policy files that differ only in the fit (vmem, first-fit): create one
+ * over [base, base+size) with the given fit and quantum caches; the other
+ * functions are alloc_ops members.  alloc() tries a hint as an exact
+ * window first; stats() counts in_use without the quantum caches.
+ */
+struct alloc;
+struct alloc_stats;
+struct alloc *vmem_policy_new(uint64_t base, uint64_t size, uint64_t quantum,
+			      int fit, uint64_t qcache_max, char *err,
+			      size_t errlen);
+void vmem_policy_destroy(struct alloc *a);
+int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
+		      uint64_t *addrp);
+void vmem_policy_free(struct alloc *a, uint64_t addr, uint64_t size);
+void vmem_policy_stats(const struct alloc *a, struct alloc_stats *st);
 
 #endif

@@ -27,11 +27,13 @@
 #define PTE_R 0x1u		/* readable now */
 #define PTE_W 0x2u		/* writable now */
 #define PTE_S 0x4u		/* mapped, protected by the sampler */
-#define PTE_BITS 0x7u
+#define PTE_H 0x8u		/* the page's RAM offset equals its pgoff (the hint held) */
+#define PTE_PROT (PTE_R | PTE_W | PTE_S)
+#define PTE_BITS 0xfu
 
 enum { PAGE_LOADED = 1, PAGE_DIRTY };
 
-struct sim_page {
+struct __attribute__((aligned(16))) sim_page {
 	struct rpage rp;		/* policy metadata */
 	struct list_head dirty;		/* file's dirty list; free-list link when free */
 	uint64_t ramoff;		/* offset in the file's RAM handle */
@@ -46,6 +48,8 @@ struct sim_file {
 	struct list_head vmas;		/* live VMAs of this file */
 	struct list_head dirty;		/* DIRTY pages in dirtying order */
 	uint64_t ndirty;
+	uint32_t nvmas;			/* live VMAs */
+	uint64_t norphans;		/* resident pages no VMA maps */
 };
 
 struct sim_vma {
@@ -67,6 +71,7 @@ struct sample_ref {
 };
 
 #define PAGE_CHUNK 4096
+#define SIM_PREFETCH 12		/* events ahead to prefetch page-table words for */
 
 struct sim {
 	struct counters c;
@@ -120,13 +125,17 @@ static int fail(struct sim *s, char *err, size_t errlen, uint64_t idx,
 
 /* ---- kernel VMA count ---------------------------------------------------- */
 
-/* Do adjacent words a (page i-1) and b (page i) share one kernel VMA? */
+/* Do adjacent words a (page i-1) and b (page i) share one kernel VMA?
+ * Their pgoffs differ by one, so two pages whose hint held (PTE_H) have
+ * contiguous RAM offsets without looking at them. */
 static inline int pte_join(const struct sim *s, uintptr_t a, uintptr_t b)
 {
 	if (!a || !b)
 		return !a && !b;
-	if (s->huge || (a & PTE_BITS) != (b & PTE_BITS))
+	if (s->huge || ((a ^ b) & PTE_PROT))
 		return 0;
+	if (a & b & PTE_H)
+		return 1;
 	return pte_page(b)->ramoff == pte_page(a)->ramoff + 1;
 }
 
@@ -194,7 +203,7 @@ static void sample_all(struct sim *s)
 			continue;
 		pte = v->pte[sr->idx];
 		if (pte & (PTE_R | PTE_W))
-			set_pte(s, v, sr->idx, (pte & ~(uintptr_t)PTE_BITS) | PTE_S);
+			set_pte(s, v, sr->idx, (pte & ~(uintptr_t)(PTE_R | PTE_W)) | PTE_S);
 	}
 	note_vmas_peak(s);
 }
@@ -248,6 +257,29 @@ static inline uint64_t page_pgoff(const struct sim_page *pg)
 	return pg->rp.key & (SIM_ARENA_PAGES - 1);
 }
 
+static inline uint64_t page_pgoff(const struct sim_page *pg);
+
+/* The page-table word mapping pg with protection prot. */
+static inline uintptr_t mkpte(const struct sim_page *pg, unsigned prot)
+{
+	return (uintptr_t)pg | prot |
+	       (pg->ramoff == page_pgoff(pg) ? PTE_H : 0);
+}
+
+/* One more / one fewer VMA maps pg (resident pages mapped nowhere are the
+ * file's orphans). */
+static inline void page_mapped(struct sim_file *f, struct sim_page *pg)
+{
+	if (pg->nmapped++ == 0)
+		f->norphans--;
+}
+
+static inline void page_unmapped(struct sim_file *f, struct sim_page *pg)
+{
+	if (--pg->nmapped == 0)
+		f->norphans++;
+}
+
 static void make_dirty(struct sim_file *f, struct sim_page *pg)
 {
 	if (pg->state == PAGE_DIRTY)
@@ -274,7 +306,8 @@ static void unmap_everywhere(struct sim *s, struct sim_page *pg)
 		if (pgoff < v->pgoff || i >= v->npages || pte_page(v->pte[i]) != pg)
 			continue;
 		set_pte(s, v, i, 0);
-		if (--pg->nmapped == 0)
+		page_unmapped(f, pg);
+		if (pg->nmapped == 0)
 			return;
 	}
 	BUG();	/* nmapped counted a mapping no VMA holds */
@@ -287,6 +320,7 @@ static void page_drop(struct sim *s, struct sim_page *pg)
 	void *old;
 
 	unmap_everywhere(s, pg);
+	f->norphans--;
 	if (pg->state == PAGE_DIRTY) {
 		list_del(&pg->dirty);
 		f->ndirty--;
@@ -325,8 +359,8 @@ static int access_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 		pg = pte_page(pte);
 		if (write)
 			make_dirty(f, pg);
-		set_pte(s, v, i, (uintptr_t)pg | PTE_R |
-				 (pg->state == PAGE_DIRTY ? PTE_W : 0));
+		set_pte(s, v, i, mkpte(pg, PTE_R |
+				 (pg->state == PAGE_DIRTY ? PTE_W : 0)));
 		s->c.by_class[FAULT_REF]++;
 		s->c.faults++;
 		set_next_use(s, aidx);
@@ -339,7 +373,7 @@ static int access_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 		BUG_ON(!write || (pte & PTE_W));
 		pg = pte_page(pte);
 		make_dirty(f, pg);
-		set_pte(s, v, i, (uintptr_t)pg | PTE_R | PTE_W);
+		set_pte(s, v, i, (pte & ~(uintptr_t)PTE_PROT) | PTE_R | PTE_W);
 		s->c.by_class[FAULT_DIRTY]++;
 		s->c.faults++;
 		set_next_use(s, aidx);
@@ -347,14 +381,16 @@ static int access_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 		note_vmas_peak(s);
 		return 0;
 	}
-	pg = pagemap_get(f->pm, pgoff);
+	/* With one VMA and every resident page mapped, an unmapped word
+	 * means not in RAM: no lookup needed. */
+	pg = f->nvmas == 1 && !f->norphans ? NULL : pagemap_get(f->pm, pgoff);
 	if (pg) {
 		/* 3. map fault: in RAM, not mapped in v. */
 		if (write)
 			make_dirty(f, pg);
-		pg->nmapped++;
-		set_pte(s, v, i, (uintptr_t)pg | PTE_R |
-				 (pg->state == PAGE_DIRTY ? PTE_W : 0));
+		page_mapped(f, pg);
+		set_pte(s, v, i, mkpte(pg, PTE_R |
+				 (pg->state == PAGE_DIRTY ? PTE_W : 0)));
 		s->c.by_class[FAULT_MAP]++;
 		s->c.faults++;
 		set_next_use(s, aidx);
@@ -405,6 +441,7 @@ static int access_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 		return fail(s, err, errlen, idx, "out of memory in the pagemap");
 	}
 	s->nres++;
+	f->norphans++;
 	if (s->nres > s->c.ram_pages_peak)
 		s->c.ram_pages_peak = s->nres;
 	set_next_use(s, aidx);
@@ -412,8 +449,8 @@ static int access_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 	/* e: map R, or RW and DIRTY for a write. */
 	if (write)
 		make_dirty(f, pg);
-	pg->nmapped++;
-	set_pte(s, v, i, (uintptr_t)pg | PTE_R | (write ? PTE_W : 0));
+	page_mapped(f, pg);
+	set_pte(s, v, i, mkpte(pg, PTE_R | (write ? PTE_W : 0)));
 	s->c.by_class[FAULT_LOAD]++;
 	s->c.faults++;
 	note_vmas_peak(s);
@@ -549,6 +586,7 @@ static int ev_mmap(struct sim *s, const struct event *ev, uint64_t idx,
 	v->npages = ev->npages;
 	v->kvmas = 1;
 	list_add_tail(&v->file_link, &f->vmas);
+	f->nvmas++;
 	s->vmas[ev->vma] = v;
 	s->c.vmas += 1;
 	note_vmas_peak(s);
@@ -559,12 +597,13 @@ static void vma_free(struct sim *s, struct sim_vma *v)
 {
 	for (uint64_t i = 0; v->nmapped && i < v->npages; i++) {
 		if (v->pte[i]) {
-			pte_page(v->pte[i])->nmapped--;
+			page_unmapped(v->file, pte_page(v->pte[i]));
 			v->nmapped--;
 		}
 	}
 	s->c.vmas -= v->kvmas;
 	list_del(&v->file_link);
+	v->file->nvmas--;
 	s->vmas[v->id] = NULL;
 	pte_free(v->pte, v->npages);
 	free(v);
@@ -612,7 +651,7 @@ static void write_protect(struct sim *s, struct sim_page *pg)
 			continue;
 		seen++;
 		if (v->pte[i] & PTE_W)
-			set_pte(s, v, i, (uintptr_t)pg | PTE_R);
+			set_pte(s, v, i, v->pte[i] & ~(uintptr_t)PTE_W);
 	}
 }
 
@@ -727,6 +766,14 @@ int sim_apply(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
 				    (unsigned long long)ev->page, ev->vma,
 				    (unsigned long long)v->npages);
 		aidx = s->c.accesses++;
+		/* The page tables of big traces miss the cache: ask for a
+		 * later event's word now. */
+		if (likely(k + SIM_PREFETCH < n)) {
+			const struct event *fe = ev + SIM_PREFETCH;
+			if (fe->type == EV_ACCESS && fe->vma < nvma && vmas[fe->vma] &&
+			    fe->page < vmas[fe->vma]->npages)
+				__builtin_prefetch(&vmas[fe->vma]->pte[fe->page]);
+		}
 		pte = v->pte[ev->page];
 		if (likely(pte & (PTE_R << (ev->write != 0)))) {
 			s->c.hits++;
@@ -878,6 +925,15 @@ void sim_destroy(struct sim *s)
 
 /* ---- consistency check (tests) --------------------------------------------- */
 
+static int count_orphan(uint64_t key, void *value, void *arg)
+{
+	const struct sim_page *pg = value;
+
+	(void)key;
+	*(uint64_t *)arg += pg->nmapped == 0;
+	return 0;
+}
+
 int sim_check(const struct sim *s, char *err, size_t errlen)
 {
 	uint64_t kv_total = 0, ndirty_total = 0;
@@ -926,8 +982,17 @@ int sim_check(const struct sim *s, char *err, size_t errlen)
 			const struct sim_file *f = s->files[fid];
 			if (!f)
 				continue;
+			uint64_t orphans = 0;
+
 			resident += f->pm->count;
 			ndirty_total += f->ndirty;
+			pagemap_for_each(f->pm, count_orphan, &orphans);
+			if (orphans != f->norphans) {
+				snprintf(err, errlen, "file %u: %llu orphans counted, %llu seen",
+					 fid, (unsigned long long)f->norphans,
+					 (unsigned long long)orphans);
+				return -1;
+			}
 		}
 		if (resident != s->nres || s->nres > s->ram_pages ||
 		    s->reclaim->nresident != s->nres) {

@@ -6,12 +6,15 @@
  * arena the engines use, and the bad-input messages.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <string.h>
 
 #include "common/rng.h"
 #include "policies/alloc.h"
 #include "tests/testhelp.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static char err[512];
 
@@ -26,12 +29,22 @@ static const char *const extra_specs[] = {
 #define NUNITS	512u
 #define Q	4096ull
 #define BASE	(64 * Q)
+#define MAX_UNITS (1u << 20)
 
-static unsigned char used[NUNITS];
+static unsigned char used[MAX_UNITS];
 
-static bool model_free(uint64_t u, uint64_t n)
+/* A random workload: arena [base, base + nunits*q), sizes 1..small_max
+ * units, or 1..large_max with probability large_pct/100; hints at random
+ * units, or just below a multiple of hint_align when it is not 0. */
+struct workload {
+	uint64_t base, q, nunits;
+	unsigned steps, small_max, large_max, large_pct;
+	uint64_t hint_align;
+};
+
+static bool model_free(const struct workload *w, uint64_t u, uint64_t n)
 {
-	if (u + n > NUNITS)
+	if (u + n > w->nunits)
 		return false;
 	for (uint64_t i = u; i < u + n; i++)
 		if (used[i])
@@ -39,11 +52,15 @@ static bool model_free(uint64_t u, uint64_t n)
 	return true;
 }
 
-static bool model_any_run(uint64_t n)
+static bool model_any_run(const struct workload *w, uint64_t n)
 {
-	for (uint64_t u = 0; u + n <= NUNITS; u++)
-		if (model_free(u, n))
+	uint64_t run = 0;
+
+	for (uint64_t u = 0; u < w->nunits; u++) {
+		run = used[u] ? 0 : run + 1;
+		if (run >= n)
 			return true;
+	}
 	return false;
 }
 
@@ -51,10 +68,11 @@ struct live {
 	uint64_t addr, size;
 };
 
-static void random_ops(const char *spec, uint64_t seed)
+static void random_ops(const char *spec, uint64_t seed, const struct workload *w)
 {
-	struct alloc *a = alloc_create(spec, BASE, NUNITS * Q, Q, err, sizeof(err));
-	static struct live live[NUNITS];
+	struct alloc *a = alloc_create(spec, w->base, w->nunits * w->q, w->q, err,
+				       sizeof(err));
+	static struct live live[4096];
 	size_t nlive = 0;
 	struct rng rng;
 	uint64_t bad = 0, overlap = 0, hint_missed = 0, false_enomem = 0;
@@ -64,49 +82,54 @@ static void random_ops(const char *spec, uint64_t seed)
 	CHECK_MSG(a != NULL, "%s: %s", spec, err);
 	if (!a)
 		return;
-	memset(used, 0, sizeof(used));
+	memset(used, 0, w->nunits);
 	rng_seed(&rng, seed);
-	for (int step = 0; step < 20000; step++) {
-		if (nlive && rng_below(&rng, 100) < 48) {
+	for (unsigned step = 0; step < w->steps; step++) {
+		if (nlive == ARRAY_LEN(live) ||
+		    (nlive && rng_below(&rng, 100) < 48)) {
 			size_t i = rng_below(&rng, nlive);
-			uint64_t u = (live[i].addr - BASE) / Q;
+			uint64_t u = (live[i].addr - w->base) / w->q;
 			alloc_free(a, live[i].addr, live[i].size);
-			memset(used + u, 0, live[i].size / Q);
+			memset(used + u, 0, live[i].size / w->q);
 			model_use -= live[i].size;
 			live[i] = live[--nlive];
 		} else {
-			uint64_t n = 1 + rng_below(&rng, rng_below(&rng, 4) ? 4 : 40);
+			bool large = rng_below(&rng, 100) < w->large_pct;
+			uint64_t n = 1 + rng_below(&rng, large ? w->large_max : w->small_max);
 			uint64_t hint = ALLOC_NOHINT, addr, u;
 			bool hint_free = false;
 			int r;
 
 			if (rng_below(&rng, 2)) {
-				u = rng_below(&rng, NUNITS);
-				hint = BASE + u * Q;
-				hint_free = model_free(u, n);
+				u = rng_below(&rng, w->nunits);
+				if (w->hint_align && u > w->hint_align)
+					u = u / w->hint_align * w->hint_align -
+					    rng_below(&rng, 3);
+				hint = w->base + u * w->q;
+				hint_free = model_free(w, u, n);
 			}
-			r = alloc_alloc(a, n * Q, hint, &addr);
+			r = alloc_alloc(a, n * w->q, hint, &addr);
 			if (r) {
 				enomem++;
-				if (r != -ENOMEM || model_any_run(n))
+				if (r != -ENOMEM || model_any_run(w, n))
 					false_enomem++;
 				continue;
 			}
-			if (addr < BASE || (addr - BASE) % Q ||
-			    (addr - BASE) / Q + n > NUNITS) {
+			if (addr < w->base || (addr - w->base) % w->q ||
+			    (addr - w->base) / w->q + n > w->nunits) {
 				bad++;
 				continue;
 			}
-			u = (addr - BASE) / Q;
-			if (!model_free(u, n))
+			u = (addr - w->base) / w->q;
+			if (!model_free(w, u, n))
 				overlap++;
 			if (hint_free && addr != hint)
 				hint_missed++;
 			hints_taken += hint_free;
 			memset(used + u, 1, n);
-			model_use += n * Q;
+			model_use += n * w->q;
 			live[nlive].addr = addr;
-			live[nlive++].size = n * Q;
+			live[nlive++].size = n * w->q;
 		}
 	}
 	CHECK_MSG(bad == 0, "%s: %llu out of the arena", spec, (unsigned long long)bad);
@@ -115,11 +138,12 @@ static void random_ops(const char *spec, uint64_t seed)
 		  (unsigned long long)hint_missed);
 	CHECK_MSG(false_enomem == 0, "%s: %llu -ENOMEM with room left", spec,
 		  (unsigned long long)false_enomem);
-	CHECK(enomem > 0);	/* the sequence did reach exhaustion */
-	CHECK(hints_taken > 100);
+	CHECK_MSG(enomem > 0, "%s: never exhausted", spec);
+	CHECK_MSG(hints_taken > w->steps / 20, "%s: %llu free hints", spec,
+		  (unsigned long long)hints_taken);
 	a->ops->stats(a, &st);
 	CHECK_EQ(st.in_use, model_use);
-	CHECK_EQ(st.total, NUNITS * Q);
+	CHECK_EQ(st.total, w->nunits * w->q);
 	CHECK_EQ(st.allocs - st.frees, nlive);
 	while (nlive) {
 		nlive--;
@@ -129,6 +153,16 @@ static void random_ops(const char *spec, uint64_t seed)
 	CHECK_EQ(st.in_use, 0);
 	alloc_destroy(a);
 }
+
+/* Small arena, small sizes: exhaustion and holes all the time. */
+static const struct workload small_wl = {
+	BASE, Q, NUNITS, 20000, 4, 40, 25, 0,
+};
+/* 2^20 units, runs across the bitmap's 2^15-bit chunks, hints near chunk
+ * boundaries. */
+static const struct workload large_wl = {
+	0, 1, MAX_UNITS, 3000, 64, 70000, 30, 1u << 15,
+};
 
 static void basics(const char *spec)
 {
@@ -182,14 +216,19 @@ static void basics(const char *spec)
 		alloc_free(a, all[i], Q);
 	a->ops->stats(a, &st);
 	CHECK_EQ(st.in_use, 0);
-	/* too big for the arena */
+	/* too big for the arena; not a size at all */
 	CHECK_EQ(alloc_alloc(a, (NUNITS + 1) * Q, ALLOC_NOHINT, &x), -ENOMEM);
+	CHECK_EQ(alloc_alloc(a, 0, ALLOC_NOHINT, &x), -ENOMEM);
+	CHECK_EQ(alloc_alloc(a, Q / 2, BASE, &x), -ENOMEM);
+	a->ops->stats(a, &st);
+	CHECK_EQ(st.in_use, 0);
 	alloc_destroy(a);
 }
 
 /* The engines' use: [0, 2^40) pages, quantum 1, one page at hint = pgoff. */
 static void engine_arena(const char *spec)
 {
+	struct mallinfo2 m0 = mallinfo2(), m1;
 	struct alloc *a = alloc_create(spec, 0, 1ull << 40, 1, err, sizeof(err));
 	struct alloc_stats st;
 	uint64_t x;
@@ -206,12 +245,35 @@ static void engine_arena(const char *spec)
 		far_ok &= alloc_alloc(a, 1, h, &x) == 0 && x == h;
 	}
 	CHECK(far_ok);
+	/* memory follows what is allocated, not the 2^40 arena: about 20000
+	 * pages in a row and 64 scattered ones (each may cost a bitmap
+	 * chunk of 4 KiB and a directory block of 4 KiB) */
+	m1 = mallinfo2();
+	if (m0.uordblks)	/* ASan's allocator reports nothing here */
+		CHECK_MSG(m1.uordblks - m0.uordblks < (8u << 20), "%s: %zu bytes",
+			  spec, m1.uordblks - m0.uordblks);
 	CHECK_EQ(alloc_alloc(a, 1, 5, &x), 0);	/* taken: another page */
 	CHECK(x != 5);
 	a->ops->stats(a, &st);
 	CHECK_EQ(st.in_use, 20000 + 64 + 1);
 	CHECK_EQ(st.total, 1ull << 40);
 	alloc_free(a, x, 1);
+	/* a large range across bitmap directory blocks (2^24 units each) */
+	{
+		uint64_t big = 3ull << 24, h = (1ull << 30) - 5, y;
+		CHECK_EQ(alloc_alloc(a, big, h, &x), 0);
+		CHECK_EQ(x, h);
+		CHECK_EQ(alloc_alloc(a, 1, h + big - 1, &y), 0);
+		CHECK(y != h + big - 1);
+		alloc_free(a, y, 1);
+		CHECK_EQ(alloc_alloc(a, 1, h + big, &y), 0);
+		CHECK_EQ(y, h + big);
+		alloc_free(a, y, 1);
+		alloc_free(a, x, big);
+		CHECK_EQ(alloc_alloc(a, 1, h + (1ull << 24), &y), 0);
+		CHECK_EQ(y, h + (1ull << 24));
+		alloc_free(a, y, 1);
+	}
 	for (uint64_t i = 0; i < 20000; i += 2)
 		alloc_free(a, i, 1);
 	for (uint64_t i = 0; i < 20000; i += 2)
@@ -250,7 +312,7 @@ static void bad_input(void)
 		if (o->describe_args)
 			o->describe_args(desc, sizeof(desc));
 		CHECK(o->help && *o->help);
-		CHECK(strstr(desc, "fit") != NULL);
+		CHECK(!o->describe_args || strstr(desc, "fit") != NULL);
 	}
 }
 
@@ -263,12 +325,14 @@ int main(void)
 	for (size_t i = 0; alloc_registry[i]; i++) {
 		snprintf(spec, sizeof(spec), "%s", alloc_registry[i]->name);
 		basics(spec);
-		random_ops(spec, 100 + i);
+		random_ops(spec, 100 + i, &small_wl);
+		random_ops(spec, 300 + i, &large_wl);
 		engine_arena(spec);
 	}
 	for (size_t i = 0; extra_specs[i]; i++) {
 		basics(extra_specs[i]);
-		random_ops(extra_specs[i], 200 + i);
+		random_ops(extra_specs[i], 200 + i, &small_wl);
+		random_ops(extra_specs[i], 400 + i, &large_wl);
 		engine_arena(extra_specs[i]);
 	}
 	bad_input();

@@ -40,6 +40,15 @@ static const struct golden_row golden_rows[] = {
 	{ "arc", 489, 0.8275, EXACT },
 	{ "arc", 4897, 0.7728, EXACT },
 	{ "arc", 14692, 0.6002, EXACT },
+	{ "sieve", 489, 0.8292, EXACT },
+	{ "sieve", 4897, 0.7907, EXACT },
+	{ "sieve", 14692, 0.6328, EXACT },
+	{ "opt", 489, 0.7927, EXACT },
+	{ "opt", 4897, 0.6290, EXACT },
+	{ "opt", 14692, 0.5019, EXACT },
+	{ "2q", 489, 0.8305, 0.01 },
+	{ "2q", 4897, 0.7742, 0.01 },
+	{ "2q", 14692, 0.6339, 0.01 },
 };
 
 static const size_t golden_sizes[] = { 489, 4897, 14692 };

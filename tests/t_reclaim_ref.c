@@ -28,12 +28,16 @@
 #define SEQ_NKEYS (3 * SEQ_NPAGES)
 #define SEQ_NOPS 30000
 
+#define REF_MAX 512	/* resident pages a model holds at most */
+
 /* The naive model: resident keys in an array, oldest first. */
 struct ref {
 	size_t n;
-	uint64_t key[SEQ_NKEYS];
-	uint64_t t[SEQ_NKEYS];	/* last use or insertion time */
-	uint32_t bit[SEQ_NKEYS];	/* reference bit */
+	uint64_t key[REF_MAX];
+	uint64_t t[REF_MAX];	/* last use or insertion time */
+	uint64_t count[REF_MAX];	/* uses (LFU) */
+	uint32_t bit[REF_MAX];	/* reference / visited bit */
+	long hand;		/* SIEVE's hand: an index, -1 for the oldest */
 	uint64_t now;
 	struct rng rng;
 	const bool *unevictable;	/* by key */
@@ -52,7 +56,13 @@ static void ref_drop(struct ref *m, size_t i)
 	memmove(&m->key[i], &m->key[i + 1], (m->n - i - 1) * sizeof(m->key[0]));
 	memmove(&m->t[i], &m->t[i + 1], (m->n - i - 1) * sizeof(m->t[0]));
 	memmove(&m->bit[i], &m->bit[i + 1], (m->n - i - 1) * sizeof(m->bit[0]));
+	memmove(&m->count[i], &m->count[i + 1],
+		(m->n - i - 1) * sizeof(m->count[0]));
 	m->n--;
+	if (m->hand > (long)i)
+		m->hand--;
+	if (m->hand >= (long)m->n)
+		m->hand = -1;
 }
 
 static void ref_append(struct ref *m, uint64_t key)
@@ -60,6 +70,7 @@ static void ref_append(struct ref *m, uint64_t key)
 	m->key[m->n] = key;
 	m->t[m->n] = ++m->now;
 	m->bit[m->n] = 0;
+	m->count[m->n] = 1;
 	m->n++;
 }
 
@@ -73,6 +84,14 @@ static void ref_setbit(struct ref *m, uint64_t key)
 	m->bit[ref_find(m, key)] = 1;
 }
 
+static void ref_count(struct ref *m, uint64_t key)
+{
+	size_t i = ref_find(m, key);
+
+	m->count[i]++;
+	m->t[i] = ++m->now;
+}
+
 static void ref_nothing(struct ref *m, uint64_t key)
 {
 	(void)m;
@@ -84,20 +103,51 @@ static void ref_remove(struct ref *m, uint64_t key)
 	ref_drop(m, ref_find(m, key));
 }
 
-/* The evictable key with the smallest t (LRU: last use; FIFO: insertion). */
-static int64_t ref_victim_min_t(struct ref *m)
+/*
+ * The evictable key with the smallest (count, t): LFU with ties to the
+ * least recently used; LRU (t = last use) and FIFO (t = insertion) never
+ * raise count, so for them it is the smallest t.
+ */
+static int64_t ref_victim_min(struct ref *m)
 {
 	size_t best = SIZE_MAX;
 
 	for (size_t i = 0; i < m->n; i++)
 		if (!m->unevictable[m->key[i]] &&
-		    (best == SIZE_MAX || m->t[i] < m->t[best]))
+		    (best == SIZE_MAX || m->count[i] < m->count[best] ||
+		     (m->count[i] == m->count[best] && m->t[i] < m->t[best])))
 			best = i;
 	if (best == SIZE_MAX)
 		return -1;
 	int64_t k = (int64_t)m->key[best];
 	ref_drop(m, best);
 	return k;
+}
+
+/* SIEVE: from the hand toward the newest end, wrapping to the oldest: pass
+ * unevictable, clear a set bit in place, evict a clear one; the hand stays
+ * at the evicted page's newer neighbour (ref_drop keeps the index right). */
+static int64_t ref_victim_sieve(struct ref *m)
+{
+	long i = m->hand < 0 ? 0 : m->hand;
+
+	for (size_t steps = 0; m->n && steps < 2 * m->n + 1; steps++) {
+		if (i >= (long)m->n)
+			i = 0;
+		if (m->unevictable[m->key[i]]) {
+			i++;
+		} else if (m->bit[i]) {
+			m->bit[i] = 0;
+			i++;
+		} else {
+			int64_t k = (int64_t)m->key[i];
+			m->hand = i;
+			ref_drop(m, (size_t)i);	/* hand: now the newer neighbour */
+			m->hand = i < (long)m->n ? i : -1;
+			return k;
+		}
+	}
+	return -1;
 }
 
 /* CLOCK: from the oldest: pass unevictable, a set bit is cleared and the
@@ -157,11 +207,13 @@ struct seq_row {
 };
 
 static const struct seq_row seq_rows[] = {
-	{ "lru", ref_append, ref_touch, ref_touch, ref_remove, ref_victim_min_t },
-	{ "fifo", ref_append, ref_nothing, ref_nothing, ref_remove, ref_victim_min_t },
+	{ "lru", ref_append, ref_touch, ref_touch, ref_remove, ref_victim_min },
+	{ "fifo", ref_append, ref_nothing, ref_nothing, ref_remove, ref_victim_min },
 	{ "clock", ref_append, ref_setbit, ref_setbit, ref_remove, ref_victim_clock },
 	{ "random", ref_append, ref_nothing, ref_nothing, ref_remove_swap,
 	  ref_victim_random },
+	{ "sieve", ref_append, ref_setbit, ref_setbit, ref_remove, ref_victim_sieve },
+	{ "lfu", ref_append, ref_count, ref_count, ref_remove, ref_victim_min },
 };
 
 struct seq_page {
@@ -189,6 +241,7 @@ static long seq_run(const struct seq_row *row, uint64_t seed)
 	memset(pages, 0, sizeof(pages));
 	memset(unevictable, 0, sizeof(unevictable));
 	memset(&m, 0, sizeof(m));
+	m.hand = -1;
 	m.unevictable = unevictable;
 	rng_seed(&m.rng, seed);
 	rng_seed(&rng, seed ^ 0xabcdef);
@@ -362,15 +415,135 @@ static uint64_t ref_sim_arc(const uint32_t *keys, size_t n, size_t c,
 	return misses;
 }
 
+/* 2Q full version, Johnson & Shasha VLDB'94, Kin = 25 %, Kout = 50 %. */
+static uint64_t ref_sim_2q(const uint32_t *keys, size_t n, size_t c,
+			   const uint64_t *next_use)
+{
+	struct klist a1in, am, a1out;
+	size_t kin = c / 4, kout = c / 2;
+	uint64_t misses = 0;
+	long i;
+
+	(void)next_use;
+	kl_init(&a1in, c);
+	kl_init(&am, c);
+	kl_init(&a1out, kout + 1);
+	for (size_t j = 0; j < n; j++) {
+		uint32_t x = keys[j];
+
+		if ((i = kl_find(&am, x)) >= 0) {
+			kl_push(&am, kl_take(&am, (size_t)i));
+			continue;
+		}
+		if (kl_find(&a1in, x) >= 0)
+			continue;
+		misses++;
+		if (a1in.n + am.n >= c) {		/* reclaimfor(x) */
+			if (a1in.n > kin || am.n == 0) {
+				kl_push(&a1out, kl_take(&a1in, 0));
+				if (a1out.n > kout)
+					kl_take(&a1out, 0);
+			} else {
+				kl_take(&am, 0);
+			}
+		}
+		if ((i = kl_find(&a1out, x)) >= 0) {
+			kl_take(&a1out, (size_t)i);
+			kl_push(&am, x);
+		} else {
+			kl_push(&a1in, x);
+		}
+	}
+	free(a1in.k);
+	free(am.k);
+	free(a1out.k);
+	return misses;
+}
+
+/* Belady's OPT: evict the resident key whose next use is farthest. */
+static uint64_t ref_sim_opt(const uint32_t *keys, size_t n, size_t c,
+			    const uint64_t *next_use)
+{
+	uint32_t *key = malloc(c * sizeof(*key));
+	uint64_t *next = malloc(c * sizeof(*next)), misses = 0;
+	size_t nres = 0;
+
+	BUG_ON(!key || !next);
+	for (size_t j = 0; j < n; j++) {
+		size_t i = 0;
+
+		while (i < nres && key[i] != keys[j])
+			i++;
+		if (i == nres) {
+			misses++;
+			if (nres == c) {
+				i = 0;
+				for (size_t k = 1; k < nres; k++)
+					if (next[k] > next[i])
+						i = k;
+			} else {
+				nres++;
+			}
+			key[i] = keys[j];
+		}
+		next[i] = next_use[j];
+	}
+	free(key);
+	free(next);
+	return misses;
+}
+
 struct miss_row {
 	const char *spec;
+	/* a reference simulator, or NULL to run seq row `model` as a cache */
 	uint64_t (*ref)(const uint32_t *keys, size_t n, size_t npages,
 			const uint64_t *next_use);
+	const char *model;
 };
 
 static const struct miss_row miss_rows[] = {
-	{ "arc", ref_sim_arc },
+	{ "arc", ref_sim_arc, NULL },
+	{ "2q", ref_sim_2q, NULL },
+	{ "opt", ref_sim_opt, NULL },
+	{ "sieve", NULL, "sieve" },
+	{ "lfu", NULL, "lfu" },
+	{ "clock", NULL, "clock" },
 };
+
+/* Run a seq-row model as a cache simulator (every access is a hit or an
+ * insert after one victim when full). */
+static uint64_t model_sim(const char *name, const uint32_t *keys, size_t n,
+			  uint32_t nkeys, size_t c)
+{
+	static struct ref m;
+	const struct seq_row *row = NULL;
+	bool *resident = calloc(nkeys, sizeof(bool));
+	bool *never = calloc(nkeys, sizeof(bool));
+	uint64_t misses = 0;
+
+	BUG_ON(!resident || !never || c > REF_MAX);
+	for (size_t i = 0; i < ARRAY_SIZE(seq_rows); i++)
+		if (!strcmp(seq_rows[i].spec, name))
+			row = &seq_rows[i];
+	BUG_ON(!row);
+	memset(&m, 0, sizeof(m));
+	m.hand = -1;
+	m.unevictable = never;
+	for (size_t j = 0; j < n; j++) {
+		if (resident[keys[j]]) {
+			row->hit(&m, keys[j]);
+			continue;
+		}
+		misses++;
+		if (m.n == c)
+			resident[row->victim(&m)] = false;
+		row->insert(&m, keys[j]);
+		resident[keys[j]] = true;
+	}
+	free(resident);
+	free(never);
+	return misses;
+}
 
 /* Traces: keys in [0, nkeys). */
 enum { TR_UNIFORM, TR_ZIPF, TR_ZIPF_SCAN, TR_N };
@@ -410,7 +583,10 @@ int main(void)
 				const struct miss_row *row = &miss_rows[i];
 				uint64_t got = harness_run(row->spec, keys, TR_LEN,
 							   nkeys, sizes[s], 1, next);
-				uint64_t want = row->ref(keys, TR_LEN, sizes[s], next);
+				uint64_t want = row->ref ?
+					row->ref(keys, TR_LEN, sizes[s], next) :
+					model_sim(row->model, keys, TR_LEN,
+						  nkeys, sizes[s]);
 				CHECK_MSG(got == want, "%s on %s at %zu pages: %llu "
 					  "misses, reference %llu", row->spec,
 					  tr_name[t], sizes[s],

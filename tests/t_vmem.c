@@ -129,6 +129,13 @@ static void stress(int fit, uint64_t qcache_max, uint64_t seed, int steps)
 				if (rng_below(&rng, 3) == 0) {
 					maxaddr = minaddr + size +
 						  rng_below(&rng, NUNITS / 2) * Q;
+				} else if (minaddr && rng_below(&rng, 2)) {
+					/* exact: often next to allocations */
+					if (nlive && rng_below(&rng, 2))
+						minaddr = live[rng_below(&rng, nlive)].addr +
+							  live[0].size;
+					maxaddr = minaddr + size;
+					align = phase = nocross = 0;
 				}
 				r = vmem_xalloc(vm, size, align, phase, nocross,
 						minaddr, maxaddr, 0, &addr);
@@ -163,7 +170,7 @@ static void stress(int fit, uint64_t qcache_max, uint64_t seed, int steps)
 		uint64_t model_use = 0;
 		for (size_t i = 0; i < nlive; i++)
 			model_use += live[i].size;
-		CHECK_EQ(st.in_use, model_use);
+		CHECK_EQ(st.in_use - st.qcached, model_use);
 		CHECK_EQ(st.total, (SPAN1_N + SPAN2_N) * Q);
 	}
 	while (nlive) {
@@ -304,6 +311,27 @@ static void test_bestfit(void)
 	CHECK_EQ(vmem_alloc(vm, 8, 0, &x), 0);
 	CHECK_EQ(x, at[2]);
 	CHECK_EQ(vmem_alloc(vm, 13, 0, &x), -ENOMEM);
+	VCHECK(vm);
+	vmem_destroy(vm);
+}
+
+static void test_firstfit(void)
+{
+	static const uint64_t sizes[] = { 3, 7, 12, 5, 4 };
+	uint64_t at[5], x;
+	struct vmem *vm = holes(VM_FIRSTFIT, sizes, 5, at);
+
+	CHECK(vm != NULL);
+	if (!vm)
+		return;
+	CHECK_EQ(vmem_alloc(vm, 4, 0, &x), 0);
+	CHECK_EQ(x, at[1]);	/* the lowest hole holding 4: the 7 */
+	CHECK_EQ(vmem_alloc(vm, 3, 0, &x), 0);
+	CHECK_EQ(x, at[0]);
+	CHECK_EQ(vmem_alloc(vm, 3, 0, &x), 0);
+	CHECK_EQ(x, at[1] + 4);	/* the rest of the 7 */
+	CHECK_EQ(vmem_alloc(vm, 5, 0, &x), 0);
+	CHECK_EQ(x, at[2]);
 	VCHECK(vm);
 	vmem_destroy(vm);
 }
@@ -527,6 +555,52 @@ static void test_inject(void)
 	vmem_destroy(vm);
 }
 
+/* A failure inside the source while importing: both arenas unchanged. */
+static void test_inject_import(void)
+{
+	static struct snap cb, ca, sb_, sa_;
+	struct vmem_stats c0, c1, s0, s1;
+	struct vmem *src = vmem_create("isrc", 0x100000, 0x1000000, 0x100, NULL,
+				       NULL, NULL, 0, VM_INSTANTFIT, err,
+				       sizeof(err));
+	struct vmem *child = vmem_create("ichild", 0, 0, 0x100, NULL, NULL, src,
+					 0, VM_INSTANTFIT, err, sizeof(err));
+	int failures = 0, unchanged = 1;
+	uint64_t x;
+
+	CHECK(src && child);
+	if (!src || !child)
+		return;
+	for (int i = 0; i < 300; i++) {
+		int r;
+
+		take_snap(child, &cb, &c0);
+		take_snap(src, &sb_, &s0);
+		vmem_inject_fail(src, 1);
+		r = vmem_alloc(child, 0x1000, 0, &x);	/* imports every time */
+		vmem_inject_fail(src, 0);
+		if (r) {
+			failures++;
+			take_snap(child, &ca, &c1);
+			take_snap(src, &sa_, &s1);
+			unchanged &= r == -ENOMEM && cb.n == ca.n && sb_.n == sa_.n &&
+				     !memcmp(cb.v, ca.v, cb.n * sizeof(cb.v[0])) &&
+				     !memcmp(sb_.v, sa_.v, sb_.n * sizeof(sb_.v[0])) &&
+				     !memcmp(&c0, &c1, sizeof(c0)) &&
+				     !memcmp(&s0, &s1, sizeof(s0));
+		}
+		if (vmem_check(child, err, sizeof(err)) ||
+		    vmem_check(src, err, sizeof(err)))
+			unchanged = 0;
+	}
+	CHECK(failures > 0);
+	CHECK(unchanged);
+	vmem_destroy(child);
+	vmem_stats(src, &s1);
+	CHECK_EQ(s1.in_use, 0);
+	vmem_destroy(src);
+}
+
 static void test_bad_args(void)
 {
 	struct vmem *vm = vmem_create("bad", 0, 1 << 16, 16, NULL, NULL, NULL, 0,
@@ -550,7 +624,7 @@ static void test_bad_args(void)
 	CHECK(strstr(err, "quantum") != NULL);
 	CHECK(vmem_create("fit", 0, 16, 1, NULL, NULL, NULL, 0, 0, err,
 			  sizeof(err)) == NULL);
-	CHECK(strstr(err, "instant, best or next") != NULL);
+	CHECK(strstr(err, "instant, best, next or first") != NULL);
 }
 
 int main(void)
@@ -559,13 +633,16 @@ int main(void)
 	stress(VM_INSTANTFIT, 0, 1, 20000);
 	stress(VM_BESTFIT, 0, 2, 20000);
 	stress(VM_NEXTFIT, 0, 3, 20000);
+	stress(VM_FIRSTFIT, 0, 5, 20000);
 	stress(VM_INSTANTFIT, 4 * Q, 4, 20000);
 	test_import();
 	test_bestfit();
 	test_nextfit();
+	test_firstfit();
 	test_instantfit();
 	test_qcache();
 	test_inject();
+	test_inject_import();
 	test_bad_args();
 	return T_END();
 }

@@ -10,10 +10,12 @@
 
 extern const struct alloc_ops alloc_vmem;
 extern const struct alloc_ops alloc_bitmap;
+extern const struct alloc_ops alloc_first_fit;
 
 const struct alloc_ops *const alloc_registry[] = {
 	&alloc_vmem,
 	&alloc_bitmap,
+	&alloc_first_fit,
 	NULL
 };
 

@@ -2,7 +2,7 @@
  * policies/alloc/vmem.c — vmem resource arenas (Bonwick & Adams, USENIX
  * 2001) and the `vmem` allocator policy on top of them.
  *
- * The idea (paper, section 4): an arena hands out integer ranges.  Each
+ * The idea (from the paper): an arena hands out integer ranges.  Each
  * segment, free or allocated, has a boundary tag; all tags of an arena are
  * kept in one doubly linked list in address order, each span's marker in
  * front of the segments that tile it:
@@ -29,14 +29,17 @@
  * operation.  vmem_inject_fail() makes a chosen refill fail for tests.
  *
  * Added for pagelab's allocator hint: free segments are also kept in a
- * treap (a randomized binary search tree) on their start address.  A
- * request with a bounded [minaddr, maxaddr) window (the exact-address hint
- * is the tightest window) walks the free segments inside the window in
- * address order instead of scanning freelists.  Splitting and coalescing
- * move a free segment's start only between its unchanged neighbours, so
- * the tree order survives in-place key updates.
+ * treap (a randomized binary search tree, with parent links) on their
+ * start address.  A request with a bounded [minaddr, maxaddr) window (the
+ * exact-address hint is the tightest window) finds the first free segment
+ * of the window in O(log n) and walks on in address order instead of
+ * scanning freelists; VM_FIRSTFIT is that walk over the whole arena.
+ * Splitting and coalescing move a free segment's start only between its
+ * unchanged neighbours, so the tree order survives in-place key updates;
+ * the piece split off after a segment is inserted next to it and a
+ * coalesced-away segment is rotated out where it is: expected O(1) each.
  *
- * Quantum caches (paper, section 4.4): vmem_alloc() of sizes up to
+ * Quantum caches (the paper's quantum caching): vmem_alloc() of sizes up to
  * qcache_max first pops a per-size stack of recently freed segments;
  * vmem_free() pushes onto it while there is room.  Cached segments stay
  * allocated in the arena.
@@ -66,7 +69,7 @@ struct vmem_seg {
 	struct vmem_seg *anext, *aprev;	/* all tags, address order */
 	/* FREE: freelist; ALLOC: hash chain (fnext); SPAN: span list */
 	struct vmem_seg *fnext, *fprev;
-	struct vmem_seg *tl, *tr;	/* FREE: treap children */
+	struct vmem_seg *tl, *tr, *tp;	/* FREE: treap children, parent */
 	uint32_t prio;			/* FREE: treap heap priority */
 	uint8_t type;
 	uint8_t imported;		/* SPAN */
@@ -227,70 +230,119 @@ static uint32_t prio_next(struct vmem *vm)
 	return (uint32_t)(x >> 32);
 }
 
-static struct vmem_seg *treap_insert(struct vmem_seg *t, struct vmem_seg *n)
+/* The pointer that holds x: its parent's child link, or the root. */
+static struct vmem_seg **treap_link(struct vmem *vm, struct vmem_seg *x)
 {
-	if (!t)
-		return n;
-	if (n->start < t->start) {
-		t->tl = treap_insert(t->tl, n);
-		if (t->tl->prio > t->prio) {
-			struct vmem_seg *l = t->tl;
-			t->tl = l->tr;
-			l->tr = t;
-			return l;
-		}
+	if (!x->tp)
+		return &vm->root;
+	return x->tp->tl == x ? &x->tp->tl : &x->tp->tr;
+}
+
+/* Rotate x above its parent, keeping the in-order sequence. */
+static void treap_rotate_up(struct vmem *vm, struct vmem_seg *x)
+{
+	struct vmem_seg *p = x->tp, **link = treap_link(vm, p);
+
+	if (p->tl == x) {
+		p->tl = x->tr;
+		if (x->tr)
+			x->tr->tp = p;
+		x->tr = p;
 	} else {
-		t->tr = treap_insert(t->tr, n);
-		if (t->tr->prio > t->prio) {
-			struct vmem_seg *r = t->tr;
-			t->tr = r->tl;
-			r->tl = t;
-			return r;
-		}
+		p->tr = x->tl;
+		if (x->tl)
+			x->tl->tp = p;
+		x->tl = p;
 	}
-	return t;
+	x->tp = p->tp;
+	p->tp = x;
+	*link = x;
 }
 
-/* Join two treaps, every key of a below every key of b. */
-static struct vmem_seg *treap_join(struct vmem_seg *a, struct vmem_seg *b)
+/* Hang n as a leaf under parent (NULL: the root), then restore the heap
+ * order on priorities by rotating it up. */
+static void treap_attach(struct vmem *vm, struct vmem_seg *n,
+			 struct vmem_seg *parent, bool left)
 {
-	if (!a)
-		return b;
-	if (!b)
-		return a;
-	if (a->prio > b->prio) {
-		a->tr = treap_join(a->tr, b);
-		return a;
-	}
-	b->tl = treap_join(a, b->tl);
-	return b;
-}
-
-static struct vmem_seg *treap_remove(struct vmem_seg *t, struct vmem_seg *n)
-{
-	BUG_ON(!t);
-	if (t == n)
-		return treap_join(t->tl, t->tr);
-	if (n->start < t->start)
-		t->tl = treap_remove(t->tl, n);
+	n->tl = n->tr = NULL;
+	n->tp = parent;
+	n->prio = prio_next(vm);
+	if (!parent)
+		vm->root = n;
+	else if (left)
+		parent->tl = n;
 	else
-		t->tr = treap_remove(t->tr, n);
-	return t;
+		parent->tr = n;
+	while (n->tp && n->tp->prio < n->prio)
+		treap_rotate_up(vm, n);
+}
+
+/* Insert n, searching its place from the root. */
+static void treap_insert(struct vmem *vm, struct vmem_seg *n)
+{
+	struct vmem_seg *t = vm->root, *parent = NULL;
+	bool left = false;
+
+	while (t) {
+		parent = t;
+		left = n->start < t->start;
+		t = left ? t->tl : t->tr;
+	}
+	treap_attach(vm, n, parent, left);
+}
+
+/* Insert n right after pred in address order: the leftmost place of
+ * pred's right subtree, expected O(1) steps from pred. */
+static void treap_insert_after(struct vmem *vm, struct vmem_seg *n,
+			       struct vmem_seg *pred)
+{
+	struct vmem_seg *t = pred->tr;
+
+	if (!t) {
+		treap_attach(vm, n, pred, false);
+		return;
+	}
+	while (t->tl)
+		t = t->tl;
+	treap_attach(vm, n, t, true);
+}
+
+/* Remove n: rotate it down below its higher-priority child until it has
+ * at most one child, then splice it out.  Expected O(1) rotations. */
+static void treap_remove(struct vmem *vm, struct vmem_seg *n)
+{
+	struct vmem_seg *c;
+
+	while (n->tl && n->tr)
+		treap_rotate_up(vm, n->tl->prio > n->tr->prio ? n->tl : n->tr);
+	c = n->tl ? n->tl : n->tr;
+	*treap_link(vm, n) = c;
+	if (c)
+		c->tp = n->tp;
 }
 
 static void free_insert(struct vmem *vm, struct vmem_seg *s)
 {
 	s->type = SEG_FREE;
-	s->tl = s->tr = NULL;
-	s->prio = prio_next(vm);
-	vm->root = treap_insert(vm->root, s);
+	treap_insert(vm, s);
+	flist_insert(vm, s);
+	vm->st.nfree++;
+}
+
+/* Like free_insert() for s right after free segment pred in address order
+ * (pred's end <= s's start, nothing free between them). */
+static void free_insert_after(struct vmem *vm, struct vmem_seg *s,
+			      struct vmem_seg *pred)
+{
+	s->type = SEG_FREE;
+	treap_insert_after(vm, s, pred);
 	flist_insert(vm, s);
 	vm->st.nfree++;
 }
 
 static void free_remove(struct vmem *vm, struct vmem_seg *s)
 {
-	vm->root = treap_remove(vm->root, s);
+	treap_remove(vm, s);
 	flist_remove(vm, s);
 	vm->st.nfree--;
 }
@@ -327,10 +379,19 @@ static struct vmem_seg *treap_ceil(const struct vmem *vm, uint64_t addr)
 	return best;
 }
 
-/* The next free segment in address order after s, or NULL. */
-static struct vmem_seg *free_next(const struct vmem *vm, const struct vmem_seg *s)
+/* The next free segment in address order after s, or NULL: the in-order
+ * successor through the parent links, O(1) amortized along a walk. */
+static struct vmem_seg *free_next(struct vmem_seg *s)
 {
-	return s->start == UINT64_MAX ? NULL : treap_ceil(vm, s->start + 1);
+	if (s->tr) {
+		s = s->tr;
+		while (s->tl)
+			s = s->tl;
+		return s;
+	}
+	while (s->tp && s->tp->tr == s)
+		s = s->tp;
+	return s->tp;
 }
 
 /* ---- hash of allocated segments ---- */
@@ -374,6 +435,15 @@ static void hash_insert(struct vmem *vm, struct vmem_seg *s)
 	vm->st.in_use += s->size;
 	if (vm->st.nalloc > ((uint64_t)2 << vm->hash_shift) && vm->hash_shift < 40)
 		hash_grow(vm);
+}
+
+static struct vmem_seg *hash_find(const struct vmem *vm, uint64_t addr)
+{
+	struct vmem_seg *h = vm->hash[hash_idx(vm->hash_shift, addr)];
+
+	while (h && h->start != addr)
+		h = h->fnext;
+	return h;
 }
 
 static struct vmem_seg *hash_remove(struct vmem *vm, uint64_t addr)
@@ -510,8 +580,10 @@ struct vmem_pick {
 	uint64_t addr;
 };
 
-/* Count a visit to free segment s; true when the search is over (first
- * fit found a fit).  Best fit keeps the smallest fit, lowest on ties. */
+/* Count a visit to free segment s; true when the search is over: first
+ * fit found a fit, or best fit found one of exactly the size asked (none
+ * can be smaller).  Otherwise best fit keeps the smallest fit, the lowest
+ * address on ties. */
 static bool pick_consider(struct vmem *vm, struct vmem_seg *s,
 			  const struct vmem_req *r, int fit, struct vmem_pick *pk)
 {
@@ -525,19 +597,59 @@ static bool pick_consider(struct vmem *vm, struct vmem_seg *s,
 		pk->seg = s;
 		pk->addr = a;
 	}
-	return fit != VM_BESTFIT;
+	return fit != VM_BESTFIT || s->size == r->size;
+}
+
+/*
+ * An exact window [minaddr, maxaddr) next to an allocated segment: the
+ * boundary tags answer in O(1), whether the window is free or not (the
+ * engines fill files page by page, so a hint usually has an allocated
+ * neighbour).  Sets *known when it could tell; returns the free segment
+ * holding the window or NULL.
+ */
+static struct vmem_seg *exact_by_neighbour(const struct vmem *vm,
+					   const struct vmem_req *r, bool *known)
+{
+	struct vmem_seg *n = hash_find(vm, r->maxaddr), *p, *s;
+
+	*known = true;
+	if (n && n->aprev->type != SEG_SPAN) {
+		s = n->aprev;	/* the segment ending at maxaddr */
+		return s->type == SEG_FREE && s->start <= r->minaddr ? s : NULL;
+	}
+	if (r->minaddr >= vm->quantum &&
+	    (p = hash_find(vm, r->minaddr - vm->quantum)) &&
+	    p->size == vm->quantum && p->anext->type != SEG_SPAN &&
+	    p->anext->type != SEG_SENTINEL) {
+		s = p->anext;	/* the segment starting at minaddr */
+		return s->type == SEG_FREE && s->start + s->size >= r->maxaddr ?
+		       s : NULL;
+	}
+	*known = false;
+	return NULL;
 }
 
 /* Bounded window: walk the free segments overlapping it in address order. */
 static struct vmem_seg *fit_window(struct vmem *vm, const struct vmem_req *r,
 				   int fit, uint64_t *addrp)
 {
-	struct vmem_seg *s = treap_floor(vm, r->minaddr);
+	struct vmem_seg *s;
 	struct vmem_pick pk = { NULL, 0 };
+	bool known;
 
+	if (r->maxaddr - r->minaddr == r->size) {
+		s = exact_by_neighbour(vm, r, &known);
+		if (known) {
+			if (s)
+				pick_consider(vm, s, r, fit, &pk);
+			*addrp = pk.addr;
+			return pk.seg;
+		}
+	}
+	s = treap_floor(vm, r->minaddr);
 	if (!s || s->start + s->size <= r->minaddr)
 		s = treap_ceil(vm, r->minaddr);
-	for (; s && s->start < r->maxaddr; s = free_next(vm, s))
+	for (; s && s->start < r->maxaddr; s = free_next(s))
 		if (pick_consider(vm, s, r, fit, &pk))
 			break;
 	*addrp = pk.addr;
@@ -607,7 +719,7 @@ static struct vmem_seg *fit_next(struct vmem *vm, const struct vmem_req *r,
 	vm->st.segments++;
 	if (seg_fit(first, &rr, addrp))
 		return first;
-	for (s = free_next(vm, first);; s = free_next(vm, s)) {
+	for (s = free_next(first);; s = free_next(s)) {
 		if (!s)
 			s = treap_ceil(vm, 0);	/* wrap around */
 		vm->st.segments++;
@@ -622,6 +734,8 @@ static struct vmem_seg *fit_find(struct vmem *vm, const struct vmem_req *r,
 				 int fit, uint64_t *addrp)
 {
 	if (r->minaddr > 0 || r->maxaddr < UINT64_MAX)
+		return fit_window(vm, r, fit, addrp);
+	if (fit == VM_FIRSTFIT)
 		return fit_window(vm, r, fit, addrp);
 	if (fit == VM_NEXTFIT)
 		return fit_next(vm, r, addrp);
@@ -656,7 +770,7 @@ static struct vmem_seg *seg_carve(struct vmem *vm, struct vmem_seg *f,
 				rt->start = aend;
 				rt->size = fend - aend;
 				alist_insert_after(rt, a);
-				free_insert(vm, rt);
+				free_insert_after(vm, rt, f);
 			}
 		} else {
 			/* f becomes the right part: its key moves up in place,
@@ -677,7 +791,8 @@ static int fit_of(const struct vmem *vm, int vmflag)
 {
 	int f = vmflag & VM_FITMASK;
 
-	return f == VM_BESTFIT || f == VM_NEXTFIT || f == VM_INSTANTFIT ? f : vm->fit;
+	return f == VM_BESTFIT || f == VM_NEXTFIT || f == VM_INSTANTFIT ||
+	       f == VM_FIRSTFIT ? f : vm->fit;
 }
 
 static bool qcache_reap(struct vmem *vm);
@@ -696,12 +811,17 @@ static int vmem_import(struct vmem *vm, const struct vmem_req *r, int fit,
 	struct vmem_seg *s;
 	int ret;
 
-	if (!vm->afunc)
+	if (!vm->afunc || isz < r->size)
 		return -ENOMEM;
+	/* nocross: a larger span makes a boundary-free place likelier; the
+	 * retry below tells whether it worked */
 	if (r->nocross && isz < r->nocross)
 		isz = isz * 2 < r->nocross ? isz * 2 : r->nocross;
-	if (isz % sq)
+	if (isz % sq) {
+		if (isz > UINT64_MAX - sq)
+			return -ENOMEM;
 		isz += sq - isz % sq;
+	}
 	ret = vm->afunc(vm->source, isz, 0, &base);
 	if (ret)
 		return ret;
@@ -827,8 +947,8 @@ void vmem_free(struct vmem *vm, uint64_t addr, uint64_t size)
 	vmem_xfree(vm, addr, size);
 }
 
-/* Give every cached segment back to the arena (the paper reaps the quantum
- * caches when an allocation would otherwise fail). */
+/* Give every cached segment back to the arena.  Called before an
+ * allocation fails, so that cached segments never cause -ENOMEM. */
 static bool qcache_reap(struct vmem *vm)
 {
 	bool any = false;
@@ -874,9 +994,8 @@ static bool qcache_flush_range(struct vmem *vm, uint64_t addr, uint64_t size)
 	if (!vm->st.qcached)
 		return false;
 	for (uint64_t s = from; s < addr + size; s += vm->quantum) {
-		struct vmem_seg *h = vm->hash[hash_idx(vm->hash_shift, s)];
-		for (; h && h->start != s; h = h->fnext)
-			;
+		struct vmem_seg *h = hash_find(vm, s);
+
 		if (h && h->start + h->size > addr && qcache_remove(vm, s, h->size)) {
 			vm->st.frees--;
 			vmem_xfree(vm, s, h->size);
@@ -923,8 +1042,9 @@ struct vmem *vmem_create(const char *name, uint64_t base, uint64_t size,
 			 (unsigned long long)quantum);
 		return NULL;
 	}
-	if (fit != VM_INSTANTFIT && fit != VM_BESTFIT && fit != VM_NEXTFIT) {
-		snprintf(err, errlen, "vmem %s: fit must be instant, best or next",
+	if (fit != VM_INSTANTFIT && fit != VM_BESTFIT && fit != VM_NEXTFIT &&
+	    fit != VM_FIRSTFIT) {
+		snprintf(err, errlen, "vmem %s: fit must be instant, best, next or first",
 			 name);
 		return NULL;
 	}
@@ -1026,15 +1146,16 @@ void vmem_walk(const struct vmem *vm,
 		   s->imported);
 }
 
-/* In-order treap walk: sorted, heap-ordered, only free segments. */
+/* In-order treap walk: sorted, heap-ordered, parent links right, only
+ * free segments. */
 static int treap_check(const struct vmem_seg *t, uint64_t *count,
 		       const struct vmem_seg **prev)
 {
 	if (!t)
 		return 0;
-	if (t->tl && t->tl->prio > t->prio)
+	if (t->tl && (t->tl->prio > t->prio || t->tl->tp != t))
 		return -1;
-	if (t->tr && t->tr->prio > t->prio)
+	if (t->tr && (t->tr->prio > t->prio || t->tr->tp != t))
 		return -1;
 	if (treap_check(t->tl, count, prev))
 		return -1;
@@ -1145,7 +1266,7 @@ int vmem_check(const struct vmem *vm, char *err, size_t errlen)
 					   vm->name);
 			nhash++;
 		}
-	if (treap_check(vm->root, &ntreap, &tprev))
+	if ((vm->root && vm->root->tp) || treap_check(vm->root, &ntreap, &tprev))
 		CHECK_FAIL("%s: treap out of order", vm->name);
 	for (size_t i = 0; i < vm->nqcache; i++) {
 		ncached += vm->qcache[i].n;
@@ -1206,24 +1327,18 @@ static void vmem_policy_describe(char *buf, size_t buflen)
 	args_describe(specs, ARRAY_SIZE(specs), buf, buflen);
 }
 
-static struct alloc *vmem_policy_create(const char *args, uint64_t base,
-					uint64_t size, uint64_t quantum,
-					char *err, size_t errlen)
+struct alloc *vmem_policy_new(uint64_t base, uint64_t size, uint64_t quantum,
+			      int fit, uint64_t qcache_max, char *err,
+			      size_t errlen)
 {
-	int fit = 0;
-	uint64_t qc = 0;
-	const struct arg_spec specs[] = VMEM_POLICY_SPECS(&fit, &qc);
-	struct vmem_policy *p;
+	struct vmem_policy *p = calloc(1, sizeof(*p));
 
-	if (args_parse("alloc vmem", args, specs, ARRAY_SIZE(specs), err, errlen))
-		return NULL;
-	p = calloc(1, sizeof(*p));
 	if (!p) {
-		snprintf(err, errlen, "alloc vmem: out of memory");
+		snprintf(err, errlen, "alloc: out of memory");
 		return NULL;
 	}
 	p->vm = vmem_create("alloc", base, size, quantum, NULL, NULL, NULL,
-			    qc * quantum, vmem_fit_flags[fit], err, errlen);
+			    qcache_max, fit, err, errlen);
 	if (!p->vm) {
 		free(p);
 		return NULL;
@@ -1231,7 +1346,21 @@ static struct alloc *vmem_policy_create(const char *args, uint64_t base,
 	return &p->base;
 }
 
-static void vmem_policy_destroy(struct alloc *a)
+static struct alloc *vmem_policy_create(const char *args, uint64_t base,
+					uint64_t size, uint64_t quantum,
+					char *err, size_t errlen)
+{
+	int fit = 0;
+	uint64_t qc = 0;
+	const struct arg_spec specs[] = VMEM_POLICY_SPECS(&fit, &qc);
+
+	if (args_parse("alloc vmem", args, specs, ARRAY_SIZE(specs), err, errlen))
+		return NULL;
+	return vmem_policy_new(base, size, quantum, vmem_fit_flags[fit],
+			       qc * quantum, err, errlen);
+}
+
+void vmem_policy_destroy(struct alloc *a)
 {
 	struct vmem_policy *p = container_of(a, struct vmem_policy, base);
 
@@ -1241,9 +1370,9 @@ static void vmem_policy_destroy(struct alloc *a)
 
 /* Engine context: under the engine lock, possibly in the SIGSEGV handler
  * (malloc allowed there).  The hint is tried as an exact window first:
- * one treap lookup, O(log free segments). */
-static int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
-			     uint64_t *addrp)
+ * O(1) when a neighbouring page is allocated, else one treap lookup. */
+int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
+		      uint64_t *addrp)
 {
 	struct vmem_policy *p = container_of(a, struct vmem_policy, base);
 
@@ -1265,12 +1394,12 @@ static int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
 	return vmem_alloc(p->vm, size, 0, addrp) ? -ENOMEM : 0;
 }
 
-static void vmem_policy_free(struct alloc *a, uint64_t addr, uint64_t size)
+void vmem_policy_free(struct alloc *a, uint64_t addr, uint64_t size)
 {
 	vmem_free(container_of(a, struct vmem_policy, base)->vm, addr, size);
 }
 
-static void vmem_policy_stats(const struct alloc *a, struct alloc_stats *st)
+void vmem_policy_stats(const struct alloc *a, struct alloc_stats *st)
 {
 	const struct vmem_policy *p = container_of(a, struct vmem_policy, base);
 	struct vmem_stats vs;

@@ -14,6 +14,10 @@ extern const struct reclaim_ops reclaim_fifo;
 extern const struct reclaim_ops reclaim_clock;
 extern const struct reclaim_ops reclaim_random;
 extern const struct reclaim_ops reclaim_arc;
+extern const struct reclaim_ops reclaim_2q;
+extern const struct reclaim_ops reclaim_sieve;
+extern const struct reclaim_ops reclaim_lfu;
+extern const struct reclaim_ops reclaim_opt;
 
 const struct reclaim_ops *const reclaim_registry[] = {
 	&reclaim_lru,
@@ -21,6 +25,10 @@ const struct reclaim_ops *const reclaim_registry[] = {
 	&reclaim_clock,
 	&reclaim_random,
 	&reclaim_arc,
+	&reclaim_2q,
+	&reclaim_sieve,
+	&reclaim_lfu,
+	&reclaim_opt,
 	NULL
 };
 

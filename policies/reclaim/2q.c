@@ -1,0 +1,187 @@
+/*
+ * policies/reclaim/2q.c — 2Q, full version.
+ *
+ * Johnson & Shasha, "2Q: A Low Overhead High Performance Buffer Management
+ * Replacement Algorithm", VLDB 1994, the "full version" of section 2.2:
+ *
+ *      A1in  FIFO of pages seen once (resident), at most Kin of them
+ *            before reclaim takes from it;
+ *      A1out FIFO of keys evicted from A1in (ghosts), at most Kout;
+ *      Am    LRU of pages re-referenced after leaving A1in (resident).
+ *
+ *   access x:  in Am: move to Am's head.  in A1in: nothing (correlated
+ *              references).  in A1out: reclaimfor(x), x to Am's head.
+ *              else: reclaimfor(x), x to A1in's head.
+ *   reclaimfor: with no free slot, if |A1in| > Kin evict A1in's tail to
+ *              A1out's head (dropping A1out's tail beyond Kout), else
+ *              evict Am's tail (no ghost: it has not been used a while).
+ *
+ * victim() is reclaimfor; insert() the placement.  The paper's defaults
+ * (and this policy's): Kin = 25 % and Kout = 50 % of RAM, rounded down.
+ * A key found in A1out leaves it when the page is inserted; victim() runs
+ * first, so the ghost trimming of that same fault may already have dropped
+ * it (then it counts as new), a detail the paper leaves open.
+ * Unevictable pages keep their place; reclaimfor takes the oldest evictable
+ * page of the queue it chose, or of the other queue when that has none.
+ *
+ * Parameters: kin=0.25 (A1in share of RAM), kout=0.5 (A1out ghosts per
+ * page of RAM), e.g. `2q:kin=0.25:kout=0.5`.
+ * Ghosts: a preallocated table of Kout + 1 keys (ghost.h), never more;
+ * not charged against RAM, counted by metadata_bytes().
+ *
+ * Fault on a resident page: a use, like a hit.  Under `faults` observation
+ * Am hits are invisible, so Am is FIFO by the time pages were promoted
+ * (reloaded while in A1out) or last faulted; A1in is FIFO anyway.  2Q
+ * keeps most of its power there: its promotion signal is a reload of a
+ * remembered key, which is a fault.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/args.h"
+#include "policies/reclaim/ghost.h"
+#include "policies/reclaim/rlist.h"
+
+enum { TWOQ_A1IN = 1, TWOQ_AM = 2 };	/* rpage.pflags */
+
+struct twoq {
+	struct reclaim base;
+	struct list_head q[3];	/* q[TWOQ_A1IN], q[TWOQ_AM]; newest at the head */
+	size_t nq[3];
+	struct list_head a1out;	/* ghosts, newest at the head */
+	size_t kin, kout;
+	struct ghost_table gt;
+};
+
+static double twoq_kin = 0.25, twoq_kout = 0.5;
+
+static void twoq_specs(struct arg_spec specs[2], double *kin, double *kout)
+{
+	specs[0] = (struct arg_spec){ "kin", ARG_DOUBLE, kin, 0.0, 1.0, NULL,
+				      "A1in share of RAM" };
+	specs[1] = (struct arg_spec){ "kout", ARG_DOUBLE, kout, 0.0, 8.0, NULL,
+				      "A1out ghosts per page of RAM" };
+}
+
+static void twoq_describe_args(char *buf, size_t buflen)
+{
+	double kin = twoq_kin, kout = twoq_kout;
+	struct arg_spec specs[2];
+
+	twoq_specs(specs, &kin, &kout);
+	args_describe(specs, 2, buf, buflen);
+}
+
+static struct reclaim *twoq_create(const char *args, const struct reclaim_params *p,
+				   char *err, size_t errlen)
+{
+	double kin = twoq_kin, kout = twoq_kout;
+	struct arg_spec specs[2];
+	struct twoq *t;
+
+	twoq_specs(specs, &kin, &kout);
+	if (args_parse("2q", args, specs, 2, err, errlen))
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		goto nomem;
+	t->kin = (size_t)(kin * (double)p->npages);
+	t->kout = (size_t)(kout * (double)p->npages);
+	if (ghost_init(&t->gt, t->kout + 1)) {
+		free(t);
+		goto nomem;
+	}
+	list_init(&t->q[TWOQ_A1IN]);
+	list_init(&t->q[TWOQ_AM]);
+	list_init(&t->a1out);
+	return &t->base;
+nomem:
+	snprintf(err, errlen, "2q: out of memory for %zu pages", p->npages);
+	return NULL;
+}
+
+static void twoq_destroy(struct reclaim *r)
+{
+	struct twoq *t = (struct twoq *)r;
+
+	ghost_fini(&t->gt);
+	free(t);
+}
+
+static void twoq_insert(struct reclaim *r, struct rpage *pg)
+{
+	struct twoq *t = (struct twoq *)r;
+	struct ghost *g = ghost_find(&t->gt, pg->key);
+
+	pg->pflags = TWOQ_A1IN;
+	if (g) {
+		ghost_del(&t->gt, g);
+		pg->pflags = TWOQ_AM;
+	}
+	list_add(&pg->link, &t->q[pg->pflags]);
+	t->nq[pg->pflags]++;
+}
+
+static void twoq_hit(struct reclaim *r, struct rpage *pg)
+{
+	struct twoq *t = (struct twoq *)r;
+
+	if (pg->pflags == TWOQ_AM)
+		list_move(&pg->link, &t->q[TWOQ_AM]);
+}
+
+static struct rpage *twoq_victim(struct reclaim *r)
+{
+	struct twoq *t = (struct twoq *)r;
+	struct rpage *pg = NULL;
+
+	if (t->nq[TWOQ_A1IN] > t->kin)
+		pg = rlist_oldest_evictable(&t->q[TWOQ_A1IN]);
+	if (!pg)
+		pg = rlist_oldest_evictable(&t->q[TWOQ_AM]);
+	if (!pg)
+		pg = rlist_oldest_evictable(&t->q[TWOQ_A1IN]);
+	if (!pg)
+		return NULL;
+	list_del(&pg->link);
+	t->nq[pg->pflags]--;
+	if (pg->pflags == TWOQ_A1IN && t->kout > 0) {
+		struct ghost *g;
+
+		if (t->gt.used >= t->kout)
+			ghost_del(&t->gt, ghost_oldest(&t->a1out));
+		g = ghost_add(&t->gt, pg->key, 0);
+		list_add(&g->link, &t->a1out);
+	}
+	return pg;
+}
+
+static void twoq_remove(struct reclaim *r, struct rpage *pg)
+{
+	struct twoq *t = (struct twoq *)r;
+
+	list_del(&pg->link);
+	t->nq[pg->pflags]--;
+}
+
+static size_t twoq_metadata_bytes(const struct reclaim *r)
+{
+	const struct twoq *t = (const struct twoq *)r;
+
+	return sizeof(*t) + ghost_bytes(&t->gt) + r->nresident * sizeof(struct rpage);
+}
+
+const struct reclaim_ops reclaim_2q = {
+	.name = "2q",
+	.help = "2Q full version (Johnson & Shasha, VLDB'94): A1in FIFO, A1out "
+		"ghosts, Am LRU",
+	.describe_args = twoq_describe_args,
+	.create = twoq_create,
+	.destroy = twoq_destroy,
+	.insert = twoq_insert,
+	.hit = twoq_hit,
+	.fault = twoq_hit,
+	.victim = twoq_victim,
+	.remove = twoq_remove,
+	.metadata_bytes = twoq_metadata_bytes,
+};

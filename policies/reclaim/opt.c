@@ -1,0 +1,187 @@
+/*
+ * policies/reclaim/opt.c — OPT: Belady's optimal replacement (MIN).
+ *
+ * Belady, "A study of replacement algorithms for a virtual-storage
+ * computer", IBM Systems Journal 5(2), 1966: evict the page whose next use
+ * lies farthest in the future (never again counts as infinitely far).  No
+ * policy can have fewer misses on a given trace, so OPT is the floor every
+ * miss-ratio plot shows.
+ *
+ * It needs the future: RECLAIM_NEEDS_FUTURE.  The simulator puts the time
+ * of the page's next access in reclaim.next_use before insert(), hit() and
+ * fault() (UINT64_MAX: never again); OPT keeps the resident pages in a
+ * binary max-heap on that time (rpage.pdata = heap index), so insert, hit,
+ * fault and remove are O(log n).  victim() takes the heap top; unevictable
+ * pages met on top are set aside and pushed back afterwards (O(log n) per
+ * unevictable page passed); their keys do not change.
+ *
+ * Parameters: none.  No ghosts; the heap (16 bytes per page of RAM) and a
+ * stash of the same size are allocated at create().
+ *
+ * Fault on a resident page: an access, like a hit (reads next_use).  OPT is
+ * defined for `full` observation only: under `faults` the policy is never
+ * told of hits, so next_use would go stale and OPT would not be optimal —
+ * the simulator refuses that combination, and the real engine has no
+ * future at all.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "policies/reclaim/rlist.h"
+
+struct opt_ent {
+	uint64_t next;		/* next use time */
+	struct rpage *pg;
+};
+
+struct opt {
+	struct reclaim base;
+	size_t n, cap;
+	struct opt_ent *heap;	/* max-heap on next */
+	struct opt_ent *stash;	/* unevictable tops set aside by victim() */
+};
+
+static struct reclaim *opt_create(const char *args, const struct reclaim_params *p,
+				  char *err, size_t errlen)
+{
+	struct opt *o;
+
+	if (rlist_no_args("opt", args, err, errlen))
+		return NULL;
+	o = calloc(1, sizeof(*o));
+	if (o) {
+		o->heap = malloc(p->npages * sizeof(*o->heap));
+		o->stash = malloc(p->npages * sizeof(*o->stash));
+	}
+	if (!o || !o->heap || !o->stash) {
+		if (o) {
+			free(o->heap);
+			free(o->stash);
+		}
+		free(o);
+		snprintf(err, errlen, "opt: out of memory for %zu pages", p->npages);
+		return NULL;
+	}
+	o->cap = p->npages;
+	return &o->base;
+}
+
+static void opt_destroy(struct reclaim *r)
+{
+	struct opt *o = (struct opt *)r;
+
+	free(o->heap);
+	free(o->stash);
+	free(o);
+}
+
+static void opt_set(struct opt *o, size_t i, struct opt_ent e)
+{
+	o->heap[i] = e;
+	e.pg->pdata = i;
+}
+
+/* Move the entry at i up or down to its place. */
+static void opt_fix(struct opt *o, size_t i)
+{
+	struct opt_ent e = o->heap[i];
+
+	while (i > 0 && o->heap[(i - 1) / 2].next < e.next) {
+		opt_set(o, i, o->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= o->n)
+			break;
+		if (c + 1 < o->n && o->heap[c + 1].next > o->heap[c].next)
+			c++;
+		if (o->heap[c].next <= e.next)
+			break;
+		opt_set(o, i, o->heap[c]);
+		i = c;
+	}
+	opt_set(o, i, e);
+}
+
+static void opt_push(struct opt *o, struct opt_ent e)
+{
+	BUG_ON(o->n >= o->cap);	/* the engine never exceeds npages */
+	o->heap[o->n++] = e;
+	opt_fix(o, o->n - 1);
+}
+
+static void opt_delete(struct opt *o, size_t i)
+{
+	BUG_ON(i >= o->n);
+	o->n--;
+	if (i < o->n) {
+		opt_set(o, i, o->heap[o->n]);
+		opt_fix(o, i);
+	}
+}
+
+static void opt_insert(struct reclaim *r, struct rpage *pg)
+{
+	opt_push((struct opt *)r, (struct opt_ent){ r->next_use, pg });
+}
+
+static void opt_access(struct reclaim *r, struct rpage *pg)
+{
+	struct opt *o = (struct opt *)r;
+	size_t i = pg->pdata;
+
+	BUG_ON(i >= o->n || o->heap[i].pg != pg);
+	o->heap[i].next = r->next_use;
+	opt_fix(o, i);
+}
+
+static struct rpage *opt_victim(struct reclaim *r)
+{
+	struct opt *o = (struct opt *)r;
+	struct rpage *pg = NULL;
+	size_t nstash = 0;
+
+	while (o->n > 0) {
+		struct opt_ent top = o->heap[0];
+
+		opt_delete(o, 0);
+		if (rpage_evictable(top.pg)) {
+			pg = top.pg;
+			break;
+		}
+		o->stash[nstash++] = top;
+	}
+	while (nstash > 0)
+		opt_push(o, o->stash[--nstash]);
+	return pg;
+}
+
+static void opt_remove(struct reclaim *r, struct rpage *pg)
+{
+	opt_delete((struct opt *)r, pg->pdata);
+}
+
+static size_t opt_metadata_bytes(const struct reclaim *r)
+{
+	const struct opt *o = (const struct opt *)r;
+
+	return sizeof(*o) + 2 * o->cap * sizeof(struct opt_ent) +
+	       r->nresident * sizeof(struct rpage);
+}
+
+const struct reclaim_ops reclaim_opt = {
+	.name = "opt",
+	.help = "Belady's OPT/MIN: evict the page used farthest in the future "
+		"(simulator, full observation)",
+	.flags = RECLAIM_NEEDS_FUTURE,
+	.create = opt_create,
+	.destroy = opt_destroy,
+	.insert = opt_insert,
+	.hit = opt_access,
+	.fault = opt_access,
+	.victim = opt_victim,
+	.remove = opt_remove,
+	.metadata_bytes = opt_metadata_bytes,
+};
