@@ -102,10 +102,14 @@ why() {
 				if (best == "" || mr[p, mid] < mr[best, mid]) best = p
 				if (worst == "" || mr[p, mid] > mr[worst, mid]) worst = p
 			}
-			if (best != "") printf ", the best online policy, %s, %.1f %%", best, 100 * mr[best, mid]
-			if (("lru", mid) in mr) printf ", LRU %.1f %%", 100 * mr["lru", mid]
-			if (("fifo", mid) in mr) printf ", FIFO %.1f %%", 100 * mr["fifo", mid]
-			if (worst != "" && worst != "lru" && worst != "fifo") printf " and the worst, %s, %.1f %%", worst, 100 * mr[worst, mid]
+			if (best != "" && sprintf("%.1f", 100 * mr[best, mid]) == sprintf("%.1f", 100 * mr[worst, mid]))
+				printf ", every online policy %.1f %%", 100 * mr[best, mid]
+			else if (best != "") {
+				printf ", the best online policy, %s, %.1f %%", best, 100 * mr[best, mid]
+				if (best != "lru" && ("lru", mid) in mr) printf ", LRU %.1f %%", 100 * mr["lru", mid]
+				if (best != "fifo" && worst != "fifo" && ("fifo", mid) in mr) printf ", FIFO %.1f %%", 100 * mr["fifo", mid]
+				printf " and the worst, %s, %.1f %%", worst, 100 * mr[worst, mid]
+			}
 			printf ". "
 			mb = ""
 			for (p in pol) if (p != "opt" && (mb == "" || sum[p] / n[p] < sum[mb] / n[mb])) mb = p
