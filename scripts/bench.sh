@@ -35,6 +35,10 @@
 # PARALLEL (above).
 set -uo pipefail
 
+# The script is one brace group, which bash reads in full before running it:
+# editing this file while a study runs cannot change that study.
+{
+
 build=${1:-build}
 quick=${QUICK:-0}
 case "$quick" in '' | 0) quick=0 ;; *) quick=1 ;; esac
@@ -336,5 +340,9 @@ if [ $failed -ne 0 ]; then
 	sed 's/^/  /' "$tmp/failed.txt" >&2
 	exit 1
 fi
+# the job lists name the folder: point them at its final name
+sed -i "s|$tmp|$final|g" "$tmp"/jobs/*.jobs 2>/dev/null
 mv "$tmp" "$final"
 say "done in $((t_end - t_start)) s: $final/report.md"
+exit 0
+}

@@ -106,9 +106,9 @@ why() {
 				printf ", every online policy %.1f %%", 100 * mr[best, mid]
 			else if (best != "") {
 				printf ", the best online policy, %s, %.1f %%", best, 100 * mr[best, mid]
-				if (best != "lru" && ("lru", mid) in mr) printf ", LRU %.1f %%", 100 * mr["lru", mid]
-				if (best != "fifo" && worst != "fifo" && ("fifo", mid) in mr) printf ", FIFO %.1f %%", 100 * mr["fifo", mid]
-				printf " and the worst, %s, %.1f %%", worst, 100 * mr[worst, mid]
+				if (best != "lru" && ("lru", mid) in mr) printf ", LRU %.1f %%%s", 100 * mr["lru", mid], worst == "lru" ? " (the worst)" : ""
+				if (best != "fifo" && ("fifo", mid) in mr) printf ", FIFO %.1f %%%s", 100 * mr["fifo", mid], worst == "fifo" ? " (the worst)" : ""
+				if (worst != "lru" && worst != "fifo") printf " and the worst, %s, %.1f %%", worst, 100 * mr[worst, mid]
 			}
 			printf ". "
 			mb = ""
@@ -251,6 +251,11 @@ why() {
 		echo "Not drawn: $(why 'sim-vs-real' 'no configuration ran in both engines')."
 		echo
 	fi
+
+	echo "## Reproducing"
+	echo
+	echo "Every command this study ran is in \`jobs/*.jobs\` (one shell line each; \`jobs/gen.jobs\` regenerates the seeded traces byte for byte, the others rerun the sweeps). \`make plot RESULTS=results/$(basename "$dir" | sed "s/^\\.incomplete-//")\` redraws the figures and this report from \`results.csv\`; \`scripts/check-csv.sh results.csv\` checks the CSV against \`results/SCHEMA.md\`."
+	echo
 
 	# --- benchmark programs -----------------------------------------------------
 	set -- "$dir"/bench_*.txt
