@@ -155,6 +155,26 @@ int main(void)
 		    dir, dir), 0);
 	CHECK(sh(dir, "scripts/check-csv.sh %s/num.csv", dir, "") == 1);
 
+	/* the job runner: every job runs (two at a time), a failing one does
+	 * not stop the others, is listed in JOBFILE.failed, and fails the run */
+	{
+		char cmd[8192];
+
+		snprintf(cmd, sizeof(cmd), "printf 'touch %s/j1\\nfalse\\n# a comment\\n\\n"
+			 "touch %s/j2\\n' >%s/jobs.txt", dir, dir, dir);
+		CHECK_EQ(sh(dir, "%s", cmd, ""), 0);
+	}
+	CHECK_EQ(sh(dir, "scripts/runjobs.sh %s/jobs.txt 2 test", dir, ""), 1);
+	snprintf(path, sizeof(path), "%s/j1", dir);
+	CHECK(access(path, F_OK) == 0);
+	snprintf(path, sizeof(path), "%s/j2", dir);
+	CHECK(access(path, F_OK) == 0);
+	CHECK_EQ(sh(dir, "test \"$(cat %s/jobs.txt.failed)\" = false", dir, ""), 0);
+	CHECK_EQ(sh(dir, "printf 'true\\ntrue\\ntrue\\n' >%s/ok.txt", dir, ""), 0);
+	CHECK_EQ(sh(dir, "scripts/runjobs.sh %s/ok.txt 2 test", dir, ""), 0);
+	snprintf(path, sizeof(path), "%s/ok.txt.failed", dir);
+	CHECK(access(path, F_OK) != 0);
+
 	/* every row of a real simulator run has every schema column */
 	t_shared("traces/cloudPhysicsIO.oracleGeneral.bin", trace, sizeof(trace));
 	if (!bin || sh(dir, "%s --help | grep -q '^  sim '", bin, "") != 0) {
