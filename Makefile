@@ -5,7 +5,9 @@
 #   make test-asan  the same tests under ASan+UBSan (into build-asan/)
 #   make test-tsan  the concurrency tests (tests/t_*_mt.c) under TSan
 #   make test-clang build everything with clang -Werror and run the tests
-#   make bench      the benchmark study (results/ is written, never cleaned)
+#   make bench      the benchmark study (results/ is written, never cleaned);
+#                   QUICK=1 for the small one
+#   make plot RESULTS=dir  redraw a results folder's plots and report.md
 #   make install    bin/pagelab into $(DESTDIR)$(PREFIX)/bin
 #
 # Every .c file under common/ policies/ workloads/ sim/ real/ goes into one
@@ -107,7 +109,12 @@ fuzz: deps
 	@scripts/run-fuzz.sh build-fuzz $(FUZZ_SECONDS)
 
 bench: deps all
-	@scripts/bench.sh $(O)
+	@QUICK=$(QUICK) scripts/bench.sh $(O)
+
+# Redraw the plots and report.md of a results folder without rerunning.
+plot:
+	@test -n "$(RESULTS)" || { echo "usage: make plot RESULTS=results/DIR" >&2; exit 2; }
+	@scripts/plot.sh $(RESULTS)
 
 install: $(PAGELAB)
 	install -d $(DESTDIR)$(PREFIX)/bin
