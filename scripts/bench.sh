@@ -57,6 +57,19 @@ mkdir -p "$tmp"/{parts,logs,jobs,traces,hist}
 t_start=$(date +%s)
 trap 'echo "bench: interrupted; partial output left in $tmp" >&2; exit 130' INT TERM
 
+# Huge pages for bench_fault's and the real replays' hugetlbfs parts: as
+# root, reserve what they need and put vm.nr_hugepages back at the end.
+huge_pages=160
+hp_path=/proc/sys/vm/nr_hugepages
+hp_prev=""
+hugefree=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo 2>/dev/null)
+if [ "${hugefree:-0}" -lt $huge_pages ] && [ "$(id -u)" -eq 0 ] && [ -w $hp_path ]; then
+	hp_prev=$(cat $hp_path)
+	echo $((hp_prev + huge_pages - ${hugefree:-0})) >$hp_path 2>/dev/null || true
+	trap 'echo "$hp_prev" >'"$hp_path"' 2>/dev/null' EXIT
+	hugefree=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo 2>/dev/null)
+fi
+
 say() { echo "bench: $*" >&2; }
 # skip PART REASON: one line on stderr, one line in skipped.txt (report.md)
 skip() {
@@ -245,27 +258,34 @@ else
 fi
 
 # --- real replays and compare (one at a time) -----------------------------
-hugefree=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo 2>/dev/null)
+# shmfs replays use the shared real trace and the slices trace.  2 MiB
+# pages make every page of those traces 512 times larger, so hugetlbfs
+# replays use a small zipf trace of their own (256 pages, at most 256 MiB
+# of huge pages at the largest RAM size; the pool is reserved above).
 ramtypes="shmfs"
-if [ "${hugefree:-0}" -gt 0 ]; then
+if [ "${hugefree:-0}" -ge $huge_pages ] && [ $have_gen -eq 1 ] &&
+   (cd "$tmp" && "$pagelab" trace gen zipf -o traces/huge.trace --pages 256 \
+	--accesses 4000 --alpha 0.9 --write-ratio 0.2 --writeout 10 --seed 1 2>>logs/gen-huge.log); then
 	ramtypes="shmfs hugetlbfs"
+	echo "hugetlbfs_trace: zipf pages=256 accesses=4000 alpha=0.9 write_ratio=0.2 writeout=10 seed=1" >>"$tmp/run.txt"
 elif [ $have_real -eq 1 ]; then
-	skip "hugetlbfs replays" "no huge pages reserved (HugePages_Free 0 in /proc/meminfo; reserve with: echo 64 > /proc/sys/vm/nr_hugepages)"
+	skip "hugetlbfs replays" "fewer than $huge_pages free 2 MiB huge pages (HugePages_Free ${hugefree:-0} in /proc/meminfo; as root: echo $huge_pages > $hp_path)"
 fi
 real_traces="$real_trace"
 [ -s "$tmp/traces/slices.trace" ] && real_traces="$real_traces traces/slices.trace"
 : >"$tmp/jobs/real.jobs"
 if [ $have_real -eq 1 ] || [ $have_compare -eq 1 ]; then
 	hist=""
-	for t in $real_traces; do
-		(cd "$tmp" && [ -r "$t" ]) || continue
-		tn=$(basename "$t"); tn=${tn%%.*}
-		for rt in $ramtypes; do
+	for rt in $ramtypes; do
+		traces_rt=$real_traces
+		[ "$rt" = hugetlbfs ] && traces_rt=traces/huge.trace
+		for t in $traces_rt; do
+			(cd "$tmp" && [ -r "$t" ]) || continue
+			tn=$(basename "$t"); tn=${tn%%.*}
 			for a in $allocs; do
 				base="$tn-$rt-$a"
 				if [ $have_real -eq 1 ]; then
-					has_flag real --latency-hist &&
-						hist="--latency-hist hist/$base.hist"
+					hist="--hist hist/$base.hist.csv"
 					printf '%s real %s --reclaim lru --alloc %s --ram %s --ram-type %s --observe faults %s %s -o %s 2>%s\n' \
 						"$pre" "$(q "$t")" "$a" "$real_sizes" "$rt" "$costs" "$hist" \
 						"parts/real-$base.csv" "logs/real-$base.log"

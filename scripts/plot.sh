@@ -249,7 +249,7 @@ if [ -s "$csv" ]; then
 	col(f, "mode") == "sim" { sf[k] = col(f, "faults"); sm[k] = col(f, "model_fault_ns"); sv[k] = col(f, "vmas_peak") }
 	col(f, "mode") == "real" {
 		rf[k] = col(f, "faults"); rv[k] = col(f, "vmas_peak")
-		if (col(f, "measured_fault_ns") != "") rm[k] = col(f, "measured_fault_ns")
+		if (col(f, "fault_ns") != "") rm[k] = col(f, "fault_ns")
 		else {	# faults x median latency, per class
 			t = 0
 			nc = split("load map dirty ref", cl, " ")
