@@ -131,6 +131,12 @@ struct reclaim_ops {
 	/* Bytes of policy memory now: the instance, queues, ghosts — and
 	 * sizeof(struct rpage) per resident page. */
 	size_t (*metadata_bytes)(const struct reclaim *r);
+	/* Optional (NULL: none).  A hint that key will soon take a load
+	 * fault: start loading (CPU prefetch) what insert() and victim() will
+	 * read for it, such as its ghost-hash slot.  Must not change any state
+	 * the policy's decisions read.  Called by the simulator a few events
+	 * ahead; any context. */
+	void (*prefetch)(const struct reclaim *r, uint64_t key);
 };
 
 /* NULL-terminated, in the order --list shows them. */
@@ -164,6 +170,11 @@ static inline void reclaim_remove(struct reclaim *r, struct rpage *pg)
 {
 	r->nresident--;
 	r->ops->remove(r, pg);
+}
+static inline void reclaim_prefetch(const struct reclaim *r, uint64_t key)
+{
+	if (r->ops->prefetch)
+		r->ops->prefetch(r, key);
 }
 static inline void reclaim_destroy(struct reclaim *r)
 {

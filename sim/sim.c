@@ -890,8 +890,12 @@ apply_loop(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
 				fpte = fv->pte[fe->page];
 				if (fpte)
 					__builtin_prefetch(pte_page(fpte), 1);
-				else
+				else {
 					pagemap_prefetch(fv->file->pm, fv->pgoff + fe->page);
+					reclaim_prefetch(s->reclaim,
+							 RPAGE_KEY(fv->file->id,
+								   fv->pgoff + fe->page));
+				}
 			}
 		}
 		pte = v->pte[ev->page];

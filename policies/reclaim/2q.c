@@ -175,8 +175,11 @@ static struct rpage *twoq_victim(struct reclaim *r)
 	if (pg->pflags == TWOQ_A1IN && t->kout > 0) {
 		struct ghost *g;
 
-		if (t->gt.used >= t->kout)
+		ghost_prefetch(&t->gt, pg->key);	/* for ghost_add */
+		if (t->gt.used >= t->kout) {
 			ghost_del(&t->gt, ghost_oldest(&t->a1out));
+			ghost_prefetch_oldest(&t->gt, &t->a1out);
+		}
 		g = ghost_add(&t->gt, pg->key, 0);
 		list_add(&g->link, &t->a1out);
 	}
@@ -198,6 +201,15 @@ static size_t twoq_metadata_bytes(const struct reclaim *r)
 	return sizeof(*t) + ghost_bytes(&t->gt) + r->nresident * sizeof(struct rpage);
 }
 
+/* A coming load fault on key: its insert() looks it up among the ghosts
+ * (simulator, a few events ahead; any context). */
+static void twoq_prefetch(const struct reclaim *r, uint64_t key)
+{
+	const struct twoq *t = (const struct twoq *)r;
+
+	ghost_prefetch(&t->gt, key);
+}
+
 const struct reclaim_ops reclaim_2q = {
 	.name = "2q",
 	.help = "2Q full version (Johnson & Shasha, VLDB'94): A1in FIFO, A1out "
@@ -211,4 +223,5 @@ const struct reclaim_ops reclaim_2q = {
 	.victim = twoq_victim,
 	.remove = twoq_remove,
 	.metadata_bytes = twoq_metadata_bytes,
+	.prefetch = twoq_prefetch,
 };

@@ -111,8 +111,10 @@ static void arc_drop_oldest(struct arc *a, uint32_t list)
 {
 	struct ghost *g = ghost_oldest(&a->b[list]);
 
-	if (g)
+	if (g) {
 		arc_drop_ghost(a, g);
+		ghost_prefetch_oldest(&a->gt, &a->b[list]);
+	}
 }
 
 static void arc_remember(struct arc *a, uint64_t key, uint32_t list)
@@ -145,8 +147,10 @@ static struct rpage *arc_evict_from(struct arc *a, uint32_t from, bool ghost)
 		return NULL;
 	arc_unlink(a, pg);
 	rlist_prefetch_oldest(&a->t[pg->pflags]);
-	if (ghost)
+	if (ghost) {
+		ghost_prefetch(&a->gt, pg->key);	/* for ghost_add */
 		arc_remember(a, pg->key, pg->pflags);
+	}
 	return pg;
 }
 
@@ -278,6 +282,15 @@ static size_t arc_metadata_bytes(const struct reclaim *r)
 	return sizeof(*a) + ghost_bytes(&a->gt) + r->nresident * sizeof(struct rpage);
 }
 
+/* A coming load fault on key: its insert() looks it up among the ghosts
+ * (simulator, a few events ahead; any context). */
+static void arc_prefetch(const struct reclaim *r, uint64_t key)
+{
+	const struct arc *a = (const struct arc *)r;
+
+	ghost_prefetch(&a->gt, key);
+}
+
 const struct reclaim_ops reclaim_arc = {
 	.name = "arc",
 	.help = "ARC (Megiddo & Modha, FAST'03): T1/T2, ghosts B1/B2, adaptive target p",
@@ -289,4 +302,5 @@ const struct reclaim_ops reclaim_arc = {
 	.victim = arc_victim,
 	.remove = arc_remove,
 	.metadata_bytes = arc_metadata_bytes,
+	.prefetch = arc_prefetch,
 };

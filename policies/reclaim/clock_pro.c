@@ -453,6 +453,15 @@ static size_t cp_metadata_bytes(const struct reclaim *r)
 	       r->nresident * sizeof(struct rpage);
 }
 
+/* A coming load fault on key: its insert() looks it up among the ghosts
+ * (simulator, a few events ahead; any context). */
+static void cp_prefetch(const struct reclaim *r, uint64_t key)
+{
+	const struct clock_pro *cp = container_of(r, const struct clock_pro, base);
+
+	nonres_prefetch(&cp->ghosts, key);
+}
+
 const struct reclaim_ops reclaim_clock_pro = {
 	.name = "clock-pro",
 	.help = "CLOCK-Pro (Jiang, Chen & Zhang, USENIX ATC'05): hot/cold/test clock",
@@ -465,4 +474,5 @@ const struct reclaim_ops reclaim_clock_pro = {
 	.victim = cp_victim,
 	.remove = cp_remove,
 	.metadata_bytes = cp_metadata_bytes,
+	.prefetch = cp_prefetch,
 };

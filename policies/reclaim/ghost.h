@@ -69,6 +69,21 @@ static inline void ghost_prefetch(const struct ghost_table *g, uint64_t key)
 	__builtin_prefetch(&g->slot[ghost_fp(key) & g->smask]);
 }
 
+/* Start fetching what dropping the oldest entry of list (kept newest-first)
+ * will touch: its key's slot and its list neighbour.  Call it just after
+ * the previous oldest left, when the new one is in the cache. */
+static inline void ghost_prefetch_oldest(const struct ghost_table *g,
+					 const struct list_head *list)
+{
+	const struct ghost *e;
+
+	if (list->prev == list)
+		return;
+	e = container_of(list->prev, const struct ghost, link);
+	ghost_prefetch(g, e->key);
+	__builtin_prefetch(e->link.prev, 1);
+}
+
 /* Allocate a table of cap entries (cap >= 1).  0, or -1 when out of memory.
  * Called from create() only. */
 int ghost_init(struct ghost_table *g, size_t cap);

@@ -341,6 +341,15 @@ static size_t lirs_metadata_bytes(const struct reclaim *r)
 	       r->nresident * sizeof(struct rpage);
 }
 
+/* A coming load fault on key: its insert() looks it up among the ghosts
+ * (simulator, a few events ahead; any context). */
+static void lirs_prefetch(const struct reclaim *r, uint64_t key)
+{
+	const struct lirs *l = container_of(r, const struct lirs, base);
+
+	nonres_prefetch(&l->ghosts, key);
+}
+
 const struct reclaim_ops reclaim_lirs = {
 	.name = "lirs",
 	.help = "LIRS (Jiang & Zhang, SIGMETRICS'02): LIR/HIR by reuse distance",
@@ -353,4 +362,5 @@ const struct reclaim_ops reclaim_lirs = {
 	.victim = lirs_victim,
 	.remove = lirs_remove,
 	.metadata_bytes = lirs_metadata_bytes,
+	.prefetch = lirs_prefetch,
 };

@@ -93,6 +93,27 @@ static inline size_t nonres_bucket(const struct nonres_table *t, uint64_t key)
 	return (size_t)(h ^ (h >> 29)) & t->mask;
 }
 
+/* Start fetching key's bucket: a hint, for a lookup soon after. */
+static inline void nonres_prefetch(const struct nonres_table *t, uint64_t key)
+{
+	__builtin_prefetch(&t->buckets[nonres_bucket(t, key)]);
+}
+
+/* Start fetching what freeing the oldest entry of list (kept newest-first
+ * through `link`) will touch: its bucket and its list neighbour.  Call it
+ * just after the previous oldest left, when the new one is in the cache. */
+static inline void nonres_prefetch_oldest(const struct nonres_table *t,
+					  const struct list_head *list)
+{
+	const struct nonres *e;
+
+	if (list->prev == list)
+		return;
+	e = container_of(list->prev, const struct nonres, link);
+	nonres_prefetch(t, e->key);
+	__builtin_prefetch(e->link.prev, 1);
+}
+
 static inline struct nonres *nonres_find(const struct nonres_table *t,
 					 uint64_t key)
 {

@@ -11,7 +11,7 @@
  * of the page's next access in reclaim.next_use before insert(), hit() and
  * fault() (UINT64_MAX: never again) — before fault() too, since under
  * `full` observation a map or dirty fault is an access as well; OPT keeps the resident pages in a
- * binary max-heap on that time (rpage.pdata = heap index), so insert, hit,
+ * 4-ary max-heap on that time (rpage.pdata = heap index), so insert, hit,
  * fault and remove are O(log n).  victim() takes the heap top; unevictable
  * pages met on top are set aside and pushed back afterwards (O(log n) per
  * unevictable page passed); their keys do not change.
@@ -82,22 +82,27 @@ static void opt_set(struct opt *o, size_t i, struct opt_ent e)
 	e.pg->pdata = i;
 }
 
-/* Move the entry at i up or down to its place. */
+/* Move the entry at i up or down to its place.  The heap is 4-ary
+ * (children of i: 4i+1 .. 4i+4): half the levels of a binary heap, and
+ * each level moved writes a page's pdata, a cache miss of its own. */
 static void opt_fix(struct opt *o, size_t i)
 {
 	struct opt_ent e = o->heap[i];
 
-	while (i > 0 && o->heap[(i - 1) / 2].next < e.next) {
-		opt_set(o, i, o->heap[(i - 1) / 2]);
-		i = (i - 1) / 2;
+	while (i > 0 && o->heap[(i - 1) / 4].next < e.next) {
+		opt_set(o, i, o->heap[(i - 1) / 4]);
+		i = (i - 1) / 4;
 	}
 	for (;;) {
-		size_t c = 2 * i + 1;
+		size_t c = 4 * i + 1, end = c + 4;
 
 		if (c >= o->n)
 			break;
-		if (c + 1 < o->n && o->heap[c + 1].next > o->heap[c].next)
-			c++;
+		if (end > o->n)
+			end = o->n;
+		for (size_t k = c + 1; k < end; k++)
+			if (o->heap[k].next > o->heap[c].next)
+				c = k;
 		if (o->heap[c].next <= e.next)
 			break;
 		opt_set(o, i, o->heap[c]);

@@ -76,6 +76,28 @@ static void random_detach(struct rrandom *rr, struct rpage *pg)
 	rr->slot[i]->pdata = i;
 }
 
+/*
+ * The next victim is a page no other hook touched lately, so its node is
+ * cold: draw the next index now from a copy of the stream (the state itself
+ * is left alone, so decisions do not change), guessing that RAM is full
+ * again by then (n + 1 pages, the steady state of a load fault), and
+ * start loading that page.  A hint only; a wrong guess costs a prefetch.
+ */
+static void random_prefetch_next(const struct rrandom *rr)
+{
+	struct rng peek = rr->rng;
+	size_t n = rr->n < rr->cap ? rr->n + 1 : rr->n;
+	size_t i;
+
+	if (n == 0)
+		return;
+	for (int ahead = 0; ahead < 2; ahead++) {
+		i = rng_below(&peek, n);
+		if (i < rr->n)
+			__builtin_prefetch(rr->slot[i], 1);
+	}
+}
+
 static struct rpage *random_victim(struct reclaim *r)
 {
 	struct rrandom *rr = (struct rrandom *)r;
@@ -89,6 +111,7 @@ static struct rpage *random_victim(struct reclaim *r)
 
 		if (rpage_evictable(pg)) {
 			random_detach(rr, pg);
+			random_prefetch_next(rr);
 			return pg;
 		}
 		if (++i == rr->n)

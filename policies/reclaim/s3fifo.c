@@ -192,10 +192,12 @@ static void s3fifo_ghost_add(struct s3fifo *s, uint64_t key)
 
 	if (!s->ghost_cap)
 		return;
+	nonres_prefetch(&s->ghosts, key);	/* for nonres_alloc */
 	if (nonres_full(&s->ghosts)) {
 		g = container_of(list_last(&s->ghost), struct nonres, link);
 		list_del(&g->link);
 		nonres_free(&s->ghosts, g);
+		nonres_prefetch_oldest(&s->ghosts, &s->ghost);
 	}
 	g = nonres_alloc(&s->ghosts, key);
 	list_add(&g->link, &s->ghost);
@@ -300,6 +302,15 @@ static size_t s3fifo_metadata_bytes(const struct reclaim *r)
 	       r->nresident * sizeof(struct rpage);
 }
 
+/* A coming load fault on key: its insert() looks it up among the ghosts
+ * (simulator, a few events ahead; any context). */
+static void s3fifo_prefetch(const struct reclaim *r, uint64_t key)
+{
+	const struct s3fifo *s = container_of(r, const struct s3fifo, base);
+
+	nonres_prefetch(&s->ghosts, key);
+}
+
 const struct reclaim_ops reclaim_s3fifo = {
 	.name = "s3fifo",
 	.help = "S3-FIFO (Yang et al., SOSP'23): small + main FIFO, ghost keys",
@@ -312,4 +323,5 @@ const struct reclaim_ops reclaim_s3fifo = {
 	.victim = s3fifo_victim,
 	.remove = s3fifo_remove,
 	.metadata_bytes = s3fifo_metadata_bytes,
+	.prefetch = s3fifo_prefetch,
 };
