@@ -27,6 +27,7 @@
 
 #include "common/rng.h"
 #include "policies/alloc.h"
+#include "bench/benchhelp.h"
 
 #define REPS 5
 
@@ -34,27 +35,6 @@ static const char *const specs[] = {
 	"vmem:fit=instant", "vmem:fit=best", "vmem:fit=next",
 	"bitmap:fit=first", "bitmap:fit=best", "first-fit", NULL,
 };
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return v[n / 2];
-}
 
 struct blk {
 	uint64_t addr, size;
@@ -94,7 +74,7 @@ static int frag_run(const char *spec, size_t live, uint64_t seed, double *ns,
 		b[i] = b[2 * i];
 	}
 	a->ops->stats(a, &s0);
-	t0 = now_ns();
+	t0 = (bench_cpu_s() * 1e9);
 	do {
 		for (int k = 0; k < 64; k++, ops++) {
 			size_t i = rng_below(&rng, live);
@@ -103,7 +83,7 @@ static int frag_run(const char *spec, size_t live, uint64_t seed, double *ns,
 			if (alloc_alloc(a, b[i].size, ALLOC_NOHINT, &b[i].addr))
 				return -1;
 		}
-		t1 = now_ns();
+		t1 = (bench_cpu_s() * 1e9);
 	} while (t1 - t0 < 30e6);
 	a->ops->stats(a, &s1);
 	*ns = (t1 - t0) / (double)ops;
@@ -132,7 +112,7 @@ static void bench_frag(void)
 				}
 			}
 			printf("%-18s %-5s %12.1f %14.1f\n", specs[p], names[f],
-			       median(ns, REPS), median(sg, REPS));
+			       bench_median(ns, REPS), bench_median(sg, REPS));
 			fflush(stdout);
 		}
 	}
@@ -162,17 +142,17 @@ static int engine_run(const char *spec, enum hints mode, size_t n, double *alloc
 	}
 	m0 = mallinfo2();
 	a = mk(spec, 1ull << 40);
-	t0 = now_ns();
+	t0 = (bench_cpu_s() * 1e9);
 	for (size_t i = 0; i < n; i++) {
 		if (alloc_alloc(a, 1, pg[i], &addr[i]))
 			return -1;
 		hits += addr[i] == pg[i];
 	}
-	t1 = now_ns();
+	t1 = (bench_cpu_s() * 1e9);
 	m1 = mallinfo2();
 	for (size_t i = 0; i < n; i++)
 		alloc_free(a, addr[i], 1);
-	t2 = now_ns();
+	t2 = (bench_cpu_s() * 1e9);
 	alloc_destroy(a);
 	*alloc_ns = (t1 - t0) / (double)n;
 	*free_ns = (t2 - t1) / (double)n;
@@ -203,9 +183,9 @@ static void bench_engine(void)
 			}
 			printf("%-18s %-6s %10.1f %10.1f %8.3f %12.1f\n", specs[p],
 			       mode == SEQ ? "seq" : mode == PERM ? "perm" : "sparse",
-			       median(an, REPS),
-			       median(fn, REPS), median(hit, REPS),
-			       median(bpp, REPS));
+			       bench_median(an, REPS),
+			       bench_median(fn, REPS), bench_median(hit, REPS),
+			       bench_median(bpp, REPS));
 			fflush(stdout);
 		}
 	}

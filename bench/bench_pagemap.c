@@ -24,6 +24,7 @@
 
 #include "common/rng.h"
 #include "policies/pagemap.h"
+#include "bench/benchhelp.h"
 
 #define V(x) ((void *)(uintptr_t)(x))
 
@@ -36,19 +37,6 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* Distinct keys for a pattern, in set order (set_keys) and get order. */
@@ -188,8 +176,8 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			printf("%-8s %-9s %9zu %10.1f %10.1f %14.1f\n", ops->name,
-			       pattern_name[pat], m, median(set_ns, reps),
-			       median(get_ns, reps), median(bpk, reps));
+			       pattern_name[pat], m, bench_median(set_ns, reps),
+			       bench_median(get_ns, reps), bench_median(bpk, reps));
 			fflush(stdout);
 		}
 	}

@@ -22,23 +22,10 @@
 #include "policies/reclaim.h"
 #include "tests/reclaim_harness.h"
 #include "tests/zipf.h"
+#include "bench/benchhelp.h"
 
 /* CPU time of this thread: the machine is shared, so wall time would
  * measure the neighbours too. */
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 static size_t arg_or(int argc, char **argv, int i, size_t def)
 {
 	char *end;
@@ -81,13 +68,13 @@ int main(int argc, char **argv)
 			continue;
 
 		for (size_t k = 0; k < runs; k++) {
-			double t0 = now_s();
+			double t0 = bench_cpu_s();
 			misses = harness_run(name, keys, n, nkeys, ram, 1, next);
-			rate[k] = (double)n / (now_s() - t0) / 1e6;
+			rate[k] = (double)n / (bench_cpu_s() - t0) / 1e6;
 			if (misses == UINT64_MAX)
 				return 1;
 		}
-		qsort(rate, runs, sizeof(*rate), cmp_double);
+		qsort(rate, runs, sizeof(*rate), bench_cmp_double);
 		printf("%-10s %12.1f %10.1f..%-10.1f %10.4f\n", name,
 		       rate[runs / 2], rate[0], rate[runs - 1],
 		       (double)misses / (double)n);

@@ -47,24 +47,10 @@
 #include "tests/reclaim_harness.h"
 #include "workloads/gen.h"
 #include "workloads/trace.h"
+#include "bench/benchhelp.h"
 
 #define BATCH 1024
 #define BENCH_ALLOC "vmem"	/* the engines' default (cli/simopts.c, real/virtmem.c) */
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* Write the generated trace to path unless a native file made by the same
  * generator with the same parameters is there. */
@@ -138,7 +124,7 @@ static __attribute__((noinline)) int run_once(const char *path, const struct sim
 		fprintf(stderr, "bench_sim: %s\n", err);
 		return -1;
 	}
-	t0 = now_s();
+	t0 = bench_cpu_s();
 	r = trace_open(path, NULL, err, sizeof(err));
 	if (!r) {
 		fprintf(stderr, "bench_sim: %s\n", err);
@@ -152,7 +138,7 @@ static __attribute__((noinline)) int run_once(const char *path, const struct sim
 		}
 		idx += (uint64_t)n;
 	}
-	out->secs = now_s() - t0;
+	out->secs = bench_cpu_s() - t0;
 	trace_close(r);
 	sim_counters(s, &out->c);
 	sim_mem(s, &out->mem);
@@ -167,7 +153,7 @@ static double decode_rate(const char *path)
 	struct event ev[BATCH];
 	struct trace_reader *r = trace_open(path, NULL, err, sizeof(err));
 	uint64_t nacc = 0;
-	double t0 = now_s();
+	double t0 = bench_cpu_s();
 	long n;
 
 	if (!r)
@@ -176,7 +162,7 @@ static double decode_rate(const char *path)
 		for (long i = 0; i < n; i++)
 			nacc += ev[i].type == EV_ACCESS;
 	trace_close(r);
-	return (double)nacc / (now_s() - t0);
+	return (double)nacc / (bench_cpu_s() - t0);
 }
 
 /* The LRU policy alone on the same keys, in tests/reclaim_harness.h's
@@ -210,11 +196,11 @@ static void harness_rate(const char *path, uint64_t ram, int runs)
 				nkeys = (uint32_t)ev[i].page + 1;
 		}
 	for (int k = 0; k < runs; k++) {
-		double t0 = now_s();
+		double t0 = bench_cpu_s();
 		harness_run("lru", keys, n, nkeys, ram, 1, NULL);
-		rate[k] = (double)n / (now_s() - t0);
+		rate[k] = (double)n / (bench_cpu_s() - t0);
 	}
-	qsort(rate, (size_t)runs, sizeof(rate[0]), cmp_double);
+	qsort(rate, (size_t)runs, sizeof(rate[0]), bench_cmp_double);
 	printf("bench_sim: the lru policy alone (reclaim harness, keys in memory): %.1f M accesses/s\n",
 	       rate[runs / 2] / 1e6);
 out:
@@ -268,7 +254,7 @@ int main(int argc, char **argv)
 		struct trace_reader *r = trace_open(path, NULL, err, sizeof(err));
 		struct event ev[BATCH];
 		uint64_t idx = 0;
-		double t0 = now_s();
+		double t0 = bench_cpu_s();
 		long n;
 
 		if (!sc || !r)
@@ -284,7 +270,7 @@ int main(int argc, char **argv)
 		sim_scan_destroy(sc);
 		printf("bench_sim: %s: %llu accesses, %llu distinct pages; next-use pre-pass %.2f s\n",
 		       spec + 4, (unsigned long long)nnext, (unsigned long long)ndistinct,
-		       now_s() - t0);
+		       bench_cpu_s() - t0);
 	}
 	printf("bench_sim: decoding alone: %.1f M accesses/s\n", decode_rate(path) / 1e6);
 	if (!only_reclaim && !only_pagemap && !only_alloc)
@@ -328,7 +314,7 @@ int main(int argc, char **argv)
 					return 1;
 				rate[k] = (double)rr.c.accesses / rr.secs;
 			}
-			qsort(rate, (size_t)runs, sizeof(rate[0]), cmp_double);
+			qsort(rate, (size_t)runs, sizeof(rate[0]), bench_cmp_double);
 			printf("%-10s %-8s %-7s %9.1f %8.4f %9.1f %12.1f\n", cfg.reclaim,
 			       cfg.pagemap, cfg.alloc, rate[runs / 2] / 1e6,
 			       (double)rr.c.faults / (double)rr.c.accesses,

@@ -15,32 +15,14 @@
 
 #include "workloads/gen.h"
 #include "workloads/trace.h"
+#include "bench/benchhelp.h"
 
 #define BATCH 4096
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_d);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* Events per second draining r; sink keeps the loop honest. */
 static double drain(struct trace_reader *r, struct event *ev, uint64_t *sink)
 {
-	double t0 = now_s();
+	double t0 = bench_wall_s();
 	uint64_t n = 0, s = 0;
 	long k;
 
@@ -53,7 +35,7 @@ static double drain(struct trace_reader *r, struct event *ev, uint64_t *sink)
 		exit(1);
 	}
 	*sink += s;
-	return (double)n / (now_s() - t0);
+	return (double)n / (bench_wall_s() - t0);
 }
 
 static void bench_spec(const char *label, const char *spec, int runs,
@@ -72,7 +54,7 @@ static void bench_spec(const char *label, const char *spec, int runs,
 		trace_close(r);
 	}
 	{
-		double med = median(v, runs);	/* sorts v */
+		double med = bench_median(v, runs);	/* sorts v */
 		printf("%-28s %8.1f M events/s  (median of %d runs; min %.1f max %.1f)\n",
 		       label, med / 1e6, runs, v[0] / 1e6, v[runs - 1] / 1e6);
 		fflush(stdout);
@@ -117,7 +99,7 @@ int main(void)
 			fprintf(stderr, "bench_trace: %s\n", err);
 			return 1;
 		}
-		t0 = now_s();
+		t0 = bench_wall_s();
 		while ((k = trace_read(r, ev, BATCH)) > 0)
 			trace_write(w, ev, (size_t)k);
 		if (trace_writer_close_err(w, 1, err, sizeof(err)) < 0) {
@@ -125,7 +107,7 @@ int main(void)
 			return 1;
 		}
 		printf("%-28s %8.1f M events/s  (one run, generation included)\n",
-		       "native write (zipf)", (double)events / (now_s() - t0) / 1e6);
+		       "native write (zipf)", (double)events / (bench_wall_s() - t0) / 1e6);
 		trace_close(r);
 	}
 	{

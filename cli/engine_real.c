@@ -44,6 +44,7 @@
 #include <time.h>
 
 #include "common/bug.h"
+#include "common/errmsg.h"
 #include "real/bigfile.h"
 #include "real/ram.h"
 #include "real/virtmem.h"
@@ -175,12 +176,9 @@ static int er_fail(struct engine_real *er, char *err, size_t errlen,
 		   uint64_t idx, const char *fmt, ...)
 {
 	va_list ap;
-	int n = snprintf(err, errlen, "event %llu: ", (unsigned long long)idx);
 
-	if (n < 0 || (size_t)n >= errlen)
-		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	errmsg_event(err, errlen, idx, fmt, ap);
 	va_end(ap);
 	er->failed = 1;
 	return -1;

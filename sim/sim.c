@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 
 #include "common/bug.h"
+#include "common/errmsg.h"
 #include "common/list.h"
 #include "policies/alloc.h"
 #include "policies/pagemap.h"
@@ -122,12 +123,9 @@ static int fail(struct sim *s, char *err, size_t errlen, uint64_t idx,
 		const char *fmt, ...)
 {
 	va_list ap;
-	int n = snprintf(err, errlen, "event %llu: ", (unsigned long long)idx);
 
-	if (n < 0 || (size_t)n >= errlen)
-		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	errmsg_event(err, errlen, idx, fmt, ap);
 	va_end(ap);
 	s->failed = 1;
 	return -1;
