@@ -77,11 +77,13 @@
 #define RADIX_DIGIT_MASK	((uint64_t)RADIX_FANOUT - 1)
 #define RADIX_TAG_MASK		((uintptr_t)RADIX_NODE_BYTES - 1)
 #define RADIX_MAX_HEIGHT	8u	/* 9 * 8 = 72 >= 64 key bits */
+#define RADIX_FAST_HEIGHT	3u	/* keys below 2^27: see "Fast paths" */
 
 struct radix {
 	struct pagemap pm;
 	uintptr_t root;		/* tag of the root node; 0 when empty */
 	unsigned height;	/* levels; 0 when empty */
+	uintptr_t *fast_root;	/* the root node at RADIX_FAST_HEIGHT, else NULL */
 	unsigned top_shift;	/* 9 * (height - 1): shift of the root digit */
 	uint64_t out_mask;	/* key bits the tree does not cover */
 	size_t nnodes;
@@ -126,6 +128,12 @@ static void radix_set_height(struct radix *r, unsigned height)
 		r->out_mask = 0;
 	else
 		r->out_mask = ~(((uint64_t)1 << (RADIX_SHIFT * height)) - 1);
+}
+
+/* After the root or the height changed: the fast paths' view of them. */
+static void radix_sync_fast(struct radix *r)
+{
+	r->fast_root = r->height == RADIX_FAST_HEIGHT ? tag_node(r->root) : NULL;
 }
 
 static size_t radix_mem_bytes_for(size_t nnodes)
@@ -272,8 +280,6 @@ static struct pagemap *radix_create(const char *args, char *err, size_t errlen)
  * tested first and needs no jump on the height; the others take one.
  * r is only written through the result.
  */
-#define RADIX_FAST_HEIGHT	3u
-
 #define RADIX_DOWN(level) do {						\
 	tagp = &tag_node(*tagp)[(key >> (RADIX_SHIFT * ((level) - 1))) &	\
 				RADIX_DIGIT_MASK];			\
@@ -300,16 +306,16 @@ static uintptr_t *radix_leaf_tagp_any(const struct radix *r, uint64_t key)
 	}
 }
 
-/* The same for a tree of height RADIX_FAST_HEIGHT. */
+/* The same for a tree of height RADIX_FAST_HEIGHT, root its root node. */
 static inline __attribute__((always_inline)) uintptr_t *
-radix_leaf_tagp3(const struct radix *r, uint64_t key)
+radix_leaf_tagp3(const uintptr_t *root, uint64_t key)
 {
 	uint64_t top = key >> (RADIX_SHIFT * (RADIX_FAST_HEIGHT - 1));
 	uintptr_t *tagp;
 
 	if (unlikely(top >= RADIX_FANOUT))
 		return NULL;
-	tagp = &tag_node(r->root)[top];
+	tagp = (uintptr_t *)&root[top];
 	if (unlikely(!*tagp))
 		return NULL;
 	RADIX_DOWN(2);
@@ -319,9 +325,9 @@ radix_leaf_tagp3(const struct radix *r, uint64_t key)
 static inline __attribute__((always_inline)) uintptr_t *
 radix_leaf_tagp(const struct radix *r, uint64_t key)
 {
-	if (unlikely(r->height != RADIX_FAST_HEIGHT))
+	if (unlikely(!r->fast_root))
 		return radix_leaf_tagp_any(r, key);
-	return radix_leaf_tagp3(r, key);
+	return radix_leaf_tagp3(r->fast_root, key);
 }
 
 /* The simulator's per-access hot path. */
@@ -445,6 +451,7 @@ radix_set_slow(struct radix *r, uint64_t key, void *value)
 		shift -= RADIX_SHIFT;
 	}
 	BUG_ON(used != nspare);
+	radix_sync_fast(r);
 	node = tag_node(*tagp);
 	slotp = &node[key & RADIX_DIGIT_MASK];
 	if (!*slotp) {
@@ -502,9 +509,9 @@ static int radix_set(struct pagemap *pm, uint64_t key, void *value)
 	struct radix *r = to_radix(pm);
 	uintptr_t *tagp;
 
-	if (unlikely(r->height != RADIX_FAST_HEIGHT))
+	if (unlikely(!r->fast_root))
 		return radix_set_any(r, key, value);
-	tagp = radix_leaf_tagp3(r, key);
+	tagp = radix_leaf_tagp3(r->fast_root, key);
 	if (unlikely(!tagp || !value))	/* the slow path reports !value */
 		return radix_set_slow(r, key, value);
 	return radix_set_in_leaf(r, tagp, key, value);
@@ -551,6 +558,7 @@ radix_del_slow(struct radix *r, uint64_t key)
 	if (!r->root) {
 		BUG_ON(r->nnodes || pm->count);
 		radix_set_height(r, 0);
+		radix_sync_fast(r);
 		return (void *)old;
 	}
 	/* Shrink while the root holds only slot 0. */
@@ -561,6 +569,7 @@ radix_del_slow(struct radix *r, uint64_t key)
 		radix_node_free(r, node);
 		radix_set_height(r, r->height - 1);
 	}
+	radix_sync_fast(r);
 	return (void *)old;
 }
 
@@ -596,9 +605,9 @@ static void *radix_del(struct pagemap *pm, uint64_t key)
 	struct radix *r = to_radix(pm);
 	uintptr_t *tagp;
 
-	if (unlikely(r->height != RADIX_FAST_HEIGHT))
+	if (unlikely(!r->fast_root))
 		return radix_del_any(r, key);
-	tagp = radix_leaf_tagp3(r, key);
+	tagp = radix_leaf_tagp3(r->fast_root, key);
 	if (unlikely(!tagp))
 		return NULL;
 	return radix_del_in_leaf(r, tagp, key);
@@ -622,6 +631,7 @@ static void radix_clear(struct pagemap *pm)
 	BUG_ON(r->nnodes);
 	r->root = 0;
 	radix_set_height(r, 0);
+	radix_sync_fast(r);
 	pm->count = 0;
 }
 
