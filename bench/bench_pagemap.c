@@ -1,5 +1,5 @@
 /*
- * bench/bench_pagemap.c — pagemap microbenchmark: ns per get and per set,
+ * bench/bench_pagemap.c — pagemap microbenchmark: ns per set, get and del,
  * and memory bytes per key, for every registered pagemap policy.
  *
  *   bench_pagemap [-n NKEYS] [-r REPS] [-s SEED]
@@ -12,15 +12,16 @@
  *   sparse64  n/256 uniformly random 64-bit keys, random order (the worst
  *             case for a radix tree: about one node per level per key).
  *
- * Each figure is the median of REPS runs (default 5); every run builds a
- * fresh map.  Calls go through the ops table (pagemap_get() and friends), as
- * in the simulator.  A benchmark, not a test: it checks nothing but that
- * every get finds its key, and prints one row per policy and pattern.
+ * Each run builds a fresh map (set), looks every key up (get), then deletes
+ * every key in the get order (del) down to the empty map.  Times are the
+ * thread's CPU time; each figure is the median of REPS runs (default 5).
+ * Calls go through the ops table (pagemap_get() and friends), as in the
+ * simulator.  A benchmark, not a test: it checks nothing but that every get
+ * and del finds its key, and prints one row per policy and pattern.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "common/rng.h"
 #include "policies/pagemap.h"
@@ -30,14 +31,6 @@
 
 enum { PAT_SEQ, PAT_RAND, PAT_SPARSE, PAT_N };
 static const char *const pattern_name[] = { "seq", "rand", "sparse64" };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* Distinct keys for a pattern, in set order (set_keys) and get order. */
 static size_t make_keys(int pat, size_t n, struct rng *r, uint64_t *set_keys,
@@ -83,7 +76,7 @@ int main(int argc, char **argv)
 	size_t n = 1u << 20, reps = 5;
 	uint64_t seed = 1;
 	uint64_t *set_keys, *get_keys;
-	double *set_ns, *get_ns, *bpk;
+	double *set_ns, *get_ns, *del_ns, *bpk;
 	struct rng r;
 	char err[256];
 
@@ -117,16 +110,17 @@ int main(int argc, char **argv)
 	get_keys = malloc(n * sizeof(*get_keys));
 	set_ns = malloc(reps * sizeof(*set_ns));
 	get_ns = malloc(reps * sizeof(*get_ns));
+	del_ns = malloc(reps * sizeof(*del_ns));
 	bpk = malloc(reps * sizeof(*bpk));
-	if (!set_keys || !get_keys || !set_ns || !get_ns || !bpk) {
+	if (!set_keys || !get_keys || !set_ns || !get_ns || !del_ns || !bpk) {
 		fprintf(stderr, "bench_pagemap: out of memory for %zu keys\n", n);
 		return 1;
 	}
 
 	printf("# pagemap: n=%zu keys (sparse64: n/256), median of %zu runs\n",
 	       n, reps);
-	printf("%-8s %-9s %9s %10s %10s %14s\n", "policy", "keys", "nkeys",
-	       "set_ns", "get_ns", "bytes_per_key");
+	printf("%-8s %-9s %9s %10s %10s %10s %14s\n", "policy", "keys",
+	       "nkeys", "set_ns", "get_ns", "del_ns", "bytes_per_key");
 	for (size_t p = 0; pagemap_registry[p]; p++) {
 		const struct pagemap_ops *ops = pagemap_registry[p];
 
@@ -144,13 +138,13 @@ int main(int argc, char **argv)
 			for (size_t rep = 0; rep < reps; rep++) {
 				struct pagemap *pm = pagemap_create(ops->name, err,
 								    sizeof(err));
-				uint64_t t0, t1, t2;
+				double t0, t1, t2, t3, t4;
 
 				if (!pm) {
 					fprintf(stderr, "bench_pagemap: %s\n", err);
 					return 1;
 				}
-				t0 = now_ns();
+				t0 = bench_cpu_s();
 				for (size_t i = 0; i < m; i++)
 					if (pagemap_set(pm, set_keys[i],
 							V(set_keys[i] | 1))) {
@@ -158,26 +152,35 @@ int main(int argc, char **argv)
 							"set failed\n", ops->name);
 						return 1;
 					}
-				t1 = now_ns();
+				t1 = bench_cpu_s();
 				for (size_t i = 0; i < m; i++)
 					missed += pagemap_get(pm, get_keys[i]) !=
 						  V(get_keys[i] | 1);
-				t2 = now_ns();
-				set_ns[rep] = (double)(t1 - t0) / (double)m;
-				get_ns[rep] = (double)(t2 - t1) / (double)m;
+				t2 = bench_cpu_s();
 				bpk[rep] = (double)ops->mem_bytes(pm) /
 					   (double)pm->count;
+				t3 = bench_cpu_s();
+				for (size_t i = 0; i < m; i++)
+					missed += pagemap_del(pm, get_keys[i]) !=
+						  V(get_keys[i] | 1);
+				t4 = bench_cpu_s();
+				missed += pm->count;
+				set_ns[rep] = (t1 - t0) * 1e9 / (double)m;
+				get_ns[rep] = (t2 - t1) * 1e9 / (double)m;
+				del_ns[rep] = (t4 - t3) * 1e9 / (double)m;
 				pagemap_destroy(pm);
 			}
 			if (missed) {
 				fprintf(stderr, "bench_pagemap: %s %s: %zu gets "
-					"missed\n", ops->name, pattern_name[pat],
-					missed);
+					"or dels missed\n", ops->name,
+					pattern_name[pat], missed);
 				return 1;
 			}
-			printf("%-8s %-9s %9zu %10.1f %10.1f %14.1f\n", ops->name,
-			       pattern_name[pat], m, bench_median(set_ns, reps),
-			       bench_median(get_ns, reps), bench_median(bpk, reps));
+			printf("%-8s %-9s %9zu %10.1f %10.1f %10.1f %14.1f\n",
+			       ops->name, pattern_name[pat], m,
+			       bench_median(set_ns, reps),
+			       bench_median(get_ns, reps),
+			       bench_median(del_ns, reps), bench_median(bpk, reps));
 			fflush(stdout);
 		}
 	}
@@ -185,6 +188,7 @@ int main(int argc, char **argv)
 	free(get_keys);
 	free(set_ns);
 	free(get_ns);
+	free(del_ns);
 	free(bpk);
 	return 0;
 }
