@@ -13,9 +13,13 @@
  *    for_each spot checks over sequential, random-dense and sparse 64-bit
  *    keys, compared with refmap (a sorted array searched by bisection);
  *    memory back to the empty value after deleting everything and after
- *    clear.  Then hash:load=0.95 once more, for long probe runs.
+ *    clear; prefetch hints before half the gets.  Then hash:load=0.95 once
+ *    more, for long probe runs.
  *  - radix_shape(): radix-only: the height and node count that the keys
  *    call for (3 levels for keys below 2^27, 8 for 64-bit keys).
+ *  - radix_paths(): radix-only: each op down its fast path (the key's leaf
+ *    exists) and its slow one (nodes made or freed, the tree growing or
+ *    shrinking) at every height 1..8, node counts exact.
  */
 #include <errno.h>
 #include <string.h>
@@ -644,6 +648,8 @@ static void against_reference(const char *spec, enum pattern pat,
 			if (what & 1)	/* a key most likely outside the universe */
 				key = pat == PAT_SPARSE ? rng_next(&r) :
 				      rng_below(&r, 1ull << 28);
+			if (what & 2)	/* a hint that changes nothing */
+				pagemap_prefetch(pm, key);
 			bad_get += pagemap_get(pm, key) != ref_get(&rm, key);
 		} else {
 			bad_each += spot_compare(pm, &rm, &c,
