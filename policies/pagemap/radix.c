@@ -38,9 +38,9 @@
  * smaller mallocs can reuse.
  *
  * Fast paths.  Every op starts with the same walk to the key's leaf: one
- * load per level with a constant shift, unrolled, and for height 3 (keys
- * below 2^27: any file up to 512 GiB of 4 KiB pages) with no jump on the
- * height either.  When the leaf exists, set() and del() touch only its slot
+ * load per level with a constant shift, unrolled, and for heights 3 and 2
+ * (keys below 2^27: any file up to 512 GiB of 4 KiB pages) with no jump on
+ * the height either.  When the leaf exists, set() and del() touch only its slot
  * and its count (one add to the tag); making nodes, growing, freeing and
  * shrinking are out-of-line slow paths, so the common case has no stack
  * frame and no per-level bookkeeping.
@@ -77,13 +77,13 @@
 #define RADIX_DIGIT_MASK	((uint64_t)RADIX_FANOUT - 1)
 #define RADIX_TAG_MASK		((uintptr_t)RADIX_NODE_BYTES - 1)
 #define RADIX_MAX_HEIGHT	8u	/* 9 * 8 = 72 >= 64 key bits */
-#define RADIX_FAST_HEIGHT	3u	/* keys below 2^27: see "Fast paths" */
 
 struct radix {
 	struct pagemap pm;
 	uintptr_t root;		/* tag of the root node; 0 when empty */
 	unsigned height;	/* levels; 0 when empty */
-	uintptr_t *fast_root;	/* the root node at RADIX_FAST_HEIGHT, else NULL */
+	uintptr_t *root3;	/* the root node while the height is 3, else NULL */
+	uintptr_t *root2;	/* the root node while the height is 2, else NULL */
 	unsigned top_shift;	/* 9 * (height - 1): shift of the root digit */
 	uint64_t out_mask;	/* key bits the tree does not cover */
 	size_t nnodes;
@@ -133,7 +133,8 @@ static void radix_set_height(struct radix *r, unsigned height)
 /* After the root or the height changed: the fast paths' view of them. */
 static void radix_sync_fast(struct radix *r)
 {
-	r->fast_root = r->height == RADIX_FAST_HEIGHT ? tag_node(r->root) : NULL;
+	r->root3 = r->height == 3 ? tag_node(r->root) : NULL;
+	r->root2 = r->height == 2 ? tag_node(r->root) : NULL;
 }
 
 static size_t radix_mem_bytes_for(size_t nnodes)
@@ -276,8 +277,9 @@ static struct pagemap *radix_create(const char *args, char *err, size_t errlen)
  * slot in its parent that holds it, or r->root for a tree of height 1), or
  * NULL when key is above the tree or a node on its path is missing.  Per
  * level one load with a constant shift: no loop counter, no bookkeeping.
- * Height 3 (keys below 2^27, any file of up to 512 GiB of 4 KiB pages) is
- * tested first and needs no jump on the height; the others take one.
+ * Heights 3 (keys below 2^27, any file of up to 512 GiB of 4 KiB pages) and
+ * 2 (below 2^18, 1 GiB) are tested first, through root3 and root2, and need
+ * no jump on the height; the others take one, out of line.
  * r is only written through the result.
  */
 #define RADIX_DOWN(level) do {						\
@@ -306,11 +308,11 @@ static uintptr_t *radix_leaf_tagp_any(const struct radix *r, uint64_t key)
 	}
 }
 
-/* The same for a tree of height RADIX_FAST_HEIGHT, root its root node. */
+/* The same for a tree of height h, 2 or 3, whose root node is root. */
 static inline __attribute__((always_inline)) uintptr_t *
-radix_leaf_tagp3(const uintptr_t *root, uint64_t key)
+radix_leaf_tagp_h(const uintptr_t *root, uint64_t key, unsigned h)
 {
-	uint64_t top = key >> (RADIX_SHIFT * (RADIX_FAST_HEIGHT - 1));
+	uint64_t top = key >> (RADIX_SHIFT * (h - 1));
 	uintptr_t *tagp;
 
 	if (unlikely(top >= RADIX_FANOUT))
@@ -318,16 +320,37 @@ radix_leaf_tagp3(const uintptr_t *root, uint64_t key)
 	tagp = (uintptr_t *)&root[top];
 	if (unlikely(!*tagp))
 		return NULL;
-	RADIX_DOWN(2);
+	if (h == 3)
+		RADIX_DOWN(2);
 	return tagp;
+}
+
+/*
+ * The walk at heights 3 and 2: true with the walk's result in *tagpp, or
+ * false for the other heights (and the empty tree).
+ */
+static inline __attribute__((always_inline)) bool
+radix_leaf_tagp_fast(const struct radix *r, uint64_t key, uintptr_t **tagpp)
+{
+	if (likely(r->root3 != NULL)) {
+		*tagpp = radix_leaf_tagp_h(r->root3, key, 3);
+		return true;
+	}
+	if (likely(r->root2 != NULL)) {
+		*tagpp = radix_leaf_tagp_h(r->root2, key, 2);
+		return true;
+	}
+	return false;
 }
 
 static inline __attribute__((always_inline)) uintptr_t *
 radix_leaf_tagp(const struct radix *r, uint64_t key)
 {
-	if (unlikely(!r->fast_root))
-		return radix_leaf_tagp_any(r, key);
-	return radix_leaf_tagp3(r->fast_root, key);
+	uintptr_t *tagp;
+
+	if (unlikely(!radix_leaf_tagp_fast(r, key, &tagp)))
+		tagp = radix_leaf_tagp_any(r, key);
+	return tagp;
 }
 
 /* The simulator's per-access hot path. */
@@ -489,7 +512,7 @@ radix_set_in_leaf(struct radix *r, uintptr_t *tagp, uint64_t key, void *value)
 	return 0;
 }
 
-/* set() in a tree of any height but RADIX_FAST_HEIGHT. */
+/* set() in a tree of height 1 or above 3, or an empty one. */
 static __attribute__((noinline)) int
 radix_set_any(struct radix *r, uint64_t key, void *value)
 {
@@ -509,9 +532,8 @@ static int radix_set(struct pagemap *pm, uint64_t key, void *value)
 	struct radix *r = to_radix(pm);
 	uintptr_t *tagp;
 
-	if (unlikely(!r->fast_root))
+	if (unlikely(!radix_leaf_tagp_fast(r, key, &tagp)))
 		return radix_set_any(r, key, value);
-	tagp = radix_leaf_tagp3(r->fast_root, key);
 	if (unlikely(!tagp || !value))	/* the slow path reports !value */
 		return radix_set_slow(r, key, value);
 	return radix_set_in_leaf(r, tagp, key, value);
@@ -590,7 +612,7 @@ radix_del_in_leaf(struct radix *r, uintptr_t *tagp, uint64_t key)
 	return (void *)old;
 }
 
-/* del() in a tree of any height but RADIX_FAST_HEIGHT. */
+/* del() in a tree of height 1 or above 3, or an empty one. */
 static __attribute__((noinline)) void *radix_del_any(struct radix *r, uint64_t key)
 {
 	uintptr_t *tagp = radix_leaf_tagp_any(r, key);
@@ -605,9 +627,8 @@ static void *radix_del(struct pagemap *pm, uint64_t key)
 	struct radix *r = to_radix(pm);
 	uintptr_t *tagp;
 
-	if (unlikely(!r->fast_root))
+	if (unlikely(!radix_leaf_tagp_fast(r, key, &tagp)))
 		return radix_del_any(r, key);
-	tagp = radix_leaf_tagp3(r->fast_root, key);
 	if (unlikely(!tagp))
 		return NULL;
 	return radix_del_in_leaf(r, tagp, key);
