@@ -40,10 +40,10 @@
  * Fast paths.  Every op starts with the same walk to the key's leaf: one
  * load per level with a constant shift, unrolled, and for heights 3 and 2
  * (keys below 2^27: any file up to 512 GiB of 4 KiB pages) with no jump on
- * the height either.  When the leaf exists, set() and del() touch only its slot
- * and its count (one add to the tag); making nodes, growing, freeing and
- * shrinking are out-of-line slow paths, so the common case has no stack
- * frame and no per-level bookkeeping.
+ * the height either.  When the leaf exists, set() and del() touch only its
+ * slot and its count (one add to the tag); making nodes, growing, freeing
+ * and shrinking are out-of-line slow paths, so the common case has no
+ * stack frame and no per-level bookkeeping.
  *
  * Big maps.  A get() on a big map misses the cache at its leaf, and with
  * 4 KiB nodes the TLB too.  Once a map holds RADIX_SLAB_MIN nodes (512 KiB),
@@ -613,7 +613,8 @@ radix_del_in_leaf(struct radix *r, uintptr_t *tagp, uint64_t key)
 }
 
 /* del() in a tree of height 1 or above 3, or an empty one. */
-static __attribute__((noinline)) void *radix_del_any(struct radix *r, uint64_t key)
+static __attribute__((noinline)) void *
+radix_del_any(struct radix *r, uint64_t key)
 {
 	uintptr_t *tagp = radix_leaf_tagp_any(r, key);
 
