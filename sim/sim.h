@@ -62,7 +62,7 @@
 
 /* Limits of the model (bad traces beyond them are rejected with a message). */
 #define SIM_MAX_IDS      (1u << 24)		/* file ids (RPAGE_KEY has 24 bits) */
-#define SIM_MAX_VMAS     (1u << 23)		/* vma ids */
+#define SIM_MAX_VMAS     ((1u << 23) - 1)	/* vma ids (live VMAs fit sim_page.w's count) */
 #define SIM_ARENA_PAGES  (1ull << 40)		/* file pgoffs and RAM offsets */
 
 struct sim_config {
