@@ -1012,9 +1012,8 @@ apply_loop(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
 	void (*hit)(struct reclaim *, struct rpage *) = rc->ops->hit;
 	void (*prefetch_hit)(const struct reclaim *, const struct rpage *) =
 		rc->ops->prefetch_hit;
-	struct look lk;
+	struct look lk = { .barrier = SIZE_MAX };
 
-	lk.barrier = SIZE_MAX;
 	for (size_t j = 0; j < n && j < LOOK_FAR; j++)
 		look_fill(s, &lk, evs, j);
 	for (size_t k = 0; k < n; k++) {
