@@ -1743,10 +1743,11 @@ void vmem_policy_destroy(struct alloc *a)
 
 /* Everything but the fast path's case (vmem_policy_alloc() below). */
 static __attribute__((noinline)) int
-policy_alloc_slow(struct vmem_policy *p, uint64_t size, uint64_t hint,
+policy_alloc_slow(struct vmem_policy *p, uint64_t size, uint64_t unit,
 		  uint64_t *addrp)
 {
 	struct alloc *a = &p->base;
+	uint64_t hint = a->base + unit;
 
 	if (hint != ALLOC_NOHINT && hint % a->quantum == 0 &&
 	    hint >= a->base && size <= UINT64_MAX - hint) {
@@ -1790,18 +1791,20 @@ int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
 	struct vmem_policy *p = container_of(a, struct vmem_policy, base);
 	uint64_t unit = hint - a->base, used;
 	struct vmem_slab *e;
-	unsigned b = unit & (VMEM_SLAB_QUANTA - 1);
 
 	if (unit >= p->fast_span || size != 1)
-		return policy_alloc_slow(p, size, hint, addrp);
+		return policy_alloc_slow(p, size, unit, addrp);
 	e = slab_lookup(p, (unit >> VMEM_SLAB_SHIFT) + 1);
-	if (!e || ((used = e->used) >> b & 1))
-		return policy_alloc_slow(p, 1, hint, addrp);
+	if (!e)
+		return policy_alloc_slow(p, 1, unit, addrp);
+	used = e->used;
+	if (used & 1ull << (unit & (VMEM_SLAB_QUANTA - 1)))
+		return policy_alloc_slow(p, 1, unit, addrp);
 	if (__builtin_expect(!used, 0))
 		p->nempty--;
-	e->used = used | 1ull << b;
+	e->used = used | 1ull << (unit & (VMEM_SLAB_QUANTA - 1));
 	p->slab_allocs++;
-	*addrp = hint;
+	*addrp = a->base + unit;
 	return 0;
 }
 
