@@ -728,6 +728,144 @@ static void radix_shape(void)
 	pagemap_destroy(pm);
 }
 
+/*
+ * radix only: every op down both of its paths at each height 1..8.  The
+ * fast paths (the key's leaf exists: fill, overwrite, delete a non-last
+ * entry, get, prefetch) and the slow ones (nodes to make, levels to add; a
+ * leaf's last entry gone, nodes freed up to the root, the tree shrinking),
+ * with keys at the edges of what each height covers.  Node counts are
+ * exact: mem_bytes is empty + 4096 per node below the slab threshold.
+ */
+struct paths_state {
+	struct pagemap *pm;
+	size_t empty;
+	unsigned h;
+	size_t bad;
+};
+
+static void paths_expect(struct paths_state *ps, int line, size_t nnodes,
+			 size_t count)
+{
+	if (mem(ps->pm) != ps->empty + nnodes * NODE_BYTES ||
+	    ps->pm->count != count) {
+		fprintf(stderr, "FAIL radix_paths height %u line %d: %zu bytes, "
+			"%zu keys; want %zu nodes, %zu keys\n", ps->h, line,
+			mem(ps->pm), ps->pm->count, nnodes, count);
+		ps->bad++;
+	}
+}
+
+#define EXPECT(nnodes, count) paths_expect(&ps, __LINE__, (nnodes), (count))
+
+static void radix_paths(void)
+{
+	struct paths_state ps = { .pm = create_or_die("radix") };
+	struct pagemap *pm = ps.pm;
+	size_t bad = 0;
+
+	ps.empty = mem(pm);
+	for (unsigned h = 1; h <= 8; h++) {
+		/* a: the smallest key needing height h; top: the largest */
+		uint64_t a = h == 1 ? 0 : 1ull << (9 * (h - 1));
+		uint64_t top = h == 8 ? ~0ull : (1ull << (9 * h)) - 1;
+		/* top's own nodes: below the root (at height 8, where the
+		 * root digit is one bit, below the root's child too) */
+		size_t ntop = h == 1 ? 0 : h == 8 ? h - 2 : h - 1;
+		const uint64_t probe[] = { a, a + 1, a + 2, a + 512, top,
+					   top - 1, top + 1, 1ull << 63, ~0ull };
+
+		ps.h = h;
+		bad += pagemap_set(pm, a, V(1)) != 0;		/* slow: new */
+		EXPECT(h, 1);
+		bad += pagemap_set(pm, a + 1, V(2)) != 0;	/* fast: fill */
+		bad += pagemap_set(pm, a + 1, V(3)) != 0;	/* overwrite */
+		EXPECT(h, 2);
+		bad += pagemap_set(pm, top, V(4)) != 0;		/* another path */
+		EXPECT(h + ntop, 3);
+
+		/* prefetch changes nothing, whatever the key */
+		for (size_t i = 0; i < ARRAY_SIZE(probe); i++)
+			pagemap_prefetch(pm, probe[i]);
+		EXPECT(h + ntop, 3);
+		bad += pagemap_get(pm, a) != V(1);
+		bad += pagemap_get(pm, a + 1) != V(3);
+		bad += pagemap_get(pm, top) != V(4);
+
+		/* absent: in a leaf, under a missing node, above the tree */
+		bad += pagemap_get(pm, a + 2) != NULL;
+		bad += pagemap_get(pm, top - 1) != NULL;
+		bad += pagemap_get(pm, a + 512) != NULL;
+		bad += pagemap_del(pm, a + 2) != NULL;
+		bad += pagemap_del(pm, top - 1) != NULL;
+		bad += pagemap_del(pm, a + 512) != NULL;
+		if (h < 8) {
+			bad += pagemap_get(pm, top + 1) != NULL;
+			bad += pagemap_del(pm, top + 1) != NULL;
+		}
+		EXPECT(h + ntop, 3);
+
+		bad += pagemap_del(pm, a + 1) != V(3);		/* fast: not last */
+		EXPECT(h + ntop, 2);
+		bad += pagemap_del(pm, top) != V(4);		/* slow: frees */
+		EXPECT(h, 1);
+		bad += pagemap_get(pm, a) != V(1);
+
+		if (h < 8) {
+			/* grow by one level and shrink back */
+			uint64_t b = top + 1;
+
+			bad += pagemap_set(pm, b, V(5)) != 0;
+			EXPECT(1 + h + h, 2);
+			bad += pagemap_set(pm, a + 7, V(6)) != 0;  /* fast, h+1 */
+			EXPECT(1 + h + h, 3);
+			bad += pagemap_del(pm, b) != V(5);
+			EXPECT(h, 2);
+			bad += pagemap_get(pm, a + 7) != V(6);
+			bad += pagemap_del(pm, a + 7) != V(6);	/* fast, h */
+			EXPECT(h, 1);
+		}
+		if (h > 1) {
+			/* a small key beside a: deleting a shrinks to one level */
+			bad += pagemap_set(pm, 5, V(7)) != 0;
+			EXPECT(h + h - 1, 2);
+			bad += pagemap_del(pm, a) != V(1);
+			EXPECT(1, 1);
+			bad += pagemap_set(pm, 6, V(8)) != 0;	/* fast, height 1 */
+			EXPECT(1, 2);
+			bad += pagemap_get(pm, 5) != V(7);
+			bad += pagemap_del(pm, 5) != V(7);
+			bad += pagemap_del(pm, 6) != V(8);
+		} else {
+			bad += pagemap_del(pm, a) != V(1);
+		}
+		EXPECT(0, 0);
+		bad += pagemap_get(pm, a) != NULL;
+	}
+
+	/* around 2^40 (height 5), grown from height 1 */
+	ps.h = 5;
+	bad += pagemap_set(pm, 3, V(1)) != 0;
+	bad += pagemap_set(pm, 1ull << 40, V(2)) != 0;
+	EXPECT(1 + 4 + 4, 2);			/* 4 roots, 4 path nodes */
+	bad += pagemap_set(pm, (1ull << 40) - 1, V(3)) != 0;
+	EXPECT(1 + 4 + 4 + 4, 3);		/* shares the root only */
+	bad += pagemap_set(pm, (1ull << 40) + 1, V(4)) != 0;	/* fast */
+	EXPECT(1 + 4 + 4 + 4, 4);
+	bad += pagemap_get(pm, (1ull << 40) + 2) != NULL;
+	bad += pagemap_del(pm, 1ull << 40) != V(2);		/* fast */
+	bad += pagemap_del(pm, (1ull << 40) + 1) != V(4);	/* slow */
+	EXPECT(1 + 4 + 4, 2);
+	bad += pagemap_del(pm, (1ull << 40) - 1) != V(3);	/* shrinks */
+	EXPECT(1, 1);
+	bad += pagemap_get(pm, 3) != V(1);
+	bad += pagemap_del(pm, 3) != V(1);
+	EXPECT(0, 0);
+
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(ps.bad, 0);
+	pagemap_destroy(pm);
+}
+
 int main(void)
 {
 	char err[256];
@@ -762,5 +900,6 @@ int main(void)
 	CHECK(pagemap_create(":max_bytes=1", err, sizeof(err)) == NULL);
 
 	radix_shape();
+	radix_paths();
 	return T_END();
 }

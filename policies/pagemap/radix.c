@@ -37,6 +37,14 @@
  * aligned_alloc may leave up to a page of padding before a node that only
  * smaller mallocs can reuse.
  *
+ * Fast paths.  Every op starts with the same walk to the key's leaf: one
+ * load per level with a constant shift, unrolled, and for height 3 (keys
+ * below 2^27: any file up to 512 GiB of 4 KiB pages) with no jump on the
+ * height either.  When the leaf exists, set() and del() touch only its slot
+ * and its count (one add to the tag); making nodes, growing, freeing and
+ * shrinking are out-of-line slow paths, so the common case has no stack
+ * frame and no per-level bookkeeping.
+ *
  * Big maps.  A get() on a big map misses the cache at its leaf, and with
  * 4 KiB nodes the TLB too.  Once a map holds RADIX_SLAB_MIN nodes (512 KiB),
  * further nodes come from 2 MiB slabs, aligned and advised to transparent
@@ -69,11 +77,13 @@
 #define RADIX_DIGIT_MASK	((uint64_t)RADIX_FANOUT - 1)
 #define RADIX_TAG_MASK		((uintptr_t)RADIX_NODE_BYTES - 1)
 #define RADIX_MAX_HEIGHT	8u	/* 9 * 8 = 72 >= 64 key bits */
+#define RADIX_FAST_HEIGHT	3u	/* keys below 2^27: see "Fast paths" */
 
 struct radix {
 	struct pagemap pm;
 	uintptr_t root;		/* tag of the root node; 0 when empty */
 	unsigned height;	/* levels; 0 when empty */
+	uintptr_t *fast_root;	/* the root node at RADIX_FAST_HEIGHT, else NULL */
 	unsigned top_shift;	/* 9 * (height - 1): shift of the root digit */
 	uint64_t out_mask;	/* key bits the tree does not cover */
 	size_t nnodes;
@@ -118,6 +128,12 @@ static void radix_set_height(struct radix *r, unsigned height)
 		r->out_mask = 0;
 	else
 		r->out_mask = ~(((uint64_t)1 << (RADIX_SHIFT * height)) - 1);
+}
+
+/* After the root or the height changed: the fast paths' view of them. */
+static void radix_sync_fast(struct radix *r)
+{
+	r->fast_root = r->height == RADIX_FAST_HEIGHT ? tag_node(r->root) : NULL;
 }
 
 static size_t radix_mem_bytes_for(size_t nnodes)
@@ -255,26 +271,73 @@ static struct pagemap *radix_create(const char *args, char *err, size_t errlen)
 	return &r->pm;
 }
 
+/*
+ * The walk every op starts with: a pointer to the tag of key's leaf (the
+ * slot in its parent that holds it, or r->root for a tree of height 1), or
+ * NULL when key is above the tree or a node on its path is missing.  Per
+ * level one load with a constant shift: no loop counter, no bookkeeping.
+ * Height 3 (keys below 2^27, any file of up to 512 GiB of 4 KiB pages) is
+ * tested first and needs no jump on the height; the others take one.
+ * r is only written through the result.
+ */
+#define RADIX_DOWN(level) do {						\
+	tagp = &tag_node(*tagp)[(key >> (RADIX_SHIFT * ((level) - 1))) &	\
+				RADIX_DIGIT_MASK];			\
+	if (unlikely(!*tagp))						\
+		return NULL;						\
+} while (0)
+
+static uintptr_t *radix_leaf_tagp_any(const struct radix *r, uint64_t key)
+{
+	uintptr_t *tagp = (uintptr_t *)&r->root;
+
+	if (unlikely(key & r->out_mask))	/* all ones when empty */
+		return NULL;
+	switch (r->height) {
+	case 8: RADIX_DOWN(8); __attribute__((fallthrough));
+	case 7: RADIX_DOWN(7); __attribute__((fallthrough));
+	case 6: RADIX_DOWN(6); __attribute__((fallthrough));
+	case 5: RADIX_DOWN(5); __attribute__((fallthrough));
+	case 4: RADIX_DOWN(4); __attribute__((fallthrough));
+	case 3: RADIX_DOWN(3); __attribute__((fallthrough));
+	case 2: RADIX_DOWN(2); __attribute__((fallthrough));
+	case 1: return tagp;
+	default: return NULL;	/* empty (key 0 gets here) */
+	}
+}
+
+/* The same for a tree of height RADIX_FAST_HEIGHT, root its root node. */
+static inline __attribute__((always_inline)) uintptr_t *
+radix_leaf_tagp3(const uintptr_t *root, uint64_t key)
+{
+	uint64_t top = key >> (RADIX_SHIFT * (RADIX_FAST_HEIGHT - 1));
+	uintptr_t *tagp;
+
+	if (unlikely(top >= RADIX_FANOUT))
+		return NULL;
+	tagp = (uintptr_t *)&root[top];
+	if (unlikely(!*tagp))
+		return NULL;
+	RADIX_DOWN(2);
+	return tagp;
+}
+
+static inline __attribute__((always_inline)) uintptr_t *
+radix_leaf_tagp(const struct radix *r, uint64_t key)
+{
+	if (unlikely(!r->fast_root))
+		return radix_leaf_tagp_any(r, key);
+	return radix_leaf_tagp3(r->fast_root, key);
+}
+
 /* The simulator's per-access hot path. */
 static void *radix_get(const struct pagemap *pm, uint64_t key)
 {
-	const struct radix *r = to_radix_c(pm);
-	unsigned shift = r->top_shift;
-	const uintptr_t *node;
-	uintptr_t slot;
+	const uintptr_t *tagp = radix_leaf_tagp(to_radix_c(pm), key);
 
-	if (unlikely((key & r->out_mask) || !r->root))
+	if (unlikely(!tagp))
 		return NULL;
-	node = tag_node(r->root);
-	for (;;) {
-		slot = node[(key >> shift) & RADIX_DIGIT_MASK];
-		if (shift == 0)
-			return (void *)slot;
-		if (!slot)
-			return NULL;
-		node = tag_node(slot);
-		shift -= RADIX_SHIFT;
-	}
+	return (void *)tag_node(*tagp)[key & RADIX_DIGIT_MASK];
 }
 
 /*
@@ -284,43 +347,10 @@ static void *radix_get(const struct pagemap *pm, uint64_t key)
  */
 static void radix_prefetch(const struct pagemap *pm, uint64_t key)
 {
-	const struct radix *r = to_radix_c(pm);
-	unsigned shift = r->top_shift;
-	const uintptr_t *node;
-	uintptr_t slot;
+	const uintptr_t *tagp = radix_leaf_tagp(to_radix_c(pm), key);
 
-	if ((key & r->out_mask) || !r->root)
-		return;
-	node = tag_node(r->root);
-	while (shift) {
-		slot = node[(key >> shift) & RADIX_DIGIT_MASK];
-		if (!slot)
-			return;
-		node = tag_node(slot);
-		shift -= RADIX_SHIFT;
-	}
-	__builtin_prefetch(&node[key & RADIX_DIGIT_MASK], 1);
-}
-
-/*
- * The common set(): the leaf of key exists (no node to make, no height to
- * change).  Returns the leaf's tag pointer, or NULL when the slow path
- * must run.
- */
-static inline uintptr_t *radix_leaf_tag(struct radix *r, uint64_t key)
-{
-	unsigned shift = r->top_shift;
-	uintptr_t *tagp = &r->root;
-
-	if ((key & r->out_mask) || !r->root)
-		return NULL;
-	while (shift) {
-		tagp = &tag_node(*tagp)[(key >> shift) & RADIX_DIGIT_MASK];
-		if (!*tagp)
-			return NULL;
-		shift -= RADIX_SHIFT;
-	}
-	return tagp;
+	if (likely(tagp != NULL))
+		__builtin_prefetch(&tag_node(*tagp)[key & RADIX_DIGIT_MASK], 1);
 }
 
 /*
@@ -349,26 +379,21 @@ static unsigned radix_nodes_needed(const struct radix *r, uint64_t key)
 	return 0;
 }
 
-static int radix_set(struct pagemap *pm, uint64_t key, void *value)
+/*
+ * set() when key's leaf is missing: nodes to make, maybe levels to add.
+ * It works for any set(), and checks what the fast path leaves to it.
+ * Out of line, so that the common set() needs no stack frame.
+ */
+static __attribute__((noinline)) int
+radix_set_slow(struct radix *r, uint64_t key, void *value)
 {
-	struct radix *r = to_radix(pm);
+	struct pagemap *pm = &r->pm;
 	uintptr_t *spare[2 * RADIX_MAX_HEIGHT];
 	unsigned nspare, used = 0, need, level, shift;
 	uintptr_t *tagp, *node, *slotp;
 	bool fresh;
 
 	BUG_ON(!value);
-	tagp = radix_leaf_tag(r, key);
-	if (likely(tagp != NULL)) {
-		slotp = &tag_node(*tagp)[key & RADIX_DIGIT_MASK];
-		if (!*slotp) {
-			BUG_ON((*tagp & RADIX_TAG_MASK) >= RADIX_FANOUT - 1);
-			++*tagp;
-			pm->count++;
-		}
-		*slotp = (uintptr_t)value;
-		return 0;
-	}
 	nspare = radix_nodes_needed(r, key);
 	BUG_ON(nspare > ARRAY_SIZE(spare));
 	if (nspare && r->max_bytes &&
@@ -426,6 +451,7 @@ static int radix_set(struct pagemap *pm, uint64_t key, void *value)
 		shift -= RADIX_SHIFT;
 	}
 	BUG_ON(used != nspare);
+	radix_sync_fast(r);
 	node = tag_node(*tagp);
 	slotp = &node[key & RADIX_DIGIT_MASK];
 	if (!*slotp) {
@@ -439,34 +465,83 @@ static int radix_set(struct pagemap *pm, uint64_t key, void *value)
 	return 0;
 }
 
-static void *radix_del(struct pagemap *pm, uint64_t key)
+/*
+ * The common set(): key's leaf exists (its tag at tagp), so its slot is
+ * filled or overwritten and, when it was empty, the leaf's count (the tag
+ * below its pointer) goes up by one.
+ */
+static inline __attribute__((always_inline)) int
+radix_set_in_leaf(struct radix *r, uintptr_t *tagp, uint64_t key, void *value)
+{
+	uintptr_t *slotp = &tag_node(*tagp)[key & RADIX_DIGIT_MASK];
+
+	if (!*slotp) {
+		/* an empty slot: the count was at most 511 (tag 510); if not,
+		 * the slow path's check reports it */
+		uintptr_t tag = *tagp + 1;
+
+		if (unlikely((tag & RADIX_TAG_MASK) >= RADIX_FANOUT))
+			return radix_set_slow(r, key, value);
+		*tagp = tag;
+		r->pm.count++;
+	}
+	*slotp = (uintptr_t)value;
+	return 0;
+}
+
+/* set() in a tree of any height but RADIX_FAST_HEIGHT. */
+static __attribute__((noinline)) int
+radix_set_any(struct radix *r, uint64_t key, void *value)
+{
+	uintptr_t *tagp = radix_leaf_tagp_any(r, key);
+
+	if (unlikely(!tagp || !value))
+		return radix_set_slow(r, key, value);
+	return radix_set_in_leaf(r, tagp, key, value);
+}
+
+/*
+ * The ops below test the height and tail-call the general case, so that
+ * the common one needs no stack frame.
+ */
+static int radix_set(struct pagemap *pm, uint64_t key, void *value)
 {
 	struct radix *r = to_radix(pm);
+	uintptr_t *tagp;
+
+	if (unlikely(!r->fast_root))
+		return radix_set_any(r, key, value);
+	tagp = radix_leaf_tagp3(r->fast_root, key);
+	if (unlikely(!tagp || !value))	/* the slow path reports !value */
+		return radix_set_slow(r, key, value);
+	return radix_set_in_leaf(r, tagp, key, value);
+}
+
+/*
+ * del() of a present key that is its leaf's last: free the leaf, and its
+ * parent if that was its last child, up to the root; shrink the tree.
+ */
+static __attribute__((noinline)) void *
+radix_del_slow(struct radix *r, uint64_t key)
+{
+	struct pagemap *pm = &r->pm;
 	uintptr_t *path[RADIX_MAX_HEIGHT];	/* path[i]: tag of level i+1 */
 	unsigned shift = r->top_shift, level;
 	uintptr_t *node, old;
 
-	if ((key & r->out_mask) || !r->root)
-		return NULL;
+	BUG_ON((key & r->out_mask) || !r->root);
 	path[r->height - 1] = &r->root;
 	for (level = r->height; level > 1; level--) {
 		node = tag_node(*path[level - 1]);
 		path[level - 2] = &node[(key >> shift) & RADIX_DIGIT_MASK];
-		if (!*path[level - 2])
-			return NULL;
+		BUG_ON(!*path[level - 2]);
 		shift -= RADIX_SHIFT;
 	}
 	node = tag_node(*path[0]);
 	old = node[key & RADIX_DIGIT_MASK];
-	if (!old)
-		return NULL;
+	BUG_ON(!old || (*path[0] & RADIX_TAG_MASK));
 	node[key & RADIX_DIGIT_MASK] = 0;
 	pm->count--;
-	if (likely(*path[0] & RADIX_TAG_MASK)) {
-		/* the leaf keeps other entries: nothing to free or shrink */
-		--*path[0];
-		return (void *)old;
-	}
 
 	/* The node lost one entry; free it if that was its last, and so on up. */
 	for (level = 1; level <= r->height; level++) {
@@ -483,6 +558,7 @@ static void *radix_del(struct pagemap *pm, uint64_t key)
 	if (!r->root) {
 		BUG_ON(r->nnodes || pm->count);
 		radix_set_height(r, 0);
+		radix_sync_fast(r);
 		return (void *)old;
 	}
 	/* Shrink while the root holds only slot 0. */
@@ -493,7 +569,48 @@ static void *radix_del(struct pagemap *pm, uint64_t key)
 		radix_node_free(r, node);
 		radix_set_height(r, r->height - 1);
 	}
+	radix_sync_fast(r);
 	return (void *)old;
+}
+
+/* The common del(): the leaf keeps other entries, nothing to free. */
+static inline __attribute__((always_inline)) void *
+radix_del_in_leaf(struct radix *r, uintptr_t *tagp, uint64_t key)
+{
+	uintptr_t *slotp = &tag_node(*tagp)[key & RADIX_DIGIT_MASK];
+	uintptr_t old = *slotp;
+
+	if (unlikely(!old))
+		return NULL;
+	if (unlikely(!(*tagp & RADIX_TAG_MASK)))
+		return radix_del_slow(r, key);
+	*slotp = 0;
+	--*tagp;
+	r->pm.count--;
+	return (void *)old;
+}
+
+/* del() in a tree of any height but RADIX_FAST_HEIGHT. */
+static __attribute__((noinline)) void *radix_del_any(struct radix *r, uint64_t key)
+{
+	uintptr_t *tagp = radix_leaf_tagp_any(r, key);
+
+	if (unlikely(!tagp))
+		return NULL;
+	return radix_del_in_leaf(r, tagp, key);
+}
+
+static void *radix_del(struct pagemap *pm, uint64_t key)
+{
+	struct radix *r = to_radix(pm);
+	uintptr_t *tagp;
+
+	if (unlikely(!r->fast_root))
+		return radix_del_any(r, key);
+	tagp = radix_leaf_tagp3(r->fast_root, key);
+	if (unlikely(!tagp))
+		return NULL;
+	return radix_del_in_leaf(r, tagp, key);
 }
 
 static void radix_free_subtree(struct radix *r, uintptr_t *node, unsigned level)
@@ -514,6 +631,7 @@ static void radix_clear(struct pagemap *pm)
 	BUG_ON(r->nnodes);
 	r->root = 0;
 	radix_set_height(r, 0);
+	radix_sync_fast(r);
 	pm->count = 0;
 }
 
