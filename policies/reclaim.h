@@ -145,11 +145,6 @@ struct reclaim_ops {
 	 * which costs a useless prefetch, never a different decision.  Any
 	 * context. */
 	const struct rpage *(*peek)(const struct reclaim *r);
-	/* Optional (NULL: none).  A hint that tracked page pg will soon be
-	 * hit: start loading what hit() will write besides pg itself (list
-	 * neighbours, say).  pg's own line is normally cached already (the
-	 * simulator prefetched it earlier).  Changes nothing; any context. */
-	void (*prefetch_hit)(const struct reclaim *r, const struct rpage *pg);
 };
 
 /* NULL-terminated, in the order --list shows them. */

@@ -31,9 +31,7 @@
  * ahead it resolves an access to its page-table word (once; a small ring
  * keeps it) and prefetches the word; 16 ahead the page of a coming hit or
  * the pagemap slot and policy state of a coming load fault
- * (pagemap.prefetch, reclaim.prefetch); 8 ahead what the hit will write
- * beside the page (reclaim.prefetch_hit: LRU's list neighbours); and one
- * fault ahead the next victim's page-table word and pagemap slot, the
+ * (pagemap.prefetch, reclaim.prefetch); and one fault ahead the next victim's page-table word and pagemap slot, the
  * victim named by reclaim.peek.  None changes a decision.  The loop is
  * specialised per observation mode (no per-access mode test), and the big
  * arrays (page tables up to 2^24 pages, page chunks of up to 2 MiB) sit on

@@ -20,7 +20,7 @@
  * RECLAIM_NEEDS_FUTURE policies (OPT) get a random reclaim.next_use before
  * every insert/hit/fault, which is all their contract needs.
  *
- * The optional hints (prefetch, peek, prefetch_hit) change no decision: the
+ * The optional hints (prefetch, peek) change no decision: the
  * same seeded stream run with a hint call before every operation names the
  * same victims in the same order.  peek names a tracked page or NULL, and
  * when the page it names is evictable, the next victim() returns it in at
@@ -156,8 +156,6 @@ static void give_hints(struct world *w)
 		w->bad++;
 	}
 	reclaim_prefetch(w->r, RPAGE_KEY(1, k));
-	if (w->r->ops->prefetch_hit && w->pages[k].tracked)
-		w->r->ops->prefetch_hit(w->r, &w->pages[k].rp);
 }
 
 /* A seeded random stream of every hook. */

@@ -28,14 +28,6 @@ static void lru_touch(struct reclaim *r, struct rpage *pg)
 	list_move(&pg->link, &rqueue_of(r)->list);
 }
 
-/* A hit unlinks pg: its two neighbours are written. */
-static void lru_prefetch_hit(const struct reclaim *r, const struct rpage *pg)
-{
-	(void)r;
-	__builtin_prefetch(pg->link.prev, 1);
-	__builtin_prefetch(pg->link.next, 1);
-}
-
 const struct reclaim_ops reclaim_lru = {
 	.name = "lru",
 	.help = "least recently used (one list, hits and faults move to the head)",
@@ -46,7 +38,6 @@ const struct reclaim_ops reclaim_lru = {
 	.fault = lru_touch,
 	.victim = rqueue_victim_oldest,
 	.peek = rqueue_peek_oldest,
-	.prefetch_hit = lru_prefetch_hit,
 	.remove = rqueue_remove,
 	.metadata_bytes = rqueue_metadata_bytes,
 };
