@@ -448,29 +448,13 @@ static void dirty_forget(struct sim_file *f, struct sim_page *pg)
 	BUG();	/* a DIRTY page not in its file's dirty set */
 }
 
-/* Unmap pg from every VMA that maps it. */
-static void unmap_everywhere(struct sim *s, struct sim_page *pg)
+/* Unmap pg (mapped somewhere) from every VMA of f that maps it. */
+static __attribute__((noinline)) void unmap_all(struct sim *s, struct sim_file *f,
+						 struct sim_page *pg)
 {
-	struct sim_file *f = page_file(s, pg);
 	uint64_t pgoff = page_pgoff(pg);
 	struct list_head *pos;
 
-	if (!page_nmapped(pg))
-		return;
-	if (likely(f->nvmas == 1)) {
-		/* the common case: one VMA over the file maps the page */
-		struct sim_vma *v = container_of(f->vmas.next, struct sim_vma,
-						 file_link);
-		uint64_t i = pgoff - v->pgoff;	/* wraps if pgoff < v->pgoff */
-		uintptr_t old;
-
-		BUG_ON(i >= v->npages);
-		old = v->pte[i];
-		BUG_ON(pte_page(old) != pg);
-		set_pte_from(s, v, i, old, 0);
-		page_unmapped(f, pg);
-		return;
-	}
 	list_for_each(pos, &f->vmas) {
 		struct sim_vma *v = container_of(pos, struct sim_vma, file_link);
 		uint64_t i = pgoff - v->pgoff;
@@ -483,6 +467,31 @@ static void unmap_everywhere(struct sim *s, struct sim_page *pg)
 			return;
 	}
 	BUG();	/* nmapped counted a mapping no VMA holds */
+}
+
+/* Unmap pg from every VMA that maps it; inline for the common case, one
+ * VMA over the file. */
+static inline __attribute__((always_inline)) void
+unmap_everywhere(struct sim *s, struct sim_page *pg)
+{
+	struct sim_file *f = page_file(s, pg);
+
+	if (!page_nmapped(pg))
+		return;
+	if (likely(f->nvmas == 1)) {
+		struct sim_vma *v = container_of(f->vmas.next, struct sim_vma,
+						 file_link);
+		uint64_t i = page_pgoff(pg) - v->pgoff;	/* wraps if below */
+		uintptr_t old;
+
+		BUG_ON(i >= v->npages);
+		old = v->pte[i];
+		BUG_ON(pte_page(old) != pg);
+		set_pte_from(s, v, i, old, 0);
+		page_unmapped(f, pg);
+		return;
+	}
+	unmap_all(s, f, pg);
 }
 
 /* Drop a resident page from RAM: every step but the policy call and the
@@ -997,98 +1006,151 @@ static inline void look_fill(const struct sim *s, struct look *lk,
 	__builtin_prefetch(lk->pte[r]);
 }
 
+/* Look-ahead for event j (resolved already, its word prefetched): the
+ * page of a coming hit, or what a coming load fault will touch first. */
+static inline __attribute__((always_inline)) void
+look_mid(const struct sim *s, const struct look *lk, size_t j)
+{
+	unsigned m = j & (LOOK_RING - 1);
+	const uintptr_t *fp = lk->pte[m];
+	const struct sim_vma *fv;
+	uint64_t pgoff;
+
+	if (!fp)
+		return;
+	if (*fp) {
+		__builtin_prefetch(pte_page(*fp), 1);
+		return;
+	}
+	fv = lk->v[m];
+	pgoff = fv->pgoff + (uint64_t)(fp - fv->pte);
+	pagemap_prefetch(fv->file->pm, pgoff);
+	reclaim_prefetch(s->reclaim, RPAGE_KEY(fv->file->id, pgoff));
+}
+
+/* The loop's counters, kept in registers while it runs. */
+struct loop_counts {
+	uint64_t accesses, hits;
+};
+
+/*
+ * Apply event k of evs[0..n), whose look-ahead slot held v and ptep
+ * (ptep NULL: not resolved).  0, or -1 with the message in err.
+ */
+static inline __attribute__((always_inline)) int
+apply_one(struct sim *s, struct look *lk, const struct event *evs, size_t k,
+	  size_t n, struct sim_vma *v, uintptr_t *ptep, struct loop_counts *lc,
+	  uint64_t idx0, char *err, size_t errlen, const int full,
+	  const int future, const int sampling)
+{
+	const struct event *ev = &evs[k];
+	uint64_t aidx;
+	uintptr_t pte;
+
+	if (unlikely(!ptep)) {
+		/* not resolved ahead: resolve now, or apply the event that
+		 * is not an access */
+		if (ev->type != EV_ACCESS) {
+			if (ev_other(s, ev, idx0 + k, err, errlen))
+				return -1;
+			if (lk->barrier == k) {
+				/* the VMA table changed: resolve again */
+				lk->barrier = SIZE_MAX;
+				for (size_t j = k + 1; j < n && j <= k + LOOK_FAR; j++)
+					look_fill(s, lk, evs, j);
+			}
+			return 0;
+		}
+		if (unlikely(ev->vma >= s->nvma_ids || !(v = s->vmas[ev->vma])))
+			return fail(s, err, errlen, idx0 + k,
+				    "access to vma %u, which is not mapped", ev->vma);
+		if (unlikely(ev->page >= v->npages))
+			return fail(s, err, errlen, idx0 + k,
+				    "access to page %llu of vma %u, which has %llu pages",
+				    (unsigned long long)ev->page, ev->vma,
+				    (unsigned long long)v->npages);
+		ptep = &v->pte[ev->page];
+	}
+	aidx = lc->accesses++;
+	pte = *ptep;
+	if (likely(pte & (PTE_R << (ev->write != 0)))) {
+		lc->hits++;
+		if (full) {
+			if (future)
+				s->reclaim->next_use = s->next_use[aidx];
+			s->reclaim->ops->hit(s->reclaim, &pte_page(pte)->rp);
+		}
+	} else if (unlikely(!future && !pte && v->file->nvmas == 1 &&
+			    !v->file->norphans ?
+			    load_fault(s, v, ev->page, ev->write != 0, aidx,
+				       idx0 + k, err, errlen) :
+			    access_fault(s, v, ev->page, ev->write != 0, pte,
+					 aidx, idx0 + k, err, errlen))) {
+		lc->accesses--;	/* counters cover completed events */
+		return -1;
+	}
+	if (sampling && --s->sample_left == 0) {
+		sample_all(s);
+		s->sample_left = s->sample_interval;
+	}
+	return 0;
+}
+
+/* Apply events [from, to) of evs[0..n), looking ahead (far: the word
+ * LOOK_FAR events on, mid: the page LOOK_MID on) as the range allows.
+ * The slot of k is read before k + LOOK_FAR takes it over.  0 or -1. */
+static inline __attribute__((always_inline)) int
+apply_range(struct sim *s, struct look *lk, const struct event *evs,
+	    size_t from, size_t to, size_t n, struct loop_counts *lc,
+	    uint64_t idx0, char *err, size_t errlen, const int full,
+	    const int future, const int sampling, const int far, const int mid)
+{
+	for (size_t k = from; k < to; k++) {
+		unsigned r = k & (LOOK_RING - 1);
+		struct sim_vma *v = lk->v[r];
+		uintptr_t *ptep = lk->pte[r];
+
+		if (far)
+			look_fill(s, lk, evs, k + LOOK_FAR);
+		if (mid)
+			look_mid(s, lk, k + LOOK_MID);
+		if (unlikely(apply_one(s, lk, evs, k, n, v, ptep, lc, idx0, err,
+				       errlen, full, future, sampling)))
+			return -1;
+	}
+	return 0;
+}
+
 /*
  * The loop over one batch, specialised (always inlined with constant
  * arguments) for the observation mode: under `full` without the future
  * every hit is one reclaim.hit() call, under `faults` none, and neither
- * tests the mode per access.
+ * tests the mode per access.  Three ranges, so that no access tests how
+ * far the batch goes on: with the whole look-ahead, with its nearer half,
+ * without.
  */
 static inline __attribute__((always_inline)) int
 apply_loop(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
 	   char *err, size_t errlen, const int full, const int future,
 	   const int sampling)
 {
-	struct reclaim *rc = s->reclaim;
-	void (*hit)(struct reclaim *, struct rpage *) = rc->ops->hit;
 	struct look lk = { .barrier = SIZE_MAX };
+	struct loop_counts lc = { s->c.accesses, s->c.hits };
+	size_t far_end = n > LOOK_FAR ? n - LOOK_FAR : 0;
+	size_t mid_end = n > LOOK_MID ? n - LOOK_MID : 0;
+	int rv;
 
 	for (size_t j = 0; j < n && j < LOOK_FAR; j++)
 		look_fill(s, &lk, evs, j);
-	for (size_t k = 0; k < n; k++) {
-		const struct event *ev = &evs[k];
-		unsigned r = k & (LOOK_RING - 1);
-		struct sim_vma *v = lk.v[r];
-		uintptr_t *ptep = lk.pte[r], pte;
-		uint64_t aidx;
-
-		if (likely(k + LOOK_FAR < n))
-			look_fill(s, &lk, evs, k + LOOK_FAR);
-		if (likely(k + LOOK_MID < n)) {
-			unsigned m = (k + LOOK_MID) & (LOOK_RING - 1);
-			uintptr_t *fp = lk.pte[m];
-
-			if (fp) {
-				uintptr_t fpte = *fp;
-
-				if (fpte)
-					__builtin_prefetch(pte_page(fpte), 1);
-				else {
-					const struct sim_vma *fv = lk.v[m];
-					uint64_t pgoff = fv->pgoff + (uint64_t)(fp - fv->pte);
-
-					pagemap_prefetch(fv->file->pm, pgoff);
-					reclaim_prefetch(rc, RPAGE_KEY(fv->file->id, pgoff));
-				}
-			}
-		}
-		if (unlikely(!ptep)) {
-			/* not resolved ahead: resolve now, or apply the
-			 * event that is not an access */
-			if (ev->type != EV_ACCESS) {
-				if (ev_other(s, ev, idx0 + k, err, errlen))
-					return -1;
-				if (lk.barrier == k) {
-					/* the VMA table changed: resolve again */
-					lk.barrier = SIZE_MAX;
-					for (size_t j = k + 1; j < n && j <= k + LOOK_FAR; j++)
-						look_fill(s, &lk, evs, j);
-				}
-				continue;
-			}
-			if (unlikely(ev->vma >= s->nvma_ids || !(v = s->vmas[ev->vma])))
-				return fail(s, err, errlen, idx0 + k,
-					    "access to vma %u, which is not mapped", ev->vma);
-			if (unlikely(ev->page >= v->npages))
-				return fail(s, err, errlen, idx0 + k,
-					    "access to page %llu of vma %u, which has %llu pages",
-					    (unsigned long long)ev->page, ev->vma,
-					    (unsigned long long)v->npages);
-			ptep = &v->pte[ev->page];
-		}
-		aidx = s->c.accesses++;
-		pte = *ptep;
-		if (likely(pte & (PTE_R << (ev->write != 0)))) {
-			s->c.hits++;
-			if (full) {
-				if (future)
-					rc->next_use = s->next_use[aidx];
-				hit(rc, &pte_page(pte)->rp);
-			}
-		} else if (unlikely(!future && !pte && v->file->nvmas == 1 &&
-				    !v->file->norphans ?
-				    load_fault(s, v, ev->page, ev->write != 0, aidx,
-					       idx0 + k, err, errlen) :
-				    access_fault(s, v, ev->page, ev->write != 0, pte,
-						 aidx, idx0 + k, err, errlen))) {
-			s->c.accesses--;	/* counters cover completed events */
-			return -1;
-		}
-		if (sampling && --s->sample_left == 0) {
-			sample_all(s);
-			s->sample_left = s->sample_interval;
-		}
-	}
-	return 0;
+	rv = apply_range(s, &lk, evs, 0, far_end, n, &lc, idx0, err, errlen,
+			 full, future, sampling, 1, 1) ||
+	     apply_range(s, &lk, evs, far_end, mid_end, n, &lc, idx0, err,
+			 errlen, full, future, sampling, 0, 1) ||
+	     apply_range(s, &lk, evs, mid_end, n, n, &lc, idx0, err, errlen,
+			 full, future, sampling, 0, 0) ? -1 : 0;
+	s->c.accesses = lc.accesses;
+	s->c.hits = lc.hits;
+	return rv;
 }
 
 int sim_apply(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
