@@ -137,6 +137,14 @@ struct reclaim_ops {
 	 * the policy's decisions read.  Called by the simulator a few events
 	 * ahead; any context. */
 	void (*prefetch)(const struct reclaim *r, uint64_t key);
+	/* Optional (NULL: none).  The page victim() would most likely pick
+	 * next, or NULL when the policy cannot tell in O(1): a hint with
+	 * which the simulator prefetches, one fault ahead, what evicting
+	 * that page will touch on its side (page-table word, pagemap slot).
+	 * Changes nothing; hits before the next victim() may make it wrong,
+	 * which costs a useless prefetch, never a different decision.  Any
+	 * context. */
+	const struct rpage *(*peek)(const struct reclaim *r);
 };
 
 /* NULL-terminated, in the order --list shows them. */
@@ -175,6 +183,10 @@ static inline void reclaim_prefetch(const struct reclaim *r, uint64_t key)
 {
 	if (r->ops->prefetch)
 		r->ops->prefetch(r, key);
+}
+static inline const struct rpage *reclaim_peek(const struct reclaim *r)
+{
+	return r->ops->peek ? r->ops->peek(r) : NULL;
 }
 static inline void reclaim_destroy(struct reclaim *r)
 {

@@ -33,6 +33,7 @@
 #ifndef PAGELAB_POLICIES_VMEM_H
 #define PAGELAB_POLICIES_VMEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -152,6 +153,15 @@ void vmem_policy_destroy(struct alloc *a);
 int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
 		      uint64_t *addrp);
 void vmem_policy_free(struct alloc *a, uint64_t addr, uint64_t size);
+
+/*
+ * For tests.  vmem_policy_set_fast(): turn the fast paths of the `vmem`
+ * policy's hinted one-quantum alloc and its free on or off (on after
+ * creation); the results are the same either way, only the cost differs.
+ * vmem_policy_arena(): the arena under a policy, for vmem_check().
+ */
+void vmem_policy_set_fast(struct alloc *a, bool on);
+struct vmem *vmem_policy_arena(struct alloc *a);
 void vmem_policy_stats(const struct alloc *a, struct alloc_stats *st);
 
 #endif

@@ -28,7 +28,7 @@
 #define PTE_R 0x1u		/* readable now */
 #define PTE_W 0x2u		/* writable now */
 #define PTE_S 0x4u		/* mapped, protected by the sampler */
-#define PTE_H 0x8u		/* the page's RAM offset equals its pgoff (the hint held) */
+#define PTE_H 0x8u		/* 4 KiB pages: the RAM offset equals the pgoff (the hint held) */
 #define PTE_PROT (PTE_R | PTE_W | PTE_S)
 #define PTE_BITS 0xfu
 
@@ -38,12 +38,33 @@
  */
 struct __attribute__((aligned(64))) sim_page {
 	struct rpage rp;		/* policy metadata */
-	uint64_t ramoff : 40;		/* offset in the file's RAM handle */
-	uint64_t nmapped : 23;		/* page-table words pointing here */
-	uint64_t dirty : 1;		/* DIRTY (else LOADED) */
+	uint64_t w;			/* PG_DIRTY | nmapped << 1 | ramoff << 24 */
 };
 _Static_assert(sizeof(struct sim_page) == 64, "a page is one cache line");
-_Static_assert(SIM_MAX_VMAS <= (1u << 23), "nmapped cannot overflow");
+
+/* sim_page.w: one word, so that the hot updates are one add or one mask
+ * (bit-fields cost a read-modify-write of several instructions each). */
+#define PG_DIRTY	1ull				/* DIRTY (else LOADED) */
+#define PG_NMAP_ONE	2ull				/* page-table words pointing here */
+#define PG_NMAP_MASK	((((uint64_t)1 << 23) - 1) << 1)
+#define PG_RAMOFF_SHIFT	24				/* offset in the file's RAM handle */
+_Static_assert(SIM_MAX_VMAS <= (PG_NMAP_MASK >> 1), "nmapped cannot overflow");
+_Static_assert(SIM_ARENA_PAGES == (uint64_t)1 << (64 - PG_RAMOFF_SHIFT), "ramoff fits");
+
+static inline uint64_t page_ramoff(const struct sim_page *pg)
+{
+	return pg->w >> PG_RAMOFF_SHIFT;
+}
+
+static inline uint64_t page_nmapped(const struct sim_page *pg)
+{
+	return (pg->w & PG_NMAP_MASK) >> 1;
+}
+
+static inline int page_dirty(const struct sim_page *pg)
+{
+	return (int)(pg->w & PG_DIRTY);
+}
 
 struct sim_file {
 	uint32_t id;
@@ -75,7 +96,6 @@ struct sample_ref {
 };
 
 #define PAGE_CHUNK_MAX 32768	/* pages per chunk: 2 MiB, one huge page */
-#define SIM_PREFETCH 32		/* events ahead to prefetch page-table words for */
 
 /* A chunk of struct sim_page. */
 struct page_chunk {
@@ -91,6 +111,8 @@ struct sim {
 	uint32_t batch;
 	int full;			/* hit() calls */
 	int huge;			/* mapped pages never join */
+	const struct rpage *(*peek)(const struct reclaim *);	/* reclaim.peek or NULL */
+	uint64_t nonhint;		/* resident pages whose RAM offset is not their pgoff */
 	int future;			/* set reclaim->next_use */
 	const uint64_t *next_use;
 	uint64_t nnext;
@@ -133,45 +155,75 @@ static int fail(struct sim *s, char *err, size_t errlen, uint64_t idx,
 
 /* ---- kernel VMA count ---------------------------------------------------- */
 
-/* Do adjacent words a (page i-1) and b (page i) share one kernel VMA?
- * Their pgoffs differ by one, so two pages whose hint held (PTE_H) have
- * contiguous RAM offsets without looking at them. */
+/*
+ * Do adjacent words a (page i-1) and b (page i) share one kernel VMA?
+ * Both unmapped, or both mapped with the same protection and RAM offsets
+ * differing by one (never with huge pages).  Their pgoffs differ by one,
+ * so two pages whose hint held (PTE_H, never set for huge pages) have
+ * contiguous RAM offsets without looking at them.
+ *
+ * pte_join_mapped is the second half alone.  Neighbours are mapped or not
+ * at random, so it is computed without branches; while every resident
+ * page's hint held (s->nonhint == 0, the usual case) PTE_H alone decides.
+ * With b a constant 0 it folds to 0.
+ */
+static inline int pte_join_mapped(const struct sim *s, uintptr_t a, uintptr_t b)
+{
+	int same;
+
+	if (likely(!s->nonhint))
+		return (int)((a & b & PTE_H) / PTE_H) & !((a ^ b) & PTE_PROT);
+	same = (a != 0) & (b != 0) & !((a ^ b) & PTE_PROT) & !s->huge;
+	if (same & !(a & b & PTE_H))
+		return page_ramoff(pte_page(b)) == page_ramoff(pte_page(a)) + 1;
+	return same;
+}
+
 static inline int pte_join(const struct sim *s, uintptr_t a, uintptr_t b)
 {
-	if (!a || !b)
-		return !a && !b;
-	if (s->huge || ((a ^ b) & PTE_PROT))
-		return 0;
-	if (a & b & PTE_H)
-		return 1;
-	return pte_page(b)->ramoff == pte_page(a)->ramoff + 1;
+	return pte_join_mapped(s, a, b) | !(a | b);
 }
 
 static void sample_push(struct sim *s, uint32_t vma, uint64_t idx);
 
-/* Set word i of v, keeping the kernel VMA count and the sampler's list. */
-static inline void set_pte(struct sim *s, struct sim_vma *v, uint64_t i, uintptr_t nw)
+/*
+ * Set word i of v from old (its value) to nw, keeping the kernel VMA count
+ * and the sampler's list.  Each neighbour n changes the count by
+ * join(n, nw) - join(n, old); the both-unmapped half of join is written
+ * out so that a constant old or nw (a load maps an unmapped word, an
+ * eviction unmaps one) folds it away.
+ */
+static inline __attribute__((always_inline)) void
+set_pte_from(struct sim *s, struct sim_vma *v, uint64_t i, uintptr_t old,
+	     uintptr_t nw)
 {
-	uintptr_t old = v->pte[i];
-	int64_t d = 0;
+	uintptr_t *pte = v->pte;
+	int64_t d = 0, unmapped_d = (nw == 0) - (old == 0);
 
-	if (i > 0) {
-		uintptr_t p = v->pte[i - 1];
-		d += pte_join(s, p, nw) - pte_join(s, p, old);
+	if (likely(i > 0)) {
+		uintptr_t p = pte[i - 1];
+		d += pte_join_mapped(s, p, nw) - pte_join_mapped(s, p, old) +
+		     (p == 0) * unmapped_d;
 	}
-	if (i + 1 < v->npages) {
-		uintptr_t q = v->pte[i + 1];
-		d += pte_join(s, nw, q) - pte_join(s, old, q);
+	if (likely(i + 1 < v->npages)) {
+		uintptr_t q = pte[i + 1];
+		d += pte_join_mapped(s, nw, q) - pte_join_mapped(s, old, q) +
+		     (q == 0) * unmapped_d;
 	}
 	v->kvmas -= (uint64_t)d;
 	s->c.vmas -= (uint64_t)d;
-	v->nmapped += (nw != 0) - (old != 0);
-	v->pte[i] = nw;
-	if (i >= v->hi)
+	v->nmapped += (uint64_t)((nw != 0) - (old != 0));
+	pte[i] = nw;
+	if (unlikely(i >= v->hi))
 		v->hi = i + 1;
 	if (s->sample_interval && (nw & (PTE_R | PTE_W)) &&
 	    !(old & (PTE_R | PTE_W)))
 		sample_push(s, v->id, i);
+}
+
+static inline void set_pte(struct sim *s, struct sim_vma *v, uint64_t i, uintptr_t nw)
+{
+	set_pte_from(s, v, i, v->pte[i], nw);
 }
 
 static inline void note_vmas_peak(struct sim *s)
@@ -277,33 +329,39 @@ static size_t page_chunk_pages(const struct sim *s)
 	return left < PAGE_CHUNK_MAX ? (size_t)left : PAGE_CHUNK_MAX;
 }
 
-static struct sim_page *page_get(struct sim *s)
+/* Add a chunk of pages to the free list.  0, or -1 when out of memory. */
+static __attribute__((noinline, cold)) int page_refill(struct sim *s)
 {
-	struct sim_page *pg = s->free_pages;
+	struct sim_page *chunk;
+	size_t n = page_chunk_pages(s);
 
-	if (unlikely(!pg)) {
-		struct sim_page *chunk;
-		size_t n = page_chunk_pages(s);
-
-		if (s->nchunks == s->chunk_cap) {
-			size_t cap = s->chunk_cap ? 2 * s->chunk_cap : 16;
-			struct page_chunk *nc = realloc(s->chunks, cap * sizeof(*nc));
-			if (!nc)
-				return NULL;
-			s->chunks = nc;
-			s->chunk_cap = cap;
-		}
-		chunk = big_alloc(n * sizeof(*chunk), 1);
-		if (!chunk)
-			return NULL;
-		s->chunks[s->nchunks++] = (struct page_chunk){ chunk, n };
-		s->npages_made += n;
-		for (size_t i = n; i-- > 0;) {
-			chunk[i].rp.link.next = (struct list_head *)s->free_pages;
-			s->free_pages = &chunk[i];
-		}
-		pg = s->free_pages;
+	if (s->nchunks == s->chunk_cap) {
+		size_t cap = s->chunk_cap ? 2 * s->chunk_cap : 16;
+		struct page_chunk *nc = realloc(s->chunks, cap * sizeof(*nc));
+		if (!nc)
+			return -1;
+		s->chunks = nc;
+		s->chunk_cap = cap;
 	}
+	chunk = big_alloc(n * sizeof(*chunk), 1);
+	if (!chunk)
+		return -1;
+	s->chunks[s->nchunks++] = (struct page_chunk){ chunk, n };
+	s->npages_made += n;
+	for (size_t i = n; i-- > 0;) {
+		chunk[i].rp.link.next = (struct list_head *)s->free_pages;
+		s->free_pages = &chunk[i];
+	}
+	return 0;
+}
+
+static inline struct sim_page *page_get(struct sim *s)
+{
+	struct sim_page *pg;
+
+	if (unlikely(!s->free_pages) && page_refill(s))
+		return NULL;
+	pg = s->free_pages;
 	s->free_pages = (struct sim_page *)pg->rp.link.next;
 	return pg;
 }
@@ -328,23 +386,30 @@ static inline uint64_t page_pgoff(const struct sim_page *pg)
 static inline uint64_t page_pgoff(const struct sim_page *pg);
 
 /* The page-table word mapping pg with protection prot. */
-static inline uintptr_t mkpte(const struct sim_page *pg, unsigned prot)
+static inline uintptr_t mkpte(const struct sim *s, const struct sim_page *pg,
+			      unsigned prot)
 {
 	return (uintptr_t)pg | prot |
-	       (pg->ramoff == page_pgoff(pg) ? PTE_H : 0);
+	       (!s->huge && page_ramoff(pg) == page_pgoff(pg) ? PTE_H : 0);
 }
 
 /* One more / one fewer VMA maps pg (resident pages mapped nowhere are the
  * file's orphans). */
 static inline void page_mapped(struct sim_file *f, struct sim_page *pg)
 {
-	if (pg->nmapped++ == 0)
+	uint64_t w = pg->w;
+
+	pg->w = w + PG_NMAP_ONE;
+	if (!(w & PG_NMAP_MASK))
 		f->norphans--;
 }
 
 static inline void page_unmapped(struct sim_file *f, struct sim_page *pg)
 {
-	if (--pg->nmapped == 0)
+	uint64_t w = pg->w - PG_NMAP_ONE;
+
+	pg->w = w;
+	if (!(w & PG_NMAP_MASK))
 		f->norphans++;
 }
 
@@ -352,7 +417,7 @@ static inline void page_unmapped(struct sim_file *f, struct sim_page *pg)
  * of memory for the dirty set. */
 static int make_dirty(struct sim_file *f, struct sim_page *pg)
 {
-	if (pg->dirty)
+	if (page_dirty(pg))
 		return 0;
 	if (f->ndirty == f->dirty_cap) {
 		size_t cap = f->dirty_cap ? 2 * f->dirty_cap : 64;
@@ -363,7 +428,7 @@ static int make_dirty(struct sim_file *f, struct sim_page *pg)
 		f->dirty_cap = cap;
 	}
 	f->dirtyv[f->ndirty++] = pg;
-	pg->dirty = 1;
+	pg->w |= PG_DIRTY;
 	pg->rp.flags |= RPAGE_UNEVICTABLE;
 	return 0;
 }
@@ -375,7 +440,7 @@ static void dirty_forget(struct sim_file *f, struct sim_page *pg)
 	for (size_t k = 0; k < f->ndirty; k++) {
 		if (f->dirtyv[k] == pg) {
 			f->dirtyv[k] = f->dirtyv[--f->ndirty];
-			pg->dirty = 0;
+			pg->w &= ~PG_DIRTY;
 			pg->rp.flags &= ~RPAGE_UNEVICTABLE;
 			return;
 		}
@@ -383,15 +448,13 @@ static void dirty_forget(struct sim_file *f, struct sim_page *pg)
 	BUG();	/* a DIRTY page not in its file's dirty set */
 }
 
-/* Unmap pg from every VMA that maps it. */
-static void unmap_everywhere(struct sim *s, struct sim_page *pg)
+/* Unmap pg (mapped somewhere) from every VMA of f that maps it. */
+static __attribute__((noinline)) void unmap_all(struct sim *s, struct sim_file *f,
+						 struct sim_page *pg)
 {
-	struct sim_file *f = page_file(s, pg);
 	uint64_t pgoff = page_pgoff(pg);
 	struct list_head *pos;
 
-	if (!pg->nmapped)
-		return;
 	list_for_each(pos, &f->vmas) {
 		struct sim_vma *v = container_of(pos, struct sim_vma, file_link);
 		uint64_t i = pgoff - v->pgoff;
@@ -400,28 +463,74 @@ static void unmap_everywhere(struct sim *s, struct sim_page *pg)
 			continue;
 		set_pte(s, v, i, 0);
 		page_unmapped(f, pg);
-		if (pg->nmapped == 0)
+		if (!page_nmapped(pg))
 			return;
 	}
 	BUG();	/* nmapped counted a mapping no VMA holds */
 }
 
+/* Unmap pg from every VMA that maps it; inline for the common case, one
+ * VMA over the file. */
+static inline __attribute__((always_inline)) void
+unmap_everywhere(struct sim *s, struct sim_page *pg)
+{
+	struct sim_file *f = page_file(s, pg);
+
+	if (!page_nmapped(pg))
+		return;
+	if (likely(f->nvmas == 1)) {
+		struct sim_vma *v = container_of(f->vmas.next, struct sim_vma,
+						 file_link);
+		uint64_t i = page_pgoff(pg) - v->pgoff;	/* wraps if below */
+		uintptr_t old;
+
+		BUG_ON(i >= v->npages);
+		old = v->pte[i];
+		BUG_ON(pte_page(old) != pg);
+		set_pte_from(s, v, i, old, 0);
+		page_unmapped(f, pg);
+		return;
+	}
+	unmap_all(s, f, pg);
+}
+
 /* Drop a resident page from RAM: every step but the policy call and the
  * dirty set (the caller's: eviction takes clean pages only). */
-static void page_drop(struct sim *s, struct sim_page *pg)
+static inline void page_drop(struct sim *s, struct sim_page *pg)
 {
 	struct sim_file *f = page_file(s, pg);
 	void *old;
 
-	/* the slot's miss overlaps the page-table word's below */
-	pagemap_prefetch(f->pm, page_pgoff(pg));
 	unmap_everywhere(s, pg);
 	f->norphans--;
 	old = pagemap_del(f->pm, page_pgoff(pg));
 	BUG_ON(old != pg);
-	alloc_free(f->alloc, pg->ramoff, 1);
+	alloc_free(f->alloc, page_ramoff(pg), 1);
+	s->nonhint -= page_ramoff(pg) != page_pgoff(pg);
 	s->nres--;
 	page_put(s, pg);
+}
+
+/*
+ * Start loading what dropping pg will touch on our side: its page-table
+ * word (when one VMA maps the file) and its pagemap slot.  For the next
+ * victim, named by reclaim.peek one fault ahead, or else for the victim
+ * itself (the slot's miss then overlaps the word's).
+ */
+static inline void prefetch_drop(const struct sim *s, const struct sim_page *pg)
+{
+	const struct sim_file *f = page_file(s, pg);
+	uint64_t pgoff = page_pgoff(pg);
+
+	if (f->nvmas == 1) {
+		const struct sim_vma *v = container_of(f->vmas.next,
+						       struct sim_vma, file_link);
+		uint64_t i = pgoff - v->pgoff;
+
+		if (i < v->npages)
+			__builtin_prefetch(&v->pte[i], 1);
+	}
+	pagemap_prefetch(f->pm, pgoff);
 }
 
 /* ---- faults ---------------------------------------------------------------- */
@@ -432,6 +541,100 @@ static inline void set_next_use(struct sim *s, uint64_t aidx)
 		s->reclaim->next_use = s->next_use[aidx];
 }
 
+/* A fault on a resident page pg (ref, map or dirty fault) is complete. */
+static inline void resident_fault(struct sim *s, struct sim_page *pg,
+				  enum fault_class cls, uint64_t aidx)
+{
+	s->c.by_class[cls]++;
+	set_next_use(s, aidx);
+	reclaim_fault(s->reclaim, &pg->rp);
+	note_vmas_peak(s);
+}
+
+/*
+ * Evict up to s->batch pages (step a of a load fault).  0, or -1 when no
+ * page was evictable.  Then prefetch what the next eviction will touch,
+ * for the page the policy says it will name (reclaim.peek).
+ */
+static inline int evict(struct sim *s)
+{
+	struct reclaim *rc = s->reclaim;
+	const struct rpage *next;
+	uint32_t freed;
+
+	for (freed = 0; freed < s->batch; freed++) {
+		struct rpage *rp = reclaim_victim(rc);
+		struct sim_page *vp;
+
+		if (unlikely(!rp))
+			break;
+		vp = container_of(rp, struct sim_page, rp);
+		BUG_ON(page_dirty(vp));
+		if (!s->peek)
+			prefetch_drop(s, vp);
+		page_drop(s, vp);
+		s->c.evictions++;
+	}
+	if (unlikely(!freed))
+		return -1;
+	next = s->peek ? s->peek(rc) : NULL;
+	if (next)
+		prefetch_drop(s, container_of(next, const struct sim_page, rp));
+	return 0;
+}
+
+/* A load fault on word i of v (pgoff not in RAM): docs/ENGINE.md steps a-e. */
+static __attribute__((noinline)) int
+load_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
+	   uint64_t aidx, uint64_t idx, char *err, size_t errlen)
+{
+	struct sim_file *f = v->file;
+	uint64_t pgoff = v->pgoff + i;
+	struct sim_page *pg;
+	uint64_t ramoff;
+
+	/* a: reclaim when RAM is full (ARC and 2Q read miss_key) */
+	s->reclaim->miss_key = RPAGE_KEY(f->id, pgoff);
+	if (s->nres >= s->ram_pages && evict(s))
+		return fail(s, err, errlen, idx,
+			    "RAM too small for the dirty working set (%llu pages, all dirty)",
+			    (unsigned long long)s->ram_pages);
+	/* b: the RAM offset, hint = pgoff */
+	if (unlikely(alloc_alloc(f->alloc, 1, pgoff, &ramoff)))
+		return fail(s, err, errlen, idx, "file %u: RAM offsets exhausted",
+			    f->id);
+	pg = page_get(s);
+	if (unlikely(!pg)) {
+		alloc_free(f->alloc, ramoff, 1);
+		return fail(s, err, errlen, idx, "out of memory for pages");
+	}
+	/* c: load (counted as by_class[FAULT_LOAD]: sim_counters) */
+	/* d: pagemap, LOADED, insert */
+	pg->rp.key = RPAGE_KEY(f->id, pgoff);
+	pg->rp.flags = 0;
+	pg->w = ramoff << PG_RAMOFF_SHIFT;
+	if (unlikely(pagemap_set(f->pm, pgoff, pg))) {
+		alloc_free(f->alloc, ramoff, 1);
+		page_put(s, pg);
+		return fail(s, err, errlen, idx, "out of memory in the pagemap");
+	}
+	s->nres++;
+	s->nonhint += ramoff != pgoff;
+	f->norphans++;
+	if (unlikely(s->nres > s->c.ram_pages_peak))
+		s->c.ram_pages_peak = s->nres;
+	set_next_use(s, aidx);
+	reclaim_insert(s->reclaim, &pg->rp);
+	/* e: map R, or RW and DIRTY for a write */
+	if (write && make_dirty(f, pg))
+		return fail(s, err, errlen, idx, "out of memory for the dirty set");
+	page_mapped(f, pg);
+	set_pte_from(s, v, i, 0, mkpte(s, pg, PTE_R | (write ? PTE_W : 0)));
+	s->c.by_class[FAULT_LOAD]++;
+	note_vmas_peak(s);
+	return 0;
+}
+
 /* Access to word i of v that is not a hit; pte = v->pte[i]. */
 static int access_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 			uintptr_t pte, uint64_t aidx, uint64_t idx, char *err,
@@ -439,11 +642,8 @@ static int access_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 {
 	struct sim_file *f = v->file;
 	struct sim_page *pg;
-	uint64_t pgoff = v->pgoff + i;
-	uint64_t ramoff;
-	uint32_t freed;
 
-	if (s->future && aidx >= s->nnext)
+	if (unlikely(s->future && aidx >= s->nnext))
 		return fail(s, err, errlen, idx,
 			    "more accesses than the next-use pre-pass saw");
 	if (pte & PTE_S) {
@@ -451,12 +651,8 @@ static int access_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 		pg = pte_page(pte);
 		if (write && make_dirty(f, pg))
 			goto oom;
-		set_pte(s, v, i, mkpte(pg, PTE_R | (pg->dirty ? PTE_W : 0)));
-		s->c.by_class[FAULT_REF]++;
-		s->c.faults++;
-		set_next_use(s, aidx);
-		reclaim_fault(s->reclaim, &pg->rp);
-		note_vmas_peak(s);
+		set_pte(s, v, i, mkpte(s, pg, PTE_R | (page_dirty(pg) ? PTE_W : 0)));
+		resident_fault(s, pg, FAULT_REF, aidx);
 		return 0;
 	}
 	if (pte) {
@@ -466,85 +662,20 @@ static int access_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 		if (make_dirty(f, pg))
 			goto oom;
 		set_pte(s, v, i, (pte & ~(uintptr_t)PTE_PROT) | PTE_R | PTE_W);
-		s->c.by_class[FAULT_DIRTY]++;
-		s->c.faults++;
-		set_next_use(s, aidx);
-		reclaim_fault(s->reclaim, &pg->rp);
-		note_vmas_peak(s);
+		resident_fault(s, pg, FAULT_DIRTY, aidx);
 		return 0;
 	}
 	/* With one VMA and every resident page mapped, an unmapped word
 	 * means not in RAM: no lookup needed. */
-	pg = f->nvmas == 1 && !f->norphans ? NULL : pagemap_get(f->pm, pgoff);
-	if (pg) {
-		/* 3. map fault: in RAM, not mapped in v. */
-		if (write && make_dirty(f, pg))
-			goto oom;
-		page_mapped(f, pg);
-		set_pte(s, v, i, mkpte(pg, PTE_R | (pg->dirty ? PTE_W : 0)));
-		s->c.by_class[FAULT_MAP]++;
-		s->c.faults++;
-		set_next_use(s, aidx);
-		reclaim_fault(s->reclaim, &pg->rp);
-		note_vmas_peak(s);
-		return 0;
-	}
-
-	/* 5. load fault. a: reclaim when RAM is full (ARC reads miss_key). */
-	s->reclaim->miss_key = RPAGE_KEY(f->id, pgoff);
-	if (s->nres >= s->ram_pages) {
-		for (freed = 0; freed < s->batch; freed++) {
-			struct rpage *rp = reclaim_victim(s->reclaim);
-			struct sim_page *vp;
-
-			if (!rp)
-				break;
-			vp = container_of(rp, struct sim_page, rp);
-			BUG_ON(vp->dirty);
-			page_drop(s, vp);
-			s->c.evictions++;
-		}
-		if (!freed)
-			return fail(s, err, errlen, idx,
-				    "RAM too small for the dirty working set (%llu pages, all dirty)",
-				    (unsigned long long)s->ram_pages);
-	}
-	/* b: the RAM offset, hint = pgoff. */
-	if (alloc_alloc(f->alloc, 1, pgoff, &ramoff))
-		return fail(s, err, errlen, idx, "file %u: RAM offsets exhausted",
-			    f->id);
-	pg = page_get(s);
-	if (!pg) {
-		alloc_free(f->alloc, ramoff, 1);
-		return fail(s, err, errlen, idx, "out of memory for pages");
-	}
-	/* c: load. */
-	s->c.loads++;
-	/* d: pagemap, LOADED, insert. */
-	pg->rp.key = RPAGE_KEY(f->id, pgoff);
-	pg->rp.flags = 0;
-	pg->ramoff = ramoff;
-	pg->nmapped = 0;
-	pg->dirty = 0;
-	if (pagemap_set(f->pm, pgoff, pg)) {
-		alloc_free(f->alloc, ramoff, 1);
-		page_put(s, pg);
-		return fail(s, err, errlen, idx, "out of memory in the pagemap");
-	}
-	s->nres++;
-	f->norphans++;
-	if (s->nres > s->c.ram_pages_peak)
-		s->c.ram_pages_peak = s->nres;
-	set_next_use(s, aidx);
-	reclaim_insert(s->reclaim, &pg->rp);
-	/* e: map R, or RW and DIRTY for a write. */
+	pg = f->nvmas == 1 && !f->norphans ? NULL : pagemap_get(f->pm, v->pgoff + i);
+	if (!pg)
+		return load_fault(s, v, i, write, aidx, idx, err, errlen);
+	/* 3. map fault: in RAM, not mapped in v. */
 	if (write && make_dirty(f, pg))
 		goto oom;
 	page_mapped(f, pg);
-	set_pte(s, v, i, mkpte(pg, PTE_R | (write ? PTE_W : 0)));
-	s->c.by_class[FAULT_LOAD]++;
-	s->c.faults++;
-	note_vmas_peak(s);
+	set_pte(s, v, i, mkpte(s, pg, PTE_R | (page_dirty(pg) ? PTE_W : 0)));
+	resident_fault(s, pg, FAULT_MAP, aidx);
 	return 0;
 oom:
 	return fail(s, err, errlen, idx, "out of memory for the dirty set");
@@ -736,7 +867,7 @@ static void write_protect(struct sim *s, struct sim_page *pg)
 		struct sim_vma *v = container_of(pos, struct sim_vma, file_link);
 		uint64_t i = pgoff - v->pgoff;
 
-		if (seen == pg->nmapped)
+		if (seen == page_nmapped(pg))
 			break;
 		if (pgoff < v->pgoff || i >= v->npages || pte_page(v->pte[i]) != pg)
 			continue;
@@ -775,7 +906,7 @@ static int ev_dirty_pages(struct sim *s, const struct event *ev, int discard,
 		if (ev->flags & EV_STORE)
 			s->c.stores++;
 		if (ev->flags & EV_MARKSTORED) {
-			pg->dirty = 0;
+			pg->w &= ~PG_DIRTY;
 			pg->rp.flags &= ~RPAGE_UNEVICTABLE;
 			write_protect(s, pg);
 			s->c.writebacks++;
@@ -796,7 +927,7 @@ static int ev_invalidate(struct sim *s, const struct event *ev)
 	pg = pagemap_get(f->pm, ev->page);
 	if (!pg)
 		return 0;
-	if (pg->dirty)
+	if (page_dirty(pg))
 		dirty_forget(f, pg);
 	unmap_everywhere(s, pg);
 	reclaim_remove(s->reclaim, &pg->rp);
@@ -831,35 +962,106 @@ static int ev_other(struct sim *s, const struct event *ev, uint64_t idx,
 /* ---- the replay entry point ------------------------------------------------ */
 
 /*
- * The loop over one batch, specialised (always inlined with constant
- * arguments) for the observation mode: under `full` without the future
- * every hit is one reclaim.hit() call, under `faults` none, and neither
- * tests the mode per access.
+ * The look-ahead: a few events ahead of the one being applied, the loop
+ * resolves each access to its VMA and page-table word once (kept in a
+ * small ring) and prefetches the word; closer, it reads the word and
+ * prefetches the page of a coming hit or the pagemap slot (and the
+ * policy's state) of a coming load.  None of it changes a decision.
+ * (Prefetching a hit's list neighbours as well was measured: 10 % slower,
+ * they are mostly cached already.)
+ * An event the look-ahead could not resolve (not an access, a bad one, or
+ * one behind a pending mmap/unmap, which change the VMA table) has an
+ * empty ring slot and is resolved, with its error message, when applied.
+ */
+#define LOOK_FAR	32		/* events ahead: the page-table word */
+#define LOOK_MID	16		/* the page, or the pagemap slot */
+#define LOOK_RING	32		/* a power of two >= LOOK_FAR */
+
+struct look {
+	struct sim_vma *v[LOOK_RING];
+	uintptr_t *pte[LOOK_RING];	/* NULL: resolve when applied */
+	size_t barrier;			/* first pending mmap/unmap, or SIZE_MAX */
+};
+
+/* Resolve event j for the look-ahead (k <= j < n) and prefetch its word. */
+static inline void look_fill(const struct sim *s, struct look *lk,
+			     const struct event *evs, size_t j)
+{
+	const struct event *e = &evs[j];
+	struct sim_vma *v;
+	unsigned r = j & (LOOK_RING - 1);
+
+	lk->pte[r] = NULL;
+	if (unlikely(e->type != EV_ACCESS)) {
+		if ((e->type == EV_MMAP || e->type == EV_UNMAP) &&
+		    lk->barrier == SIZE_MAX)
+			lk->barrier = j;
+		return;
+	}
+	if (unlikely(lk->barrier != SIZE_MAX) || e->vma >= s->nvma_ids ||
+	    !(v = s->vmas[e->vma]) || e->page >= v->npages)
+		return;
+	lk->v[r] = v;
+	lk->pte[r] = &v->pte[e->page];
+	__builtin_prefetch(lk->pte[r]);
+}
+
+/* Look-ahead for event j (resolved already, its word prefetched): the
+ * page of a coming hit, or what a coming load fault will touch first. */
+static inline __attribute__((always_inline)) void
+look_mid(const struct sim *s, const struct look *lk, size_t j)
+{
+	unsigned m = j & (LOOK_RING - 1);
+	const uintptr_t *fp = lk->pte[m];
+	const struct sim_vma *fv;
+	uint64_t pgoff;
+
+	if (!fp)
+		return;
+	if (*fp) {
+		__builtin_prefetch(pte_page(*fp), 1);
+		return;
+	}
+	fv = lk->v[m];
+	pgoff = fv->pgoff + (uint64_t)(fp - fv->pte);
+	pagemap_prefetch(fv->file->pm, pgoff);
+	reclaim_prefetch(s->reclaim, RPAGE_KEY(fv->file->id, pgoff));
+}
+
+/* The loop's counters, kept in registers while it runs. */
+struct loop_counts {
+	uint64_t accesses, hits;
+};
+
+/*
+ * Apply event k of evs[0..n), whose look-ahead slot held v and ptep
+ * (ptep NULL: not resolved).  0, or -1 with the message in err.
  */
 static inline __attribute__((always_inline)) int
-apply_loop(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
-	   char *err, size_t errlen, const int full, const int future,
-	   const int sampling)
+apply_one(struct sim *s, struct look *lk, const struct event *evs, size_t k,
+	  size_t n, struct sim_vma *v, uintptr_t *ptep, struct loop_counts *lc,
+	  uint64_t idx0, char *err, size_t errlen, const int full,
+	  const int future, const int sampling)
 {
-	struct sim_vma **vmas = s->vmas;
-	uint32_t nvma = s->nvma_ids;
-	struct reclaim *rc = s->reclaim;
-	void (*hit)(struct reclaim *, struct rpage *) = rc->ops->hit;
+	const struct event *ev = &evs[k];
+	uint64_t aidx;
+	uintptr_t pte;
 
-	for (size_t k = 0; k < n; k++) {
-		const struct event *ev = &evs[k];
-		struct sim_vma *v;
-		uintptr_t pte;
-		uint64_t aidx;
-
-		if (unlikely(ev->type != EV_ACCESS)) {
+	if (unlikely(!ptep)) {
+		/* not resolved ahead: resolve now, or apply the event that
+		 * is not an access */
+		if (ev->type != EV_ACCESS) {
 			if (ev_other(s, ev, idx0 + k, err, errlen))
 				return -1;
-			vmas = s->vmas;
-			nvma = s->nvma_ids;
-			continue;
+			if (lk->barrier == k) {
+				/* the VMA table changed: resolve again */
+				lk->barrier = SIZE_MAX;
+				for (size_t j = k + 1; j < n && j <= k + LOOK_FAR; j++)
+					look_fill(s, lk, evs, j);
+			}
+			return 0;
 		}
-		if (unlikely(ev->vma >= nvma || !(v = vmas[ev->vma])))
+		if (unlikely(ev->vma >= s->nvma_ids || !(v = s->vmas[ev->vma])))
 			return fail(s, err, errlen, idx0 + k,
 				    "access to vma %u, which is not mapped", ev->vma);
 		if (unlikely(ev->page >= v->npages))
@@ -867,54 +1069,88 @@ apply_loop(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
 				    "access to page %llu of vma %u, which has %llu pages",
 				    (unsigned long long)ev->page, ev->vma,
 				    (unsigned long long)v->npages);
-		aidx = s->c.accesses++;
-		/* The page tables of big traces miss the cache: ask for a
-		 * later event's word now. */
-		if (likely(k + SIM_PREFETCH < n)) {
-			const struct event *fe = ev + SIM_PREFETCH;
-			const struct sim_vma *fv;
-			uintptr_t fpte;
-
-			if (fe->type == EV_ACCESS && fe->vma < nvma &&
-			    (fv = vmas[fe->vma]) && fe->page < fv->npages)
-				__builtin_prefetch(&fv->pte[fe->page]);
-			/* Closer, the word is in the cache: a hit's page
-			 * comes next (the policy's node is in it); an access
-			 * that will load gets its pagemap slot prefetched, so
-			 * that pagemap.set finds it cached. */
-			fe = ev + SIM_PREFETCH / 2;
-			if (fe->type == EV_ACCESS && fe->vma < nvma &&
-			    (fv = vmas[fe->vma]) && fe->page < fv->npages) {
-				fpte = fv->pte[fe->page];
-				if (fpte)
-					__builtin_prefetch(pte_page(fpte), 1);
-				else {
-					pagemap_prefetch(fv->file->pm, fv->pgoff + fe->page);
-					reclaim_prefetch(s->reclaim,
-							 RPAGE_KEY(fv->file->id,
-								   fv->pgoff + fe->page));
-				}
-			}
+		ptep = &v->pte[ev->page];
+	}
+	aidx = lc->accesses++;
+	pte = *ptep;
+	if (likely(pte & (PTE_R << (ev->write != 0)))) {
+		lc->hits++;
+		if (full) {
+			if (future)
+				s->reclaim->next_use = s->next_use[aidx];
+			s->reclaim->ops->hit(s->reclaim, &pte_page(pte)->rp);
 		}
-		pte = v->pte[ev->page];
-		if (likely(pte & (PTE_R << (ev->write != 0)))) {
-			s->c.hits++;
-			if (full) {
-				if (future)
-					rc->next_use = s->next_use[aidx];
-				hit(rc, &pte_page(pte)->rp);
-			}
-		} else if (access_fault(s, v, ev->page, ev->write != 0, pte, aidx,
-					idx0 + k, err, errlen)) {
-			s->c.accesses--;	/* counters cover completed events */
-			return -1;
-		}
-		if (sampling && --s->sample_left == 0) {
-			sample_all(s);
-			s->sample_left = s->sample_interval;
-		}
+	} else if (unlikely(!future && !pte && v->file->nvmas == 1 &&
+			    !v->file->norphans ?
+			    load_fault(s, v, ev->page, ev->write != 0, aidx,
+				       idx0 + k, err, errlen) :
+			    access_fault(s, v, ev->page, ev->write != 0, pte,
+					 aidx, idx0 + k, err, errlen))) {
+		lc->accesses--;	/* counters cover completed events */
+		return -1;
+	}
+	if (sampling && --s->sample_left == 0) {
+		sample_all(s);
+		s->sample_left = s->sample_interval;
 	}
 	return 0;
+}
+
+/* Apply events [from, to) of evs[0..n), looking ahead (far: the word
+ * LOOK_FAR events on, mid: the page LOOK_MID on) as the range allows.
+ * The slot of k is read before k + LOOK_FAR takes it over.  0 or -1. */
+static inline __attribute__((always_inline)) int
+apply_range(struct sim *s, struct look *lk, const struct event *evs,
+	    size_t from, size_t to, size_t n, struct loop_counts *lc,
+	    uint64_t idx0, char *err, size_t errlen, const int full,
+	    const int future, const int sampling, const int far, const int mid)
+{
+	for (size_t k = from; k < to; k++) {
+		unsigned r = k & (LOOK_RING - 1);
+		struct sim_vma *v = lk->v[r];
+		uintptr_t *ptep = lk->pte[r];
+
+		if (far)
+			look_fill(s, lk, evs, k + LOOK_FAR);
+		if (mid)
+			look_mid(s, lk, k + LOOK_MID);
+		if (unlikely(apply_one(s, lk, evs, k, n, v, ptep, lc, idx0, err,
+				       errlen, full, future, sampling)))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The loop over one batch, specialised (always inlined with constant
+ * arguments) for the observation mode: under `full` without the future
+ * every hit is one reclaim.hit() call, under `faults` none, and neither
+ * tests the mode per access.  Three ranges, so that no access tests how
+ * far the batch goes on: with the whole look-ahead, with its nearer half,
+ * without.
+ */
+static inline __attribute__((always_inline)) int
+apply_loop(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
+	   char *err, size_t errlen, const int full, const int future,
+	   const int sampling)
+{
+	struct look lk = { .barrier = SIZE_MAX };
+	struct loop_counts lc = { s->c.accesses, s->c.hits };
+	size_t far_end = n > LOOK_FAR ? n - LOOK_FAR : 0;
+	size_t mid_end = n > LOOK_MID ? n - LOOK_MID : 0;
+	int rv;
+
+	for (size_t j = 0; j < n && j < LOOK_FAR; j++)
+		look_fill(s, &lk, evs, j);
+	rv = apply_range(s, &lk, evs, 0, far_end, n, &lc, idx0, err, errlen,
+			 full, future, sampling, 1, 1) ||
+	     apply_range(s, &lk, evs, far_end, mid_end, n, &lc, idx0, err,
+			 errlen, full, future, sampling, 0, 1) ||
+	     apply_range(s, &lk, evs, mid_end, n, n, &lc, idx0, err, errlen,
+			 full, future, sampling, 0, 0) ? -1 : 0;
+	s->c.accesses = lc.accesses;
+	s->c.hits = lc.hits;
+	return rv;
 }
 
 int sim_apply(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
@@ -988,6 +1224,7 @@ struct sim *sim_create(const struct sim_config *c, char *err, size_t errlen)
 		s->next_use = c->next_use;
 		s->nnext = c->nnext;
 	}
+	s->peek = s->reclaim->ops->peek;
 	s->pagemap_spec = c->pagemap;
 	s->alloc_spec = c->alloc;
 	s->ram_pages = c->ram_pages;
@@ -1008,6 +1245,11 @@ bad:
 void sim_counters(const struct sim *s, struct counters *c)
 {
 	*c = s->c;
+	/* every load fault loads once; faults are the sum of the classes */
+	c->loads = c->by_class[FAULT_LOAD];
+	c->faults = 0;
+	for (int k = 0; k < FAULT_NCLASSES; k++)
+		c->faults += c->by_class[k];
 }
 
 void sim_mem(const struct sim *s, struct sim_mem *m)
@@ -1064,12 +1306,16 @@ void sim_destroy(struct sim *s)
 
 /* ---- consistency check (tests) --------------------------------------------- */
 
+/* Resident pages of one file: n[0] += those no VMA maps, n[1] += those
+ * whose RAM offset is not their pgoff. */
 static int count_orphan(uint64_t key, void *value, void *arg)
 {
 	const struct sim_page *pg = value;
+	uint64_t *n = arg;
 
 	(void)key;
-	*(uint64_t *)arg += pg->nmapped == 0;
+	n[0] += page_nmapped(pg) == 0;
+	n[1] += page_ramoff(pg) != page_pgoff(pg);
 	return 0;
 }
 
@@ -1093,7 +1339,7 @@ int sim_check(const struct sim *s, char *err, size_t errlen)
 						 id, (unsigned long long)i);
 					return -1;
 				}
-				if ((p & PTE_W) && !pg->dirty) {
+				if ((p & PTE_W) && !page_dirty(pg)) {
 					snprintf(err, errlen, "vma %u page %llu: RW mapping of a clean page",
 						 id, (unsigned long long)i);
 					return -1;
@@ -1116,18 +1362,19 @@ int sim_check(const struct sim *s, char *err, size_t errlen)
 		return -1;
 	}
 	{
-		uint64_t resident = 0;
+		uint64_t resident = 0, nonhint = 0;
 		for (uint32_t fid = 0; fid < s->nfile_ids; fid++) {
 			const struct sim_file *f = s->files[fid];
 			if (!f)
 				continue;
-			uint64_t orphans = 0;
+			uint64_t n[2] = { 0, 0 };
 
 			resident += f->pm->count;
 			ndirty_total += f->ndirty;
-			pagemap_for_each(f->pm, count_orphan, &orphans);
+			pagemap_for_each(f->pm, count_orphan, n);
+			nonhint += n[1];
 			for (size_t k = 0; k < f->ndirty; k++) {
-				if (!f->dirtyv[k]->dirty ||
+				if (!page_dirty(f->dirtyv[k]) ||
 				    !(f->dirtyv[k]->rp.flags & RPAGE_UNEVICTABLE) ||
 				    pagemap_get(f->pm, page_pgoff(f->dirtyv[k])) != f->dirtyv[k]) {
 					snprintf(err, errlen, "file %u: dirty set entry %zu is not a resident DIRTY page",
@@ -1135,12 +1382,18 @@ int sim_check(const struct sim *s, char *err, size_t errlen)
 					return -1;
 				}
 			}
-			if (orphans != f->norphans) {
+			if (n[0] != f->norphans) {
 				snprintf(err, errlen, "file %u: %llu orphans counted, %llu seen",
 					 fid, (unsigned long long)f->norphans,
-					 (unsigned long long)orphans);
+					 (unsigned long long)n[0]);
 				return -1;
 			}
+		}
+		if (nonhint != s->nonhint) {
+			snprintf(err, errlen, "pages off their hint: %llu counted, %llu seen",
+				 (unsigned long long)s->nonhint,
+				 (unsigned long long)nonhint);
+			return -1;
 		}
 		if (resident != s->nres || s->nres > s->ram_pages ||
 		    s->reclaim->nresident != s->nres) {

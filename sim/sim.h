@@ -26,11 +26,13 @@
  *            also what the kernel VMA count is computed from.
  *
  * A fault with one VMA over a file and no resident page left unmapped
- * cannot be a map fault, so the pagemap is not searched then; a few events
- * ahead the simulator prefetches the page-table word of a coming access,
- * then the page of a coming hit or the pagemap slot of a coming load fault
- * (pagemap.prefetch), and a victim's pagemap slot before unmapping it (the
- * misses then overlap other work).  None changes a decision.  The loop is
+ * cannot be a map fault, so the pagemap is not searched then.  The replay
+ * is bound by cache misses, so the simulator starts them early: 32 events
+ * ahead it resolves an access to its page-table word (once; a small ring
+ * keeps it) and prefetches the word; 16 ahead the page of a coming hit or
+ * the pagemap slot and policy state of a coming load fault
+ * (pagemap.prefetch, reclaim.prefetch); and one fault ahead the next victim's page-table word and pagemap slot, the
+ * victim named by reclaim.peek.  None changes a decision.  The loop is
  * specialised per observation mode (no per-access mode test), and the big
  * arrays (page tables up to 2^24 pages, page chunks of up to 2 MiB) sit on
  * transparent huge pages where the kernel has them, sparing TLB misses.
@@ -62,7 +64,7 @@
 
 /* Limits of the model (bad traces beyond them are rejected with a message). */
 #define SIM_MAX_IDS      (1u << 24)		/* file ids (RPAGE_KEY has 24 bits) */
-#define SIM_MAX_VMAS     (1u << 23)		/* vma ids */
+#define SIM_MAX_VMAS     ((1u << 23) - 1)	/* vma ids (live VMAs fit sim_page.w's count) */
 #define SIM_ARENA_PAGES  (1ull << 40)		/* file pgoffs and RAM offsets */
 
 struct sim_config {

@@ -19,6 +19,12 @@
  *     name an error listing every registered policy.
  * RECLAIM_NEEDS_FUTURE policies (OPT) get a random reclaim.next_use before
  * every insert/hit/fault, which is all their contract needs.
+ *
+ * The optional hints (prefetch, peek) change no decision: the
+ * same seeded stream run with a hint call before every operation names the
+ * same victims in the same order.  peek names a tracked page or NULL, and
+ * when the page it names is evictable, the next victim() returns it in at
+ * least 90 % of the calls (printed).
  */
 #include <string.h>
 
@@ -46,6 +52,10 @@ struct world {
 	struct rng rng;
 	const char *name;
 	unsigned long bad;	/* failures of this policy, reported once each */
+	bool hints;		/* call the optional hints before every op */
+	struct rng hrng;	/* their choices (the stream's rng is untouched) */
+	uint64_t vtrace;	/* hash of the victims named, in order */
+	unsigned long peeks, peeks_right;	/* evictable peeks, and right ones */
 };
 
 static struct cpage *cpage_of(struct rpage *rp)
@@ -86,8 +96,15 @@ static struct cpage *do_victim(struct world *w, uint64_t miss_key)
 	struct rpage *rp;
 	struct cpage *p;
 
+	const struct rpage *pk = reclaim_peek(w->r);
+
 	w->r->miss_key = miss_key;
 	rp = reclaim_victim(w->r);
+	w->vtrace = w->vtrace * 1000003u + (rp ? rp->key + 1 : 0);
+	if (pk && rpage_evictable(pk)) {
+		w->peeks++;
+		w->peeks_right += pk == rp;
+	}
 	/* failures are reported here, the pass counted once per policy */
 	if (!rp) {
 		if (expect) {
@@ -127,13 +144,32 @@ static void check_meta(struct world *w)
 	}
 }
 
+/* Call every optional hint the policy has; check what peek names. */
+static void give_hints(struct world *w)
+{
+	const struct rpage *pk = reclaim_peek(w->r);
+	size_t k = rng_below(&w->hrng, NKEYS);
+
+	if (pk && (pk < &w->pages[0].rp || pk > &w->pages[NKEYS - 1].rp ||
+		   !cpage_of((struct rpage *)pk)->tracked)) {
+		CHECK_MSG(0, "%s: peek names a page that is not tracked", w->name);
+		w->bad++;
+	}
+	reclaim_prefetch(w->r, RPAGE_KEY(1, k));
+}
+
 /* A seeded random stream of every hook. */
 static void random_stream(struct world *w)
 {
 	for (int op = 0; op < NOPS; op++) {
-		size_t k = rng_below(&w->rng, NKEYS);
-		struct cpage *p = &w->pages[k];
-		unsigned what = (unsigned)rng_below(&w->rng, 10);
+		size_t k, what;
+		struct cpage *p;
+
+		if (w->hints)
+			give_hints(w);
+		k = rng_below(&w->rng, NKEYS);
+		p = &w->pages[k];
+		what = (unsigned)rng_below(&w->rng, 10);
 
 		if (!p->tracked) {
 			if (w->ntracked == NPAGES) {
@@ -278,6 +314,40 @@ static void check_policy(const struct reclaim_ops *ops, uint64_t seed)
 	free(w);
 }
 
+/* The same stream with and without hints: the same victims. */
+static void check_hints(const struct reclaim_ops *ops, uint64_t seed)
+{
+	struct reclaim_params prm = { .npages = NPAGES, .seed = seed };
+	struct world *w[2];
+	char err[512];
+
+	for (int h = 0; h < 2; h++) {
+		w[h] = calloc(1, sizeof(*w[h]));
+		BUG_ON(!w[h]);
+		w[h]->name = ops->name;
+		w[h]->hints = h;
+		rng_seed(&w[h]->rng, seed);
+		rng_seed(&w[h]->hrng, seed + 1);
+		w[h]->r = reclaim_create(ops->name, &prm, err, sizeof(err));
+		BUG_ON(!w[h]->r);
+		random_stream(w[h]);
+	}
+	CHECK_MSG(w[0]->vtrace == w[1]->vtrace,
+		  "%s: the hints changed which pages were evicted", ops->name);
+	if (ops->peek) {
+		printf("  %s: peek named the next victim in %lu of %lu calls\n",
+		       ops->name, w[1]->peeks_right, w[1]->peeks);
+		CHECK_MSG(w[1]->peeks > 0 && 10 * w[1]->peeks_right >= 9 * w[1]->peeks,
+			  "%s: peek right in %lu of %lu calls", ops->name,
+			  w[1]->peeks_right, w[1]->peeks);
+	}
+	for (int h = 0; h < 2; h++) {
+		CHECK_EQ(w[h]->bad, 0);
+		reclaim_destroy(w[h]->r);
+		free(w[h]);
+	}
+}
+
 int main(void)
 {
 	struct reclaim_params prm = { .npages = NPAGES, .seed = 1 };
@@ -288,6 +358,7 @@ int main(void)
 	for (size_t i = 0; reclaim_registry[i]; i++, n++) {
 		for (uint64_t seed = 1; seed <= 3; seed++)
 			check_policy(reclaim_registry[i], seed * 7919 + i);
+		check_hints(reclaim_registry[i], 4242 + i);
 	}
 	CHECK(n >= 4);
 

@@ -1408,6 +1408,15 @@ int vmem_check(const struct vmem *vm, char *err, size_t errlen)
  * Used with fit=instant/best/next and no quantum caches (qcache=0, the
  * default); first-fit (address-ordered by definition) and qcache runs go
  * straight to the arena.
+ *
+ * Fast paths (quantum 1, the engines' case): vmem_policy_alloc() of one
+ * unit whose hint is free in an existing slab, and vmem_policy_free() of
+ * a unit whose slab keeps other units (or empties and is kept), are
+ * handled inline: the probe of the slab table and a bit set or cleared,
+ * touching the policy's first cache line and the slab's entry, with no
+ * call.  They do exactly what slab_alloc()/slab_free() would; every other
+ * case takes the slow path, which is the code above unchanged, so results
+ * are the same with or without them (vmem_policy_set_fast(), for tests).
  */
 #define VMEM_SLAB_SHIFT		6
 #define VMEM_SLAB_QUANTA	(1u << VMEM_SLAB_SHIFT)
@@ -1417,33 +1426,58 @@ struct vmem_slab {
 	uint64_t used;		/* bit i: quantum i handed out */
 };
 
+/* The table before the first slab: one empty entry, never written. */
+static struct vmem_slab vmem_slab_none[1];
+
+/*
+ * The fields the fast paths read come first, so that a hinted one-quantum
+ * alloc or free touches this line, the slab entry and nothing else.
+ */
 struct vmem_policy {
 	struct alloc base;
-	struct vmem *vm;
+	/* fast paths: with quantum 1 (the engines'), addr - base.base below
+	 * fast_span is a unit a slab may hold (fast_span 0: no fast path) */
+	uint64_t fast_span;
 	bool slabs;			/* slabs in use (see above) */
 	struct vmem_slab *slab;		/* open addressing, linear probing */
-	size_t slab_cap, nslabs;	/* cap: 0 or a power of two */
+	size_t slab_mask;		/* slab_cap - 1, or 0 */
+	size_t slab_omask;		/* the same in bytes: mask * entry size */
+	size_t nslabs;
 	size_t nempty;			/* slabs with no quantum handed out */
-	uint64_t slab_units;		/* quanta handed out from slabs */
 	uint64_t slab_allocs, slab_frees;	/* of quanta */
+	/* colder */
+	struct vmem *vm;
+	size_t slab_cap;		/* 0 (vmem_slab_none) or a power of two */
+	uint64_t slab_dissolved;	/* quanta handed back by dissolving */
 	uint64_t slab_xallocs, slab_xfrees;	/* of slabs, in the arena */
 };
 
 static inline size_t slab_home(const struct vmem_policy *p, uint64_t idx)
 {
-	return (size_t)(idx * 0x9e3779b97f4a7c15ull) & (p->slab_cap - 1);
+	return (size_t)(idx * 0x9e3779b97f4a7c15ull) & p->slab_mask;
+}
+
+/* The entry of key (slab number + 1), or NULL; also on vmem_slab_none.
+ * Offsets in bytes: slab_home() times the entry size, with the multiplier
+ * and the mask (slab_omask) scaled, so that no step converts. */
+#define VMEM_SLAB_HASH_BYTES	(0x9e3779b97f4a7c15ull * sizeof(struct vmem_slab))
+
+static inline struct vmem_slab *slab_lookup(const struct vmem_policy *p,
+					    uint64_t key)
+{
+	for (size_t o = (size_t)(key * VMEM_SLAB_HASH_BYTES) & p->slab_omask;;
+	     o = (o + sizeof(struct vmem_slab)) & p->slab_omask) {
+		struct vmem_slab *e = (struct vmem_slab *)((char *)p->slab + o);
+		if (e->idx == key)
+			return e;
+		if (!e->idx)
+			return NULL;
+	}
 }
 
 static struct vmem_slab *slab_find(const struct vmem_policy *p, uint64_t idx)
 {
-	if (!p->nslabs)
-		return NULL;
-	for (size_t i = slab_home(p, idx + 1);; i = (i + 1) & (p->slab_cap - 1)) {
-		if (p->slab[i].idx == idx + 1)
-			return &p->slab[i];
-		if (!p->slab[i].idx)
-			return NULL;
-	}
+	return slab_lookup(p, idx + 1);
 }
 
 /* Room for one more slab (load <= 1/2).  0, or -ENOMEM. */
@@ -1460,6 +1494,8 @@ static int slab_reserve(struct vmem_policy *p)
 		return -ENOMEM;
 	p->slab = t;
 	p->slab_cap = cap;
+	p->slab_mask = cap - 1;
+	p->slab_omask = (cap - 1) * sizeof(*t);
 	for (size_t i = 0; i < oldcap; i++) {
 		if (!old[i].idx)
 			continue;
@@ -1468,7 +1504,8 @@ static int slab_reserve(struct vmem_policy *p)
 			j = (j + 1) & (cap - 1);
 		t[j] = old[i];
 	}
-	free(old);
+	if (oldcap)
+		free(old);
 	return 0;
 }
 
@@ -1513,11 +1550,10 @@ static int slab_dissolve(struct vmem_policy *p, struct vmem_slab *e)
 	vmem_xfree(vm, start, VMEM_SLAB_QUANTA * q);
 	p->slab_xfrees++;
 	p->nempty -= !used;
-	p->slab_units -= (uint64_t)__builtin_popcountll(used);
+	p->slab_dissolved += (uint64_t)__builtin_popcountll(used);
 	for (; used; used &= used - 1) {
 		uint64_t at = start + (uint64_t)__builtin_ctzll(used) * q;
 		BUG_ON(vmem_xalloc(vm, q, 0, 0, 0, at, at + q, 0, &a) || a != at);
-		vm->st.allocs--;	/* the quantum was counted when handed out */
 	}
 	slab_erase(p, e);
 	return 0;
@@ -1578,7 +1614,7 @@ static int slab_alloc(struct vmem_policy *p, uint64_t hint, uint64_t *addrp)
 		p->slab_xallocs++;
 		size_t i = slab_home(p, idx + 1);
 		while (p->slab[i].idx)
-			i = (i + 1) & (p->slab_cap - 1);
+			i = (i + 1) & p->slab_mask;
 		e = &p->slab[i];
 		*e = (struct vmem_slab){ idx + 1, 0 };
 		p->nslabs++;
@@ -1588,7 +1624,6 @@ static int slab_alloc(struct vmem_policy *p, uint64_t hint, uint64_t *addrp)
 		p->nempty--;
 	}
 	e->used |= bit;
-	p->slab_units++;
 	p->slab_allocs++;
 	*addrp = hint;
 	return 1;
@@ -1605,7 +1640,6 @@ static int slab_free(struct vmem_policy *p, uint64_t addr)
 		return 0;
 	BUG_ON(!(e->used & bit));	/* freeing what was not allocated */
 	e->used &= ~bit;
-	p->slab_units--;
 	p->slab_frees++;
 	if (!e->used) {
 		if (2 * (p->nempty + 1) <= p->nslabs) {
@@ -1660,7 +1694,27 @@ struct alloc *vmem_policy_new(uint64_t base, uint64_t size, uint64_t quantum,
 	p->base.size = size;
 	p->base.quantum = quantum;
 	p->slabs = fit != VM_FIRSTFIT && qcache_max < quantum;
+	p->slab = vmem_slab_none;
+	vmem_policy_set_fast(&p->base, true);
 	return &p->base;
+}
+
+void vmem_policy_set_fast(struct alloc *a, bool on)
+{
+	struct vmem_policy *p = container_of(a, struct vmem_policy, base);
+	uint64_t q = a->quantum;
+
+	p->fast_span = 0;
+	if (!on || !p->slabs || q != 1)
+		return;
+	/* the slow path takes a hint only if hint + size <= UINT64_MAX:
+	 * not the last quantum of an arena ending at 2^64 */
+	p->fast_span = a->base + a->size == 0 ? a->size - q : a->size;
+}
+
+struct vmem *vmem_policy_arena(struct alloc *a)
+{
+	return container_of(a, struct vmem_policy, base)->vm;
 }
 
 static struct alloc *vmem_policy_create(const char *args, uint64_t base,
@@ -1682,18 +1736,18 @@ void vmem_policy_destroy(struct alloc *a)
 	struct vmem_policy *p = container_of(a, struct vmem_policy, base);
 
 	vmem_destroy(p->vm);
-	free(p->slab);
+	if (p->slab_cap)
+		free(p->slab);
 	free(p);
 }
 
-/* Engine context: under the engine lock, possibly in the SIGSEGV handler
- * (malloc allowed there).  A one-quantum hint is served from its slab;
- * other hints are tried as an exact window first (O(1) from a finger or a
- * neighbouring allocated page, else one treap lookup). */
-int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
-		      uint64_t *addrp)
+/* Everything but the fast path's case (vmem_policy_alloc() below). */
+static __attribute__((noinline)) int
+policy_alloc_slow(struct vmem_policy *p, uint64_t size, uint64_t unit,
+		  uint64_t *addrp)
 {
-	struct vmem_policy *p = container_of(a, struct vmem_policy, base);
+	struct alloc *a = &p->base;
+	uint64_t hint = a->base + unit;
 
 	if (hint != ALLOC_NOHINT && hint % a->quantum == 0 &&
 	    hint >= a->base && size <= UINT64_MAX - hint) {
@@ -1722,14 +1776,76 @@ int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
 	return -ENOMEM;
 }
 
-void vmem_policy_free(struct alloc *a, uint64_t addr, uint64_t size)
+/* Engine context: under the engine lock, possibly in the SIGSEGV handler
+ * (malloc allowed there).  A one-quantum hint is served from its slab;
+ * other hints are tried as an exact window first (O(1) from a finger or a
+ * neighbouring allocated page, else one treap lookup).
+ *
+ * The fast path is the engines' common case, a free hinted quantum in a
+ * slab that exists: one table probe and a bit set, without a call.  It
+ * does exactly what slab_alloc() would; every other case goes to the slow
+ * path, which decides as before. */
+int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
+		      uint64_t *addrp)
 {
 	struct vmem_policy *p = container_of(a, struct vmem_policy, base);
+	uint64_t unit = hint - a->base, used;
+	struct vmem_slab *e;
+
+	if (unit >= p->fast_span || size != 1)
+		return policy_alloc_slow(p, size, unit, addrp);
+	e = slab_lookup(p, (unit >> VMEM_SLAB_SHIFT) + 1);
+	if (!e)
+		return policy_alloc_slow(p, 1, unit, addrp);
+	used = e->used;
+	if (used & 1ull << (unit & (VMEM_SLAB_QUANTA - 1)))
+		return policy_alloc_slow(p, 1, unit, addrp);
+	if (__builtin_expect(!used, 0))
+		p->nempty--;
+	e->used = used | 1ull << (unit & (VMEM_SLAB_QUANTA - 1));
+	p->slab_allocs++;
+	*addrp = a->base + unit;
+	return 0;
+}
+
+static __attribute__((noinline)) void
+policy_free_slow(struct vmem_policy *p, uint64_t addr, uint64_t size)
+{
+	struct alloc *a = &p->base;
 
 	if (p->nslabs && size == a->quantum && addr >= a->base &&
 	    slab_free(p, addr))
 		return;
 	vmem_free(p->vm, addr, size);
+}
+
+/* Engine context as alloc().  Fast path: a quantum of a slab that keeps
+ * other quanta handed out is a bit clear; a slab becoming empty (kept or
+ * given back) and everything else take the slow path. */
+void vmem_policy_free(struct alloc *a, uint64_t addr, uint64_t size)
+{
+	struct vmem_policy *p = container_of(a, struct vmem_policy, base);
+	uint64_t unit = addr - a->base, used;
+	struct vmem_slab *e;
+	unsigned b = unit & (VMEM_SLAB_QUANTA - 1);
+
+	if (unit >= p->fast_span || size != 1)
+		goto slow;
+	e = slab_lookup(p, (unit >> VMEM_SLAB_SHIFT) + 1);
+	if (!e || !((used = e->used) >> b & 1))
+		goto slow;
+	used &= ~(1ull << b);
+	if (__builtin_expect(!used, 0)) {
+		/* the slab empties: kept, as slab_free() decides */
+		if (2 * (p->nempty + 1) > p->nslabs)
+			goto slow;
+		p->nempty++;
+	}
+	e->used = used;
+	p->slab_frees++;
+	return;
+slow:
+	policy_free_slow(p, addr, size);
 }
 
 void vmem_policy_stats(const struct alloc *a, struct alloc_stats *st)
@@ -1740,10 +1856,13 @@ void vmem_policy_stats(const struct alloc *a, struct alloc_stats *st)
 	vmem_stats(p->vm, &vs);
 	st->in_use = vs.in_use - vs.qcached -
 		     p->nslabs * VMEM_SLAB_QUANTA * a->quantum +
-		     p->slab_units * a->quantum;
+		     (p->slab_allocs - p->slab_frees - p->slab_dissolved) *
+		     a->quantum;
 	st->total = vs.total;
 	st->imported = vs.imported;
-	st->allocs = vs.allocs - p->slab_xallocs + p->slab_allocs;
+	/* a dissolved slab's quanta were counted when handed out */
+	st->allocs = vs.allocs - p->slab_xallocs - p->slab_dissolved +
+		     p->slab_allocs;
 	st->frees = vs.frees - p->slab_xfrees + p->slab_frees;
 	st->segments = vs.segments;
 }

@@ -60,6 +60,7 @@ const struct reclaim_ops reclaim_clock = {
 	.hit = rhand_ref,
 	.fault = rhand_ref,
 	.victim = rhand_victim,
+	.peek = rhand_peek,
 	.remove = rhand_remove,
 	.metadata_bytes = rhand_metadata_bytes,
 };

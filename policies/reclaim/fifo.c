@@ -32,6 +32,7 @@ const struct reclaim_ops reclaim_fifo = {
 	.hit = rqueue_ignore,
 	.fault = rqueue_ignore,
 	.victim = rqueue_victim_oldest,
+	.peek = rqueue_peek_oldest,
 	.remove = rqueue_remove,
 	.metadata_bytes = rqueue_metadata_bytes,
 };

@@ -37,6 +37,7 @@ const struct reclaim_ops reclaim_lru = {
 	.hit = lru_touch,
 	.fault = lru_touch,
 	.victim = rqueue_victim_oldest,
+	.peek = rqueue_peek_oldest,
 	.remove = rqueue_remove,
 	.metadata_bytes = rqueue_metadata_bytes,
 };

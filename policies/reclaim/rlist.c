@@ -42,6 +42,13 @@ struct rpage *rqueue_victim_oldest(struct reclaim *r)
 	return pg;
 }
 
+const struct rpage *rqueue_peek_oldest(const struct reclaim *r)
+{
+	const struct list_head *h = &container_of(r, const struct rqueue, base)->list;
+
+	return list_empty(h) ? NULL : rlist_page(h->prev);
+}
+
 void rqueue_ignore(struct reclaim *r, struct rpage *pg)
 {
 	(void)r;
@@ -63,6 +70,25 @@ size_t rqueue_metadata_bytes(const struct reclaim *r)
 static struct list_head *rhand_next(struct rhand *s, struct list_head *l)
 {
 	return l->prev == &s->q.list ? NULL : l->prev;
+}
+
+/* The first evictable page without RHAND_REF within a few steps of the
+ * hand: what rhand_victim() will return if no hit comes first. */
+const struct rpage *rhand_peek(const struct reclaim *r)
+{
+	struct rhand *s = rhand_of((struct reclaim *)r);
+	struct list_head *h = &s->q.list;
+	struct list_head *l = s->hand ? s->hand : h->prev;
+
+	for (int steps = 0; l != h && steps < 4; steps++) {
+		const struct rpage *pg = rlist_page(l);
+		struct list_head *next = rhand_next(s, l);
+
+		if (rpage_evictable(pg) && !(pg->pflags & RHAND_REF))
+			return pg;
+		l = next ? next : h->prev;
+	}
+	return NULL;
 }
 
 struct rpage *rhand_victim(struct reclaim *r)

@@ -69,6 +69,8 @@ void rqueue_destroy(struct reclaim *r);
 void rqueue_insert(struct reclaim *r, struct rpage *pg);
 /* Detach and return the evictable page nearest the tail, or NULL. */
 struct rpage *rqueue_victim_oldest(struct reclaim *r);
+/* reclaim_ops.peek for rqueue_victim_oldest: the oldest page, or NULL. */
+const struct rpage *rqueue_peek_oldest(const struct reclaim *r);
 /* A hit or fault hook for policies that ignore it (fifo, random). */
 void rqueue_ignore(struct reclaim *r, struct rpage *pg);
 /* Unlink pg from the queue (remove hook of policies with no other state). */
@@ -98,6 +100,9 @@ static inline struct rhand *rhand_of(struct reclaim *r)
 }
 
 struct rpage *rhand_victim(struct reclaim *r);
+/* reclaim_ops.peek for rhand_victim: the page it would take if it is
+ * within a few steps of the hand, else NULL. */
+const struct rpage *rhand_peek(const struct reclaim *r);
 /* remove hook: forget pg, moving the hand off it first. */
 void rhand_remove(struct reclaim *r, struct rpage *pg);
 /* hit/fault hook: set RHAND_REF. */

@@ -52,6 +52,7 @@ const struct reclaim_ops reclaim_sieve = {
 	.hit = rhand_ref,
 	.fault = rhand_ref,
 	.victim = rhand_victim,
+	.peek = rhand_peek,
 	.remove = rhand_remove,
 	.metadata_bytes = rhand_metadata_bytes,
 };
