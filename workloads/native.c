@@ -23,6 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 #include "workloads/trace_impl.h"
 
@@ -80,6 +83,10 @@ static uint64_t chain_next(uint64_t chain, uint64_t check)
 
 /* ---- reader ---------------------------------------------------------- */
 
+/* The decoder of short accesses (native_fast below), picked per CPU. */
+typedef size_t native_fast_fn(const unsigned char **pp, uint64_t *prevp,
+			      uint32_t vma, struct event *ev, size_t nmax);
+
 struct native_reader {
 	struct trace_reader r;
 	struct tin t;
@@ -89,6 +96,7 @@ struct native_reader {
 	uint64_t prev;
 	uint32_t vma;
 	uint64_t nblocks, nevents, naccesses, chain;
+	native_fast_fn *fast;			/* short accesses */
 };
 
 static inline const unsigned char *get_varint(const unsigned char *p,
@@ -227,22 +235,46 @@ struct fast_state {
 #define TERM32 0x80808080u		/* the high bit of each byte */
 #define TERM64 0x8080808080808080ull
 
+/* pext (BMI2): the bits of a under mask, packed at the bottom. */
+static inline uint32_t pext32(uint32_t a, uint32_t mask)
+{
+#if defined(__x86_64__)
+	uint32_t r;
+	__asm__("pextl %2, %1, %0" : "=r"(r) : "r"(a), "rm"(mask));
+	return r;
+#else
+	(void)a;
+	(void)mask;
+	BUG_ON(1);	/* native_fast_bmi2 exists on x86-64 only */
+	return 0;
+#endif
+}
+
 /* Decode the access whose bytes start w, m (~w & TERM32, not 0) marking
- * their terminator at its lowest bit, into *e. */
+ * their terminator at its lowest bit, into *e.  bmi2: pack the 7-bit
+ * groups with one pext instead of the shift-and-merge steps. */
 static inline __attribute__((always_inline)) void
-native_fast_put(struct fast_state *s, struct event *e, uint32_t w, uint32_t m)
+native_fast_put(struct fast_state *s, struct event *e, uint32_t w, uint32_t m,
+		const int bmi2)
 {
 	static const uint64_t zero;
 	/* the record's bytes (m - 1: the bits below its last byte's high bit;
 	 * later bytes' high bits are masked anyway), without the continuation
 	 * bits and v's low 3 bits (kind, write bit, zigzag sign: taken from
 	 * w) */
-	uint64_t x = w & (m - 1) & 0x7f7f7f78u;
+	uint32_t keep = (m - 1) & 0x7f7f7f78u;
+	uint64_t x;
 
-	x -= (x & 0x7f007f00u) >> 1;			/* bytes -> 14-bit pairs */
-	x = (x & 0xffffu) | ((x >> 2) & 0x0fffc000u);	/* v & ~7 */
+	if (bmi2) {
+		x = pext32(w, keep);				/* v >> 3 */
+	} else {
+		x = w & keep;
+		x -= (x & 0x7f007f00u) >> 1;		/* bytes -> 14-bit pairs */
+		x = (x & 0xffffu) | ((x >> 2) & 0x0fffc000u);	/* v & ~7 */
+		x >>= 3;
+	}
 	/* zigzag^-1: (v >> 3) XOR -(sign: bit 2 of v, and of w) */
-	s->prev += (x >> 3) ^ (uint64_t)((int64_t)((uint64_t)w << 61) >> 63);
+	s->prev += x ^ (uint64_t)((int64_t)((uint64_t)w << 61) >> 63);
 	memcpy(e, &s->word0[w & 2], 8);
 	memcpy((unsigned char *)e + 8, &zero, 8);	/* file, pad */
 	e->page = s->prev;
@@ -251,7 +283,7 @@ native_fast_put(struct fast_state *s, struct event *e, uint32_t w, uint32_t m)
 
 /* One record into *e: 1, or 0 (nothing done) if it is not a short access. */
 static inline __attribute__((always_inline)) int
-native_fast_one(struct fast_state *s, struct event *e)
+native_fast_one(struct fast_state *s, struct event *e, const int bmi2)
 {
 	uint32_t w, m;
 
@@ -260,14 +292,14 @@ native_fast_one(struct fast_state *s, struct event *e)
 	if (unlikely((w & 1) | !m))
 		return 0;		/* another kind, or longer */
 	s->p += ((unsigned)__builtin_ctz(m) >> 3) + 1;
-	native_fast_put(s, e, w, m);
+	native_fast_put(s, e, w, m, bmi2);
 	return 1;
 }
 
 /* Two records into e[0..1]: 1, or 0 (nothing done) unless both are short
  * accesses. */
 static inline __attribute__((always_inline)) int
-native_fast_two(struct fast_state *s, struct event *e)
+native_fast_two(struct fast_state *s, struct event *e, const int bmi2)
 {
 	uint64_t w, m, m2;
 	uint32_t w1, m1;
@@ -284,8 +316,8 @@ native_fast_two(struct fast_state *s, struct event *e)
 	if (unlikely(((uint32_t)w | w1) & 1) || unlikely(!m1))
 		return 0;		/* another kind, or longer */
 	s->p += ((unsigned)__builtin_ctzll(m2) >> 3) + 1;
-	native_fast_put(s, e, (uint32_t)w, (uint32_t)m);
-	native_fast_put(s, e + 1, w1, m1);
+	native_fast_put(s, e, (uint32_t)w, (uint32_t)m, bmi2);
+	native_fast_put(s, e + 1, w1, m1, bmi2);
 	return 1;
 }
 
@@ -294,7 +326,7 @@ native_fast_two(struct fast_state *s, struct event *e)
  * Returns the events decoded; *pp and *prevp advance past them. */
 static inline __attribute__((always_inline)) size_t
 native_fast(const unsigned char **pp, uint64_t *prevp, uint32_t vma,
-	    struct event *ev, size_t nmax)
+	    struct event *ev, size_t nmax, const int bmi2)
 {
 	struct fast_state s = { *pp, *prevp, {
 		EV_ACCESS | (uint64_t)vma << 32, 0,
@@ -302,20 +334,66 @@ native_fast(const unsigned char **pp, uint64_t *prevp, uint32_t vma,
 	struct event *e = ev, *eend = ev + nmax, *elast = eend - 1;
 
 	while (e < elast) {
-		if (likely(native_fast_two(&s, e)))
+		if (likely(native_fast_two(&s, e, bmi2)))
 			e += 2;
-		else if (native_fast_one(&s, e))
+		else if (native_fast_one(&s, e, bmi2))
 			e++;
 		else
 			goto out;
 	}
-	if (e < eend && native_fast_one(&s, e))
+	if (e < eend && native_fast_one(&s, e, bmi2))
 		e++;
 out:
 	*pp = s.p;
 	*prevp = s.prev;
 	return (size_t)(e - ev);
 }
+
+static size_t native_fast_generic(const unsigned char **pp, uint64_t *prevp,
+				  uint32_t vma, struct event *ev, size_t nmax)
+{
+	return native_fast(pp, prevp, vma, ev, nmax, 0);
+}
+
+#if defined(__x86_64__) && !defined(PAGELAB_NO_BMI2)
+/* The same compiled for BMI1/BMI2 (andn, blsr, tzcnt, shrx, pext): about a
+ * quarter fewer instructions per access. */
+__attribute__((target("bmi,bmi2")))
+static size_t native_fast_bmi2(const unsigned char **pp, uint64_t *prevp,
+			       uint32_t vma, struct event *ev, size_t nmax)
+{
+	return native_fast(pp, prevp, vma, ev, nmax, 1);
+}
+
+/* BMI2 present and pext fast: not on AMD before Zen 3 (family 19h), where
+ * it is microcoded and takes tens to hundreds of cycles. */
+static native_fast_fn *native_pick_fast(void)
+{
+	unsigned a, b, c, d, vendor[3];
+
+	if (!__get_cpuid(0, &a, &vendor[0], &vendor[2], &vendor[1]) || a < 7)
+		return native_fast_generic;
+	__cpuid_count(7, 0, a, b, c, d);
+	if (!(b & 1u << 3) || !(b & 1u << 8))	/* BMI1, BMI2 */
+		return native_fast_generic;
+	if (!memcmp(vendor, "AuthenticAMD", 12) ||
+	    !memcmp(vendor, "HygonGenuine", 12)) {
+		unsigned family;
+		__cpuid(1, a, b, c, d);
+		family = (a >> 8) & 0xf;
+		if (family == 0xf)
+			family += (a >> 20) & 0xff;
+		if (family < 0x19)
+			return native_fast_generic;
+	}
+	return native_fast_bmi2;
+}
+#else
+static native_fast_fn *native_pick_fast(void)
+{
+	return native_fast_generic;
+}
+#endif
 
 static long native_read(struct trace_reader *r, struct event *ev, size_t max)
 {
@@ -348,7 +426,7 @@ static long native_read(struct trace_reader *r, struct event *ev, size_t max)
 			if (nf > (size_t)(end - p) / 4)
 				nf = (size_t)(end - p) / 4;
 			if (nf) {
-				got = native_fast(&p, &prev, vma, ev + k, nf);
+				got = n->fast(&p, &prev, vma, ev + k, nf);
 				k += got;
 				left -= (uint32_t)got;
 				nacc += got;
@@ -492,6 +570,7 @@ struct trace_reader *native_open(struct tin *t, const char *path,
 	n->t = *t;
 	t = &n->t;
 	trace_base_init(&n->r, &native_reader_ops, path, "native");
+	n->fast = native_pick_fast();
 	avail = tin_need(t, HDR_FIXED);
 	if (avail < 0) {
 		snprintf(err, errlen, "%s: offset 0: %s", path, t->err);
