@@ -216,7 +216,7 @@ static int native_next_block(struct native_reader *n)
  * bytes (deltas within +-2^25 pages), the records that fill nearly every
  * trace.  The caller guarantees nmax events and 4 * nmax bytes at p, so no
  * record needs a bounds check: a pair of records loads 8 bytes and
- * consumes at most 8, a single one 4 and 4.  A varint of at most 4 bytes
+ * consumes at most 8, a single one 4 and 4, eight 1-byte ones 8 and 8.  A varint of at most 4 bytes
  * is always valid, so nothing here fails.
  *
  * Branch-free per record: the terminating byte is the lowest one without
@@ -236,11 +236,11 @@ struct fast_state {
 #define TERM64 0x8080808080808080ull
 
 /* pext (BMI2): the bits of a under mask, packed at the bottom. */
-static inline uint32_t pext32(uint32_t a, uint32_t mask)
+static inline uint64_t pext64(uint64_t a, uint64_t mask)
 {
 #if defined(__x86_64__)
-	uint32_t r;
-	__asm__("pextl %2, %1, %0" : "=r"(r) : "r"(a), "rm"(mask));
+	uint64_t r;
+	__asm__("pextq %2, %1, %0" : "=r"(r) : "r"(a), "rm"(mask));
 	return r;
 #else
 	(void)a;
@@ -250,11 +250,11 @@ static inline uint32_t pext32(uint32_t a, uint32_t mask)
 #endif
 }
 
-/* Decode the access whose bytes start w, m (~w & TERM32, not 0) marking
- * their terminator at its lowest bit, into *e.  bmi2: pack the 7-bit
- * groups with one pext instead of the shift-and-merge steps. */
+/* Decode the access whose bytes start w, m (~w & TERM64, its low 32 bits
+ * not 0) marking their terminator at its lowest bit, into *e.  bmi2: pack
+ * the 7-bit groups with one pext instead of the shift-and-merge steps. */
 static inline __attribute__((always_inline)) void
-native_fast_put(struct fast_state *s, struct event *e, uint32_t w, uint32_t m,
+native_fast_put(struct fast_state *s, struct event *e, uint64_t w, uint64_t m,
 		const int bmi2)
 {
 	static const uint64_t zero;
@@ -262,11 +262,10 @@ native_fast_put(struct fast_state *s, struct event *e, uint32_t w, uint32_t m,
 	 * later bytes' high bits are masked anyway), without the continuation
 	 * bits and v's low 3 bits (kind, write bit, zigzag sign: taken from
 	 * w) */
-	uint32_t keep = (m - 1) & 0x7f7f7f78u;
-	uint64_t x;
+	uint64_t keep = (m - 1) & 0x7f7f7f78u, x;
 
 	if (bmi2) {
-		x = pext32(w, keep);				/* v >> 3 */
+		x = pext64(w, keep);				/* v >> 3 */
 	} else {
 		x = w & keep;
 		x -= (x & 0x7f007f00u) >> 1;		/* bytes -> 14-bit pairs */
@@ -274,7 +273,7 @@ native_fast_put(struct fast_state *s, struct event *e, uint32_t w, uint32_t m,
 		x >>= 3;
 	}
 	/* zigzag^-1: (v >> 3) XOR -(sign: bit 2 of v, and of w) */
-	s->prev += x ^ (uint64_t)((int64_t)((uint64_t)w << 61) >> 63);
+	s->prev += x ^ (uint64_t)((int64_t)(w << 61) >> 63);
 	memcpy(e, &s->word0[w & 2], 8);
 	memcpy((unsigned char *)e + 8, &zero, 8);	/* file, pad */
 	e->page = s->prev;
@@ -296,29 +295,54 @@ native_fast_one(struct fast_state *s, struct event *e, const int bmi2)
 	return 1;
 }
 
-/* Two records into e[0..1]: 1, or 0 (nothing done) unless both are short
- * accesses. */
+/* Two records from w (the 8 bytes at s->p) into e[0..1]: 1, or 0
+ * (nothing done) unless both are short accesses. */
 static inline __attribute__((always_inline)) int
-native_fast_two(struct fast_state *s, struct event *e, const int bmi2)
+native_fast_two(struct fast_state *s, struct event *e, uint64_t w,
+		const int bmi2)
 {
-	uint64_t w, m, m2;
-	uint32_t w1, m1;
+	uint64_t m, m2, w1, m1;
 	unsigned sh;
 
-	memcpy(&w, s->p, 8);
 	m = ~w & TERM64;
 	if (unlikely(!(uint32_t)m))
 		return 0;		/* the first is longer */
 	sh = (unsigned)__builtin_ctz((uint32_t)m) + 1;	/* its bits */
 	m2 = m & (m - 1);		/* the terminators after the first */
-	w1 = (uint32_t)(w >> sh);	/* the second record's bytes */
-	m1 = (uint32_t)(m2 >> sh);
-	if (unlikely(((uint32_t)w | w1) & 1) || unlikely(!m1))
+	w1 = w >> sh;			/* the second record's bytes */
+	m1 = m2 >> sh;
+	if (unlikely((w | w1) & 1) || unlikely(!(uint32_t)m1))
 		return 0;		/* another kind, or longer */
 	s->p += ((unsigned)__builtin_ctzll(m2) >> 3) + 1;
-	native_fast_put(s, e, (uint32_t)w, (uint32_t)m, bmi2);
+	native_fast_put(s, e, w, m, bmi2);
 	native_fast_put(s, e + 1, w1, m1, bmi2);
 	return 1;
+}
+
+/* zigzag^-1(b >> 2): the page delta of a 1-byte access record b. */
+#define D1(b) (int8_t)(((b) >> 3) ^ -(((b) >> 2) & 1))
+#define D1x4(b) D1(b), D1((b) + 1), D1((b) + 2), D1((b) + 3)
+#define D1x16(b) D1x4(b), D1x4((b) + 4), D1x4((b) + 8), D1x4((b) + 12)
+#define D1x64(b) D1x16(b), D1x16((b) + 16), D1x16((b) + 32), D1x16((b) + 48)
+static const int8_t native_delta1[256] = { D1x64(0), D1x64(64) };
+
+/* Eight 1-byte accesses into e[0..7]: sequential and local traces, where
+ * the pairs' dependent steps would be the limit. */
+static inline __attribute__((always_inline)) void
+native_fast_eight(struct fast_state *s, struct event *e)
+{
+	static const uint64_t zero;
+
+#pragma GCC unroll 8
+	for (int i = 0; i < 8; i++) {
+		unsigned b = s->p[i];
+		s->prev += (uint64_t)(int64_t)native_delta1[b];
+		memcpy(&e[i], &s->word0[b & 2], 8);
+		memcpy((unsigned char *)&e[i] + 8, &zero, 8);
+		e[i].page = s->prev;
+		e[i].npages = 0;
+	}
+	s->p += 8;
 }
 
 /* Decode up to nmax short accesses into ev; stops at the first record of
@@ -334,12 +358,21 @@ native_fast(const unsigned char **pp, uint64_t *prevp, uint32_t vma,
 	struct event *e = ev, *eend = ev + nmax, *elast = eend - 1;
 
 	while (e < elast) {
-		if (likely(native_fast_two(&s, e, bmi2)))
+		uint64_t w;
+
+		memcpy(&w, s.p, 8);
+		/* no high bit (each byte a whole varint), no low bit (each an
+		 * access): eight 1-byte accesses */
+		if (unlikely(!(w & 0x8181818181818181ull)) && eend - e >= 8) {
+			native_fast_eight(&s, e);
+			e += 8;
+		} else if (likely(native_fast_two(&s, e, w, bmi2))) {
 			e += 2;
-		else if (native_fast_one(&s, e, bmi2))
+		} else if (native_fast_one(&s, e, bmi2)) {
 			e++;
-		else
+		} else {
 			goto out;
+		}
 	}
 	if (e < eend && native_fast_one(&s, e, bmi2))
 		e++;
