@@ -53,7 +53,8 @@
 
 #define GHOST_BSLOTS 4			/* keys per bucket */
 #define GHOST_USED ((1u << GHOST_BSLOTS) - 1)	/* meta: slots in use */
-#define GHOST_PASSED (1u << GHOST_BSLOTS)	/* meta: one entry stored past */
+#define GHOST_AWAY_SHIFT GHOST_BSLOTS	/* meta: slots not in their home */
+#define GHOST_PASSED (1u << (2 * GHOST_BSLOTS))	/* meta: one entry stored past */
 #define GHOST_NONE UINT32_MAX		/* no ref */
 #define GHOST_LANES 0x0001000100010001ull	/* one per 16-bit tag lane */
 
@@ -61,7 +62,8 @@ struct ghost_bucket {
 	uint64_t key[GHOST_BSLOTS];
 	uint32_t val[GHOST_BSLOTS];
 	uint64_t tags;	/* slot i's 16-bit hash tag in bits 16i..16i+15 */
-	uint32_t meta;	/* slot bits, + GHOST_PASSED per entry stored past */
+	uint32_t meta;	/* slot bits, away bits, + GHOST_PASSED per entry
+			 * stored past this bucket */
 } __attribute__((aligned(64)));
 
 struct ghost_index {
@@ -153,7 +155,7 @@ static inline uint32_t ghost_index_add(struct ghost_index *x, uint64_t key,
 				       uint32_t val)
 {
 	uint64_t hash = ghost_hash(key);
-	uint32_t h = ghost_home_of(x, hash), i;
+	uint32_t h = ghost_home_of(x, hash), i, away = 0;
 	struct ghost_bucket *b = &x->b[h];
 
 	BUG_ON(x->used >= x->nb * GHOST_BSLOTS);
@@ -161,13 +163,15 @@ static inline uint32_t ghost_index_add(struct ghost_index *x, uint64_t key,
 		b->meta += GHOST_PASSED;
 		h = ghost_next_bucket(x, h);
 		b = &x->b[h];
+		away = 1;
 	}
 	i = (uint32_t)__builtin_ctz(~b->meta & GHOST_USED);
 	b->key[i] = key;
 	b->val[i] = val;
 	b->tags = (b->tags & ~(0xffffull << 16 * i)) |
 		  ((hash >> 16) & 0xffff) << 16 * i;
-	b->meta |= 1u << i;
+	b->meta = (b->meta & ~(1u << (GHOST_AWAY_SHIFT + i))) | 1u << i |
+		  away << (GHOST_AWAY_SHIFT + i);
 	x->used++;
 	return h * 8 + i;
 }
@@ -176,13 +180,16 @@ static inline uint32_t ghost_index_add(struct ghost_index *x, uint64_t key,
 static inline void ghost_index_del(struct ghost_index *x, uint32_t ref)
 {
 	struct ghost_bucket *b = &x->b[ref >> 3];
-	uint32_t h = ghost_home(x, b->key[ref & 7]);
+	uint32_t i = ref & 7;
 
-	BUG_ON(!(b->meta & (1u << (ref & 7))));
-	b->meta &= ~(1u << (ref & 7));
-	while (h != ref >> 3) {		/* it was stored past these */
-		x->b[h].meta -= GHOST_PASSED;
-		h = ghost_next_bucket(x, h);
+	BUG_ON(!(b->meta & (1u << i)));
+	b->meta &= ~(1u << i);
+	if (b->meta >> (GHOST_AWAY_SHIFT + i) & 1) {
+		/* it was stored past the buckets from its home on */
+		uint32_t h = ghost_home(x, b->key[i]);
+
+		for (; h != ref >> 3; h = ghost_next_bucket(x, h))
+			x->b[h].meta -= GHOST_PASSED;
 	}
 	x->used--;
 }
