@@ -13,6 +13,11 @@
  *     order) and random pgoffs in [0, 2^30) (sparse); alloc and free timed
  *     separately (free in allocation order); heap bytes per allocated page
  *     from mallinfo2().
+ *  3. the engines' steady state (the simulator's fault path): n/10 pages
+ *     of a file of n resident, in batches of 1000 the oldest freed (one
+ *     eviction each) and as many new non-resident pgoffs allocated with
+ *     hint = pgoff (one load fault each), skewed towards low pgoffs;
+ *     ns per alloc and per free, fill not timed.
  *
  * Each figure is the median of REPS runs.  Single-threaded; times are the
  * thread's CPU time, so that time spent descheduled on a shared machine
@@ -163,6 +168,86 @@ static int engine_run(const char *spec, enum hints mode, size_t n, double *alloc
 	return 0;
 }
 
+/* The steady state: resident pages in a FIFO ring, batches of frees
+ * (oldest first) and allocs timed apart.  ns per op. */
+static int steady_run(const char *spec, size_t n, uint64_t seed,
+		      double *alloc_ns, double *free_ns)
+{
+	const size_t res = n / 10, batch = 1000, rounds = n / 2 / batch;
+	uint64_t *ring = malloc(res * sizeof(*ring)), *pgoff = malloc(res * sizeof(*pgoff));
+	unsigned char *in = calloc(n, 1);
+	struct alloc *a = mk(spec, 1ull << 40);
+	size_t head = 0;
+	double ta = 0, tf = 0, t0;
+	struct rng rng;
+
+	rng_seed(&rng, seed);
+	for (size_t i = 0; i < res + rounds * batch; i++) {
+		size_t slot = i % res;
+		uint64_t p;
+
+		if (i >= res && slot % batch == 0) {
+			/* free the batch about to be replaced, then allocate it */
+			t0 = bench_cpu_s();
+			for (size_t k = 0; k < batch; k++) {
+				alloc_free(a, ring[slot + k], 1);
+				in[pgoff[slot + k]] = 0;
+			}
+			tf += bench_cpu_s() - t0;
+			for (size_t k = 0; k < batch; k++) {
+				do
+					p = rng_below(&rng, rng_below(&rng, n) + 1);
+				while (in[p]);
+				in[p] = 1;
+				pgoff[slot + k] = p;
+			}
+			t0 = bench_cpu_s();
+			for (size_t k = 0; k < batch; k++)
+				if (alloc_alloc(a, 1, pgoff[slot + k], &ring[slot + k]))
+					return -1;
+			ta += bench_cpu_s() - t0;
+			i += batch - 1;
+			continue;
+		}
+		do
+			p = rng_below(&rng, rng_below(&rng, n) + 1);
+		while (in[p]);
+		in[p] = 1;
+		pgoff[slot] = p;
+		if (alloc_alloc(a, 1, p, &ring[slot]))
+			return -1;
+		head++;
+	}
+	*alloc_ns = ta * 1e9 / (double)(rounds * batch);
+	*free_ns = tf * 1e9 / (double)(rounds * batch);
+	alloc_destroy(a);
+	free(ring);
+	free(pgoff);
+	free(in);
+	return head == res ? 0 : -1;
+}
+
+static void bench_steady(void)
+{
+	const size_t n = 1000000;
+
+	printf("\n# engine steady state: %zu of %zu pages resident, batches of 1000 "
+	       "frees and allocs(1, hint = pgoff), median of %d\n", n / 10, n, REPS);
+	printf("%-18s %10s %10s\n", "policy", "alloc ns", "free ns");
+	for (size_t p = 0; specs[p]; p++) {
+		double an[REPS], fn[REPS];
+		for (int r = 0; r < REPS; r++) {
+			if (steady_run(specs[p], n, 7 + (uint64_t)r, &an[r], &fn[r])) {
+				printf("%-18s failed\n", specs[p]);
+				return;
+			}
+		}
+		printf("%-18s %10.1f %10.1f\n", specs[p], bench_median(an, REPS),
+		       bench_median(fn, REPS));
+		fflush(stdout);
+	}
+}
+
 static void bench_engine(void)
 {
 	const size_t n = 200000;
@@ -199,5 +284,6 @@ int main(int argc, char **argv)
 	}
 	bench_frag();
 	bench_engine();
+	bench_steady();
 	return 0;
 }

@@ -153,6 +153,7 @@ void vmem_policy_destroy(struct alloc *a);
 int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
 		      uint64_t *addrp);
 void vmem_policy_free(struct alloc *a, uint64_t addr, uint64_t size);
+void vmem_policy_stats(const struct alloc *a, struct alloc_stats *st);
 
 /*
  * For tests.  vmem_policy_set_fast(): turn the fast paths of the `vmem`
@@ -162,6 +163,5 @@ void vmem_policy_free(struct alloc *a, uint64_t addr, uint64_t size);
  */
 void vmem_policy_set_fast(struct alloc *a, bool on);
 struct vmem *vmem_policy_arena(struct alloc *a);
-void vmem_policy_stats(const struct alloc *a, struct alloc_stats *st);
 
 #endif

@@ -278,6 +278,32 @@ static void fast_cases(void)
 	CHECK(alloc_alloc(s, 1, 1005, &y) == 0 && y == 1005);
 	alloc_destroy(f);
 	alloc_destroy(s);
+
+	/* an arena ending at UINT64_MAX = ALLOC_NOHINT: its last unit is a
+	 * hint, the no-hint value just past the end is not */
+	{
+		const uint64_t base = UINT64_MAX - (1 << 12);
+		f = alloc_create("vmem", base, 1 << 12, 1, err, sizeof(err));
+		s = alloc_create("vmem", base, 1 << 12, 1, err, sizeof(err));
+		CHECK(f && s);
+		if (!f || !s)
+			return;
+		vmem_policy_set_fast(s, false);
+		for (uint64_t h = UINT64_MAX - 3; h < UINT64_MAX; h++) {
+			CHECK(alloc_alloc(f, 1, h, &x) == 0 && x == h);
+			CHECK(alloc_alloc(s, 1, h, &y) == 0 && y == h);
+		}
+		CHECK(alloc_alloc(f, 1, ALLOC_NOHINT, &x) == 0 && x < UINT64_MAX - 3);
+		CHECK(alloc_alloc(s, 1, ALLOC_NOHINT, &y) == 0 && y == x);
+		alloc_free(f, UINT64_MAX - 1, 1);
+		alloc_free(s, UINT64_MAX - 1, 1);
+		CHECK(alloc_alloc(f, 1, UINT64_MAX - 1, &x) == 0 && x == UINT64_MAX - 1);
+		CHECK(alloc_alloc(s, 1, UINT64_MAX - 1, &y) == 0 && y == x);
+		CHECK_EQ(vmem_check(vmem_policy_arena(f), err, sizeof(err)), 0);
+		CHECK_EQ(vmem_check(vmem_policy_arena(s), err, sizeof(err)), 0);
+		alloc_destroy(f);
+		alloc_destroy(s);
+	}
 }
 
 int main(void)

@@ -32,7 +32,19 @@ static inline uint64_t load64(const unsigned char *p)
 
 static inline uint64_t round64(uint64_t acc, uint64_t w)
 {
-	return rotl64(acc + w * P2, 31) * P1;
+	acc += w * P2;
+	acc = rotl64(acc, 31);
+	return acc * P1;
+}
+
+/* One 32-byte stripe: lane i takes the i-th word. */
+static inline void stripe(uint64_t *a, uint64_t *b, uint64_t *c, uint64_t *d,
+			  const unsigned char *p)
+{
+	*a = round64(*a, load64(p));
+	*b = round64(*b, load64(p + 8));
+	*c = round64(*c, load64(p + 16));
+	*d = round64(*d, load64(p + 24));
 }
 
 static inline uint64_t fmix64(uint64_t z)
@@ -48,11 +60,16 @@ uint64_t trace_hash64(const void *data, size_t n, uint64_t seed)
 	uint64_t a = seed + P1 + P2, b = seed + P2, c = seed, d = seed - P1;
 	uint64_t h;
 
-	while (end - p >= 32) {
-		a = round64(a, load64(p));
-		b = round64(b, load64(p + 8));
-		c = round64(c, load64(p + 16));
-		d = round64(d, load64(p + 24));
+	if (n >= 64) {		/* two stripes a step: less loop overhead */
+		const unsigned char *last = end - 64;
+		do {
+			stripe(&a, &b, &c, &d, p);
+			stripe(&a, &b, &c, &d, p + 32);
+			p += 64;
+		} while (p <= last);
+	}
+	if (end - p >= 32) {
+		stripe(&a, &b, &c, &d, p);
 		p += 32;
 	}
 	h = rotl64(a, 1) + rotl64(b, 7) + rotl64(c, 12) + rotl64(d, 18);

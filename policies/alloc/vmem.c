@@ -1702,14 +1702,11 @@ struct alloc *vmem_policy_new(uint64_t base, uint64_t size, uint64_t quantum,
 void vmem_policy_set_fast(struct alloc *a, bool on)
 {
 	struct vmem_policy *p = container_of(a, struct vmem_policy, base);
-	uint64_t q = a->quantum;
 
-	p->fast_span = 0;
-	if (!on || !p->slabs || q != 1)
-		return;
-	/* the slow path takes a hint only if hint + size <= UINT64_MAX:
-	 * not the last quantum of an arena ending at 2^64 */
-	p->fast_span = a->base + a->size == 0 ? a->size - q : a->size;
+	/* vmem_create() keeps base + size <= UINT64_MAX: every unit below
+	 * fast_span is a hint the slow path takes (hint + 1 does not wrap)
+	 * and ALLOC_NOHINT is never below it */
+	p->fast_span = on && p->slabs && a->quantum == 1 ? a->size : 0;
 }
 
 struct vmem *vmem_policy_arena(struct alloc *a)

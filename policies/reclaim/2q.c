@@ -29,8 +29,9 @@
  *
  * Parameters: kin=0.25 (A1in share of RAM), kout=0.5 (A1out ghosts per
  * page of RAM), e.g. `2q:kin=0.25:kout=0.5`.
- * Ghosts: a preallocated table of Kout + 1 keys (ghost.h), never more;
- * not charged against RAM, counted by metadata_bytes().
+ * Ghosts: a preallocated table of Kout + 1 keys on one FIFO list (ghost.h:
+ * about 34 bytes per key of Kout + 1), never more; not charged against
+ * RAM, counted by metadata_bytes().
  *
  * Fault on a resident page: a use, like a hit.  Under `faults` observation
  * Am hits are invisible, so Am is FIFO by the time pages were promoted
@@ -53,9 +54,8 @@ struct twoq {
 	struct reclaim base;
 	struct list_head q[3];	/* q[TWOQ_A1IN], q[TWOQ_AM]; newest at the head */
 	size_t nq[3];
-	struct list_head a1out;	/* ghosts, newest at the head */
 	size_t kin, kout;
-	struct ghost_table gt;
+	struct ghost_table gt;	/* A1out: its one list */
 	/* the load fault being served: its key, looked up by victim(), and
 	 * whether it was in A1out (then already taken off) */
 	uint64_t checked_key;
@@ -96,13 +96,12 @@ static struct reclaim *twoq_create(const char *args, const struct reclaim_params
 		goto nomem;
 	t->kin = (size_t)(kin * (double)p->npages);
 	t->kout = (size_t)(kout * (double)p->npages);
-	if (ghost_init(&t->gt, t->kout + 1)) {
+	if (ghost_init(&t->gt, t->kout + 1, 1)) {
 		free(t);
 		goto nomem;
 	}
 	list_init(&t->q[TWOQ_A1IN]);
 	list_init(&t->q[TWOQ_AM]);
-	list_init(&t->a1out);
 	t->checked_key = RECLAIM_KEY_NONE;
 	return &t->base;
 nomem:
@@ -124,10 +123,10 @@ static void twoq_insert(struct reclaim *r, struct rpage *pg)
 	bool promote = t->promote;
 
 	if (pg->key != t->checked_key || pg->key == RECLAIM_KEY_NONE) {
-		struct ghost *g = ghost_find(&t->gt, pg->key);
-		if (g)
-			ghost_del(&t->gt, g);
-		promote = g != NULL;
+		uint32_t ref = ghost_find(&t->gt, pg->key);
+		if (ref != GHOST_NONE)
+			ghost_del(&t->gt, ref);
+		promote = ref != GHOST_NONE;
 	}
 	t->checked_key = RECLAIM_KEY_NONE;
 	pg->pflags = promote ? TWOQ_AM : TWOQ_A1IN;
@@ -152,14 +151,14 @@ static struct rpage *twoq_victim(struct reclaim *r)
 	 * ghost, and (below) the missing key's slot */
 	__builtin_prefetch(t->q[TWOQ_A1IN].prev);
 	__builtin_prefetch(t->q[TWOQ_AM].prev);
-	__builtin_prefetch(t->a1out.prev);
+	ghost_prefetch_oldest(&t->gt, 0);
 	if (r->miss_key != RECLAIM_KEY_NONE && r->miss_key != t->checked_key) {
 		/* "if x in A1out", before reclaimfor trims A1out */
-		struct ghost *g = ghost_find(&t->gt, r->miss_key);
-		if (g)
-			ghost_del(&t->gt, g);
+		uint32_t ref = ghost_find(&t->gt, r->miss_key);
+		if (ref != GHOST_NONE)
+			ghost_del(&t->gt, ref);
 		t->checked_key = r->miss_key;
-		t->promote = g != NULL;
+		t->promote = ref != GHOST_NONE;
 	}
 	if (t->nq[TWOQ_A1IN] > t->kin)
 		pg = rlist_oldest_evictable(&t->q[TWOQ_A1IN]);
@@ -173,15 +172,12 @@ static struct rpage *twoq_victim(struct reclaim *r)
 	t->nq[pg->pflags]--;
 	rlist_prefetch_oldest(&t->q[pg->pflags]);
 	if (pg->pflags == TWOQ_A1IN && t->kout > 0) {
-		struct ghost *g;
-
 		ghost_prefetch(&t->gt, pg->key);	/* for ghost_add */
-		if (t->gt.used >= t->kout) {
-			ghost_del(&t->gt, ghost_oldest(&t->a1out));
-			ghost_prefetch_oldest(&t->gt, &t->a1out);
+		if (ghost_len(&t->gt, 0) >= t->kout) {
+			ghost_drop_oldest(&t->gt, 0);
+			ghost_prefetch_oldest(&t->gt, 0);
 		}
-		g = ghost_add(&t->gt, pg->key, 0);
-		list_add(&g->link, &t->a1out);
+		ghost_add(&t->gt, 0, pg->key);
 	}
 	return pg;
 }

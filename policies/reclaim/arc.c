@@ -33,12 +33,14 @@
  * page of the list it chose, or of the other list when that has none.
  *
  * Parameters: none (the paper's ARC has none besides c).
- * Ghosts: a preallocated table of c + 1 keys (ghost.h); the paper's bounds
+ * Ghosts: a preallocated table of c + 1 keys on two FIFO lists, B1 and B2
+ * (ghost.h: a ghost only ever enters at the head and leaves from the tail
+ * or on a hit, so the paper's LRU lists are FIFOs); the paper's bounds
  * keep |B1|+|B2| <= c while RAM is full, and the table never grows (after
  * remove() broke the bounds, a new ghost displaces the oldest one of its
  * list).  Ghosts are policy metadata, not charged against RAM;
- * metadata_bytes() counts the table (48 to 64 bytes per page of RAM)
- * plus the pages' nodes.
+ * metadata_bytes() counts the table (about 42 bytes per page of RAM: 26
+ * of index, 8 of ring per list) plus the pages' nodes.
  *
  * Fault on a resident page: a use, like a hit (T1 -> T2).  Under `faults`
  * observation only map/dirty faults move pages to T2.  With load faults
@@ -58,16 +60,15 @@ enum { ARC_T1 = 1, ARC_T2 = 2 };	/* rpage.pflags and ghost tags */
 struct arc {
 	struct reclaim base;
 	struct list_head t[3];	/* t[ARC_T1], t[ARC_T2]; MRU at the head */
-	struct list_head b[3];	/* b[ARC_T1] = B1, b[ARC_T2] = B2 */
-	size_t nt[3], nb[3];
+	size_t nt[3], nb[3];	/* |T1|, |T2|; |B1|, |B2| */
 	double p;		/* target size of T1 */
 	size_t c;
-	struct ghost_table gt;
+	struct ghost_table gt;	/* list ARC_Tx - 1 is Bx */
 	/* the load fault being served: its key, its ghost list (0: none),
 	 * and whether cases II-IV already ran for it */
 	uint64_t miss_key;
 	uint32_t miss_ghost;
-	struct ghost *miss_g;	/* its ghost entry, saves insert() a lookup */
+	uint32_t miss_ref;	/* its ghost's slot, saves insert() a lookup */
 	bool miss_done;
 };
 
@@ -79,15 +80,13 @@ static struct reclaim *arc_create(const char *args, const struct reclaim_params 
 	if (rlist_no_args("arc", args, err, errlen))
 		return NULL;
 	a = calloc(1, sizeof(*a));
-	if (!a || ghost_init(&a->gt, p->npages + 1)) {
+	if (!a || ghost_init(&a->gt, p->npages + 1, 2)) {
 		free(a);
 		snprintf(err, errlen, "arc: out of memory for %zu pages", p->npages);
 		return NULL;
 	}
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 3; i++)
 		list_init(&a->t[i]);
-		list_init(&a->b[i]);
-	}
 	a->c = p->npages;
 	a->miss_key = RECLAIM_KEY_NONE;
 	return &a->base;
@@ -101,30 +100,31 @@ static void arc_destroy(struct reclaim *r)
 	free(a);
 }
 
-static void arc_drop_ghost(struct arc *a, struct ghost *g)
+/* The ghost list (ARC_T1: B1, ARC_T2: B2) of the ghost in slot ref. */
+static uint32_t arc_ghost_list(const struct arc *a, uint32_t ref)
 {
-	a->nb[g->tag]--;
-	ghost_del(&a->gt, g);
+	return ARC_T1 + ghost_ref_list(&a->gt, ref);
+}
+
+static void arc_drop_ghost(struct arc *a, uint32_t ref)
+{
+	a->nb[arc_ghost_list(a, ref)]--;
+	ghost_del(&a->gt, ref);
 }
 
 static void arc_drop_oldest(struct arc *a, uint32_t list)
 {
-	struct ghost *g = ghost_oldest(&a->b[list]);
-
-	if (g) {
-		arc_drop_ghost(a, g);
-		ghost_prefetch_oldest(&a->gt, &a->b[list]);
+	if (ghost_drop_oldest(&a->gt, list - 1)) {
+		a->nb[list]--;
+		ghost_prefetch_oldest(&a->gt, list - 1);
 	}
 }
 
 static void arc_remember(struct arc *a, uint64_t key, uint32_t list)
 {
-	struct ghost *g;
-
 	if (ghost_full(&a->gt))	/* only after removes broke the paper's bounds */
 		arc_drop_oldest(a, a->nb[list] ? list : 3 - list);
-	g = ghost_add(&a->gt, key, list);
-	list_add(&g->link, &a->b[list]);
+	ghost_add(&a->gt, list - 1, key);
 	a->nb[list]++;
 }
 
@@ -181,16 +181,16 @@ static void arc_adapt(struct arc *a, uint32_t list)
 /* Cases II-IV up to the eviction, for the miss on key (first victim()). */
 static struct rpage *arc_miss_evict(struct arc *a, uint64_t key)
 {
-	struct ghost *g = key == RECLAIM_KEY_NONE ? NULL : ghost_find(&a->gt, key);
+	uint32_t ref = key == RECLAIM_KEY_NONE ? GHOST_NONE : ghost_find(&a->gt, key);
 	size_t l1, all;
 
 	a->miss_key = key;
 	a->miss_done = true;
-	a->miss_ghost = g ? g->tag : 0;
-	a->miss_g = g;
-	if (g) {					/* cases II, III */
-		arc_adapt(a, g->tag);
-		return arc_replace(a, g->tag == ARC_T2);
+	a->miss_ghost = ref != GHOST_NONE ? arc_ghost_list(a, ref) : 0;
+	a->miss_ref = ref;
+	if (ref != GHOST_NONE) {			/* cases II, III */
+		arc_adapt(a, a->miss_ghost);
+		return arc_replace(a, a->miss_ghost == ARC_T2);
 	}
 	l1 = a->nt[ARC_T1] + a->nb[ARC_T1];		/* case IV */
 	all = l1 + a->nt[ARC_T2] + a->nb[ARC_T2];
@@ -216,8 +216,8 @@ static struct rpage *arc_victim(struct reclaim *r)
 		ghost_prefetch(&a->gt, key);
 	__builtin_prefetch(a->t[ARC_T1].prev);
 	__builtin_prefetch(a->t[ARC_T2].prev);
-	__builtin_prefetch(a->b[ARC_T1].prev);
-	__builtin_prefetch(a->b[ARC_T2].prev);
+	ghost_prefetch_oldest(&a->gt, ARC_T1 - 1);
+	ghost_prefetch_oldest(&a->gt, ARC_T2 - 1);
 	if (key == RECLAIM_KEY_NONE || !a->miss_done || a->miss_key != key)
 		return arc_miss_evict(a, key);
 	return arc_replace(a, a->miss_ghost == ARC_T2);	/* batch: more room */
@@ -228,22 +228,23 @@ static void arc_insert(struct reclaim *r, struct rpage *pg)
 	struct arc *a = (struct arc *)r;
 	bool served = a->miss_done && a->miss_key == pg->key &&
 		      pg->key != RECLAIM_KEY_NONE;
-	struct ghost *g;
+	uint32_t ref;
 
 	/* served: victim() looked the key up, and evictions only add the
-	 * victims' keys; its entry may have been dropped since (tag) */
+	 * victims' keys (never this one) and move no slot; its ghost may
+	 * have been dropped since (the slot no longer holds the key) */
 	if (!served)
-		g = ghost_find(&a->gt, pg->key);
-	else if (a->miss_g && a->miss_g->tag != GHOST_FREE &&
-		 a->miss_g->key == pg->key)
-		g = a->miss_g;
+		ref = ghost_find(&a->gt, pg->key);
+	else if (a->miss_ref != GHOST_NONE &&
+		 ghost_ref_holds(&a->gt, a->miss_ref, pg->key))
+		ref = a->miss_ref;
 	else
-		g = NULL;
+		ref = GHOST_NONE;
 	a->miss_done = false;
-	if (g) {
+	if (ref != GHOST_NONE) {
 		if (!served)
-			arc_adapt(a, g->tag);
-		arc_drop_ghost(a, g);
+			arc_adapt(a, arc_ghost_list(a, ref));
+		arc_drop_ghost(a, ref);
 		pg->pflags = ARC_T2;
 	} else {
 		if (!served) {

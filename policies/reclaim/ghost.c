@@ -2,12 +2,13 @@
 #include "policies/reclaim/ghost.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "common/bug.h"
 
 /*
- * The table is read at random, once per lookup: from 2 MiB up it is
+ * The index is read at random, once per lookup: from 2 MiB up it is
  * aligned to 2 MiB and advised to transparent huge pages (sparing a TLB
  * miss per lookup where the kernel has them).  free() releases either.
  */
@@ -18,7 +19,7 @@ static void *ghost_alloc(size_t bytes)
 	void *p;
 
 	if (bytes < GHOST_HUGE_BYTES)
-		return malloc(bytes);
+		return aligned_alloc(64, (bytes + 63) & ~(size_t)63);
 	bytes = (bytes + GHOST_HUGE_BYTES - 1) & ~(GHOST_HUGE_BYTES - 1);
 	p = aligned_alloc(GHOST_HUGE_BYTES, bytes);
 #ifdef MADV_HUGEPAGE
@@ -28,101 +29,85 @@ static void *ghost_alloc(size_t bytes)
 	return p;
 }
 
-int ghost_init(struct ghost_table *g, size_t cap)
+int ghost_index_init(struct ghost_index *x, size_t cap)
 {
-	size_t ns = 2;
+	/* 2 / GHOST_BSLOTS buckets per entry: load <= 1/2 */
+	size_t nb = (2 * (cap ? cap : 1) + GHOST_BSLOTS - 1) / GHOST_BSLOTS;
 
-	BUG_ON(cap == 0 || cap >= GHOST_NIL / 4);
-	while (ns < 2 * cap)
-		ns *= 2;
-	g->e = ghost_alloc(cap * sizeof(*g->e));
-	g->slot = ghost_alloc(ns * sizeof(*g->slot));
-	if (!g->e || !g->slot) {
-		free(g->e);
-		free(g->slot);
-		g->e = NULL;
-		g->slot = NULL;
+	_Static_assert(sizeof(struct ghost_bucket) == 64, "a bucket is a line");
+	_Static_assert(GHOST_BSLOTS <= 4, "four 16-bit tags");
+
+	x->b = NULL;
+	if (cap >= (1u << 28))
+		return -1;
+	x->b = ghost_alloc(nb * sizeof(*x->b));
+	if (!x->b)
+		return -1;
+	memset(x->b, 0, nb * sizeof(*x->b));
+	x->nb = (uint32_t)nb;
+	x->used = 0;
+	return 0;
+}
+
+void ghost_index_fini(struct ghost_index *x)
+{
+	free(x->b);
+	x->b = NULL;
+}
+
+int ghost_init(struct ghost_table *g, size_t cap, unsigned nfifo)
+{
+	size_t size = 2 * cap;
+
+	BUG_ON(cap == 0 || nfifo == 0 || nfifo > GHOST_FIFOS);
+	memset(g, 0, sizeof(*g));
+	if (cap >= (1u << 28) || ghost_index_init(&g->x, cap))
+		return -1;
+	g->ring = ghost_alloc(nfifo * size * sizeof(*g->ring));
+	if (!g->ring) {
+		ghost_index_fini(&g->x);
 		return -1;
 	}
 	g->cap = (uint32_t)cap;
-	g->used = 0;
-	g->smask = (uint32_t)(ns - 1);
-	for (size_t i = 0; i < ns; i++)
-		g->slot[i].idx = GHOST_NIL;
-	for (size_t i = 0; i < cap; i++) {
-		g->e[i].next_free = i + 1 < cap ? (uint32_t)(i + 1) : GHOST_NIL;
-		g->e[i].tag = GHOST_FREE;
+	g->nfifo = nfifo;
+	for (unsigned i = 0; i < nfifo; i++) {
+		g->f[i].base = (uint32_t)(i * size);
+		g->f[i].size = (uint32_t)size;
 	}
-	g->free_head = 0;
 	return 0;
 }
 
 void ghost_fini(struct ghost_table *g)
 {
-	free(g->e);
-	free(g->slot);
-	g->e = NULL;
-	g->slot = NULL;
+	ghost_index_fini(&g->x);
+	free(g->ring);
+	g->ring = NULL;
 }
 
-/* The slot holding key, or the empty slot where the probe ended. */
-static uint32_t ghost_probe(const struct ghost_table *g, uint64_t key)
+/*
+ * Move f's live positions down to the ring's tail, in order, rewriting
+ * their index values; dead positions vanish.  At most cap positions are
+ * live and the ring has 2 * cap, so this runs once per >= cap additions.
+ */
+void ghost_compact(struct ghost_table *g, struct ghost_fifo *f)
 {
-	uint32_t fp = ghost_fp(key), i = fp & g->smask;
+	uint32_t w = 0;
 
-	while (g->slot[i].idx != GHOST_NIL &&
-	       (g->slot[i].fp != fp || g->e[g->slot[i].idx].key != key))
-		i = (i + 1) & g->smask;
-	return i;
-}
+	for (uint32_t k = 0; k < f->span; k++) {
+		uint32_t off = f->tail + k, ref, to;
 
-struct ghost *ghost_find(const struct ghost_table *g, uint64_t key)
-{
-	uint32_t i = ghost_probe(g, key);
-
-	return g->slot[i].idx == GHOST_NIL ? NULL : &g->e[g->slot[i].idx];
-}
-
-struct ghost *ghost_add(struct ghost_table *g, uint64_t key, uint32_t tag)
-{
-	uint32_t idx = g->free_head, s = ghost_probe(g, key);
-	struct ghost *e;
-
-	BUG_ON(idx == GHOST_NIL || g->slot[s].idx != GHOST_NIL);
-	e = &g->e[idx];
-	g->free_head = e->next_free;
-	e->key = key;
-	e->tag = tag;
-	list_init(&e->link);
-	g->slot[s].fp = ghost_fp(key);
-	g->slot[s].idx = idx;
-	g->used++;
-	return e;
-}
-
-void ghost_del(struct ghost_table *g, struct ghost *e)
-{
-	uint32_t i = ghost_probe(g, e->key), j = i;
-
-	BUG_ON(g->slot[i].idx != (uint32_t)(e - g->e));
-	/* backward shift: pull later entries of the run into the hole
-	 * unless their home lies cyclically in (hole, their slot] */
-	for (;;) {
-		uint32_t home;
-
-		j = (j + 1) & g->smask;
-		if (g->slot[j].idx == GHOST_NIL)
-			break;
-		home = g->slot[j].fp & g->smask;
-		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+		if (off >= f->size)
+			off -= f->size;
+		ref = ghost_pos_ref(g, f->base + off);
+		if (ref == GHOST_NONE)
 			continue;
-		g->slot[i] = g->slot[j];
-		i = j;
+		off = f->tail + w++;
+		if (off >= f->size)
+			off -= f->size;
+		to = f->base + off;
+		g->ring[to] = ref;
+		g->x.b[ref >> 3].val[ref & 7] = to;
 	}
-	g->slot[i].idx = GHOST_NIL;
-	list_del(&e->link);
-	e->tag = GHOST_FREE;
-	e->next_free = g->free_head;
-	g->free_head = (uint32_t)(e - g->e);
-	g->used--;
+	BUG_ON(w != f->live);
+	f->span = w;
 }

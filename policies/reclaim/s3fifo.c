@@ -38,8 +38,9 @@
  * a fraction of RAM, default 0.9), promote (S->M threshold, default 2).
  *
  * History: G is bounded by ghost * npages keys, preallocated at create()
- * (policies/reclaim/nonres.h); ghosts hold no page and are not charged
- * against RAM; metadata_bytes() counts them.
+ * as one FIFO list of a ghost table (policies/reclaim/ghost.h, about 34
+ * bytes per key); ghosts hold no page and are not charged against RAM;
+ * metadata_bytes() counts them.
  *
  * Unevictable pages keep their place: the scans pass over them without
  * touching their frequency.  All hooks are O(1), victim() amortized (each
@@ -61,7 +62,7 @@
 
 #include "common/args.h"
 #include "common/bug.h"
-#include "policies/reclaim/nonres.h"
+#include "policies/reclaim/ghost.h"
 
 #define S3_FREQ_MASK 0x3u	/* pflags: 2-bit frequency */
 #define S3_IN_MAIN   0x4u	/* pflags: page is on M (else on S) */
@@ -70,8 +71,7 @@ struct s3fifo {
 	struct reclaim base;
 	struct list_head small;	/* head = newest, tail = next examined */
 	struct list_head main;
-	struct list_head ghost;	/* G: nonres.link, head = newest */
-	struct nonres_table ghosts;
+	struct ghost_table ghosts;	/* G: its one list */
 	size_t small_cap, main_cap, ghost_cap;
 	size_t nsmall, nmain;
 	uint32_t promote;
@@ -139,8 +139,7 @@ static struct reclaim *s3fifo_create(const char *args,
 	s->promote = (uint32_t)promote;
 	list_init(&s->small);
 	list_init(&s->main);
-	list_init(&s->ghost);
-	if (nonres_init(&s->ghosts, s->ghost_cap)) {
+	if (ghost_init(&s->ghosts, s->ghost_cap ? s->ghost_cap : 1, 1)) {
 		snprintf(err, errlen, "reclaim s3fifo: out of memory for %zu ghosts",
 			 s->ghost_cap);
 		free(s);
@@ -153,7 +152,7 @@ static void s3fifo_destroy(struct reclaim *r)
 {
 	struct s3fifo *s = to_s3(r);
 
-	nonres_destroy(&s->ghosts);
+	ghost_fini(&s->ghosts);
 	free(s);
 }
 
@@ -161,14 +160,11 @@ static void s3fifo_destroy(struct reclaim *r)
 static void s3fifo_insert(struct reclaim *r, struct rpage *pg)
 {
 	struct s3fifo *s = to_s3(r);
-	struct nonres *g = s->ghost_cap ? nonres_find(&s->ghosts, pg->key) : NULL;
+	uint32_t ref = s->ghost_cap ? ghost_find(&s->ghosts, pg->key) : GHOST_NONE;
 
 	pg->pflags = 0;
-	if (g) {
-		list_del(&g->link);
-		nonres_free(&s->ghosts, g);
-	}
-	if (g) {
+	if (ref != GHOST_NONE) {
+		ghost_del(&s->ghosts, ref);
 		pg->pflags = S3_IN_MAIN;
 		list_add(&pg->link, &s->main);
 		s->nmain++;
@@ -188,19 +184,14 @@ static void s3fifo_hit(struct reclaim *r, struct rpage *pg)
 
 static void s3fifo_ghost_add(struct s3fifo *s, uint64_t key)
 {
-	struct nonres *g;
-
 	if (!s->ghost_cap)
 		return;
-	nonres_prefetch(&s->ghosts, key);	/* for nonres_alloc */
-	if (nonres_full(&s->ghosts)) {
-		g = container_of(list_last(&s->ghost), struct nonres, link);
-		list_del(&g->link);
-		nonres_free(&s->ghosts, g);
-		nonres_prefetch_oldest(&s->ghosts, &s->ghost);
+	ghost_prefetch(&s->ghosts, key);	/* for ghost_add */
+	if (ghost_full(&s->ghosts)) {
+		ghost_drop_oldest(&s->ghosts, 0);
+		ghost_prefetch_oldest(&s->ghosts, 0);
 	}
-	g = nonres_alloc(&s->ghosts, key);
-	list_add(&g->link, &s->ghost);
+	ghost_add(&s->ghosts, 0, key);
 }
 
 /* S's tail: move reused pages to M, evict the first other evictable one. */
@@ -298,7 +289,7 @@ static size_t s3fifo_metadata_bytes(const struct reclaim *r)
 {
 	const struct s3fifo *s = container_of(r, const struct s3fifo, base);
 
-	return sizeof(*s) + nonres_bytes(&s->ghosts) +
+	return sizeof(*s) + ghost_bytes(&s->ghosts) +
 	       r->nresident * sizeof(struct rpage);
 }
 
@@ -308,7 +299,7 @@ static void s3fifo_prefetch(const struct reclaim *r, uint64_t key)
 {
 	const struct s3fifo *s = container_of(r, const struct s3fifo, base);
 
-	nonres_prefetch(&s->ghosts, key);
+	ghost_prefetch(&s->ghosts, key);
 }
 
 const struct reclaim_ops reclaim_s3fifo = {
