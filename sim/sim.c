@@ -496,7 +496,8 @@ unmap_everywhere(struct sim *s, struct sim_page *pg)
 
 /* Drop a resident page from RAM: every step but the policy call and the
  * dirty set (the caller's: eviction takes clean pages only). */
-static inline void page_drop(struct sim *s, struct sim_page *pg)
+static inline __attribute__((always_inline)) void
+page_drop_inline(struct sim *s, struct sim_page *pg)
 {
 	struct sim_file *f = page_file(s, pg);
 	void *old;
@@ -509,6 +510,12 @@ static inline void page_drop(struct sim *s, struct sim_page *pg)
 	s->nonhint -= page_ramoff(pg) != page_pgoff(pg);
 	s->nres--;
 	page_put(s, pg);
+}
+
+/* The same, out of line, for discard and invalidate. */
+static __attribute__((noinline)) void page_drop(struct sim *s, struct sim_page *pg)
+{
+	page_drop_inline(s, pg);
 }
 
 /*
@@ -572,7 +579,7 @@ static inline int evict(struct sim *s)
 		BUG_ON(page_dirty(vp));
 		if (!s->peek)
 			prefetch_drop(s, vp);
-		page_drop(s, vp);
+		page_drop_inline(s, vp);
 		s->c.evictions++;
 	}
 	if (unlikely(!freed))
@@ -969,9 +976,12 @@ static int ev_other(struct sim *s, const struct event *ev, uint64_t idx,
  * policy's state) of a coming load.  None of it changes a decision.
  * (Prefetching a hit's list neighbours as well was measured: 10 % slower,
  * they are mostly cached already.)
- * An event the look-ahead could not resolve (not an access, a bad one, or
- * one behind a pending mmap/unmap, which change the VMA table) has an
- * empty ring slot and is resolved, with its error message, when applied.
+ * An event the look-ahead could not resolve (not an access, or a bad one)
+ * has an empty ring slot and is resolved, with its error message, when
+ * applied.  An mmap or unmap changes the VMA table (and may free a page
+ * table the ring points into): once it is applied, the look-ahead starts
+ * over from the next event; until then the slots beyond it are only read
+ * for prefetching, from memory that is still allocated.
  */
 #define LOOK_FAR	32		/* events ahead: the page-table word */
 #define LOOK_MID	16		/* the page, or the pagemap slot */
@@ -980,30 +990,42 @@ static int ev_other(struct sim *s, const struct event *ev, uint64_t idx,
 struct look {
 	struct sim_vma *v[LOOK_RING];
 	uintptr_t *pte[LOOK_RING];	/* NULL: resolve when applied */
-	size_t barrier;			/* first pending mmap/unmap, or SIZE_MAX */
+	size_t barrier;			/* first mmap/unmap not applied yet, or SIZE_MAX */
+	struct sim_vma *const *vmas;	/* s->vmas and s->nvma_ids, copied */
+	uint32_t nvmas;
 };
 
 /* Resolve event j for the look-ahead (k <= j < n) and prefetch its word. */
-static inline void look_fill(const struct sim *s, struct look *lk,
-			     const struct event *evs, size_t j)
+static inline void look_fill(struct look *lk, const struct event *evs, size_t j)
 {
 	const struct event *e = &evs[j];
-	struct sim_vma *v;
 	unsigned r = j & (LOOK_RING - 1);
+	struct sim_vma *v;
+	uintptr_t *p = NULL;
 
-	lk->pte[r] = NULL;
-	if (unlikely(e->type != EV_ACCESS)) {
-		if ((e->type == EV_MMAP || e->type == EV_UNMAP) &&
-		    lk->barrier == SIZE_MAX)
-			lk->barrier = j;
-		return;
+	if (likely(e->type == EV_ACCESS)) {
+		if (likely(e->vma < lk->nvmas &&
+			   (v = lk->vmas[e->vma]) && e->page < v->npages)) {
+			p = &v->pte[e->page];
+			lk->v[r] = v;
+			__builtin_prefetch(p);
+		}
+	} else if ((e->type == EV_MMAP || e->type == EV_UNMAP) &&
+		   lk->barrier == SIZE_MAX) {
+		lk->barrier = j;
 	}
-	if (unlikely(lk->barrier != SIZE_MAX) || e->vma >= s->nvma_ids ||
-	    !(v = s->vmas[e->vma]) || e->page >= v->npages)
-		return;
-	lk->v[r] = v;
-	lk->pte[r] = &v->pte[e->page];
-	__builtin_prefetch(lk->pte[r]);
+	lk->pte[r] = p;
+}
+
+/* Start (or restart, after the VMA table changed) the look-ahead. */
+static void look_start(const struct sim *s, struct look *lk,
+		       const struct event *evs, size_t from, size_t n)
+{
+	lk->barrier = SIZE_MAX;
+	lk->vmas = s->vmas;
+	lk->nvmas = s->nvma_ids;
+	for (size_t j = from; j < n && j < from + LOOK_FAR; j++)
+		look_fill(lk, evs, j);
 }
 
 /* Look-ahead for event j (resolved already, its word prefetched): the
@@ -1053,12 +1075,8 @@ apply_one(struct sim *s, struct look *lk, const struct event *evs, size_t k,
 		if (ev->type != EV_ACCESS) {
 			if (ev_other(s, ev, idx0 + k, err, errlen))
 				return -1;
-			if (lk->barrier == k) {
-				/* the VMA table changed: resolve again */
-				lk->barrier = SIZE_MAX;
-				for (size_t j = k + 1; j < n && j <= k + LOOK_FAR; j++)
-					look_fill(s, lk, evs, j);
-			}
+			if (lk->barrier == k)	/* the VMA table changed */
+				look_start(s, lk, evs, k + 1, n);
 			return 0;
 		}
 		if (unlikely(ev->vma >= s->nvma_ids || !(v = s->vmas[ev->vma])))
@@ -1111,7 +1129,7 @@ apply_range(struct sim *s, struct look *lk, const struct event *evs,
 		uintptr_t *ptep = lk->pte[r];
 
 		if (far)
-			look_fill(s, lk, evs, k + LOOK_FAR);
+			look_fill(lk, evs, k + LOOK_FAR);
 		if (mid)
 			look_mid(s, lk, k + LOOK_MID);
 		if (unlikely(apply_one(s, lk, evs, k, n, v, ptep, lc, idx0, err,
@@ -1134,14 +1152,13 @@ apply_loop(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
 	   char *err, size_t errlen, const int full, const int future,
 	   const int sampling)
 {
-	struct look lk = { .barrier = SIZE_MAX };
+	struct look lk;
 	struct loop_counts lc = { s->c.accesses, s->c.hits };
 	size_t far_end = n > LOOK_FAR ? n - LOOK_FAR : 0;
 	size_t mid_end = n > LOOK_MID ? n - LOOK_MID : 0;
 	int rv;
 
-	for (size_t j = 0; j < n && j < LOOK_FAR; j++)
-		look_fill(s, &lk, evs, j);
+	look_start(s, &lk, evs, 0, n);
 	rv = apply_range(s, &lk, evs, 0, far_end, n, &lc, idx0, err, errlen,
 			 full, future, sampling, 1, 1) ||
 	     apply_range(s, &lk, evs, far_end, mid_end, n, &lc, idx0, err,
