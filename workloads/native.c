@@ -228,8 +228,9 @@ static int native_next_block(struct native_reader *n)
 struct fast_state {
 	const unsigned char *p;
 	uint64_t prev;
-	uint64_t word0[3];	/* an event's first 8 bytes (type, write,
-				 * flags, pad, vma), by the write bit v & 2 */
+	const uint64_t *head;	/* an event's first 16 bytes (type, write,
+				 * flags, pad, vma; file, pad: 0) at head +
+				 * the write bit v & 2 */
 };
 
 #define TERM32 0x80808080u		/* the high bit of each byte */
@@ -257,7 +258,6 @@ static inline __attribute__((always_inline)) void
 native_fast_put(struct fast_state *s, struct event *e, uint64_t w, uint64_t m,
 		const int bmi2)
 {
-	static const uint64_t zero;
 	/* the record's bytes (m - 1: the bits below its last byte's high bit;
 	 * later bytes' high bits are masked anyway), without the continuation
 	 * bits and v's low 3 bits (kind, write bit, zigzag sign: taken from
@@ -274,8 +274,7 @@ native_fast_put(struct fast_state *s, struct event *e, uint64_t w, uint64_t m,
 	}
 	/* zigzag^-1: (v >> 3) XOR -(sign: bit 2 of v, and of w) */
 	s->prev += x ^ (uint64_t)((int64_t)(w << 61) >> 63);
-	memcpy(e, &s->word0[w & 2], 8);
-	memcpy((unsigned char *)e + 8, &zero, 8);	/* file, pad */
+	memcpy(e, &s->head[w & 2], 16);
 	e->page = s->prev;
 	e->npages = 0;
 }
@@ -331,14 +330,11 @@ static const int8_t native_delta1[256] = { D1x64(0), D1x64(64) };
 static inline __attribute__((always_inline)) void
 native_fast_eight(struct fast_state *s, struct event *e)
 {
-	static const uint64_t zero;
-
 #pragma GCC unroll 8
 	for (int i = 0; i < 8; i++) {
 		unsigned b = s->p[i];
 		s->prev += (uint64_t)(int64_t)native_delta1[b];
-		memcpy(&e[i], &s->word0[b & 2], 8);
-		memcpy((unsigned char *)&e[i] + 8, &zero, 8);
+		memcpy(&e[i], &s->head[b & 2], 16);
 		e[i].page = s->prev;
 		e[i].npages = 0;
 	}
@@ -352,9 +348,10 @@ static inline __attribute__((always_inline)) size_t
 native_fast(const unsigned char **pp, uint64_t *prevp, uint32_t vma,
 	    struct event *ev, size_t nmax, const int bmi2)
 {
-	struct fast_state s = { *pp, *prevp, {
+	const uint64_t head[4] = {
 		EV_ACCESS | (uint64_t)vma << 32, 0,
-		EV_ACCESS | 1u << 8 | (uint64_t)vma << 32 } };
+		EV_ACCESS | 1u << 8 | (uint64_t)vma << 32, 0 };
+	struct fast_state s = { *pp, *prevp, head };
 	struct event *e = ev, *eend = ev + nmax, *elast = eend - 1;
 
 	while (e < elast) {
