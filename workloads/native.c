@@ -17,7 +17,10 @@
  * trailer repeats the counts and chains every block's checksum, so a
  * truncated file — even one cut exactly between blocks — is detected.
  *
- * Reading keeps one block in the input window: constant memory.
+ * Reading keeps one block in the input window: constant memory.  Short
+ * accesses decode on a fast path (native_fast: branch-free, no per-byte
+ * bounds checks, BMI2's pext where the CPU has a fast one), everything
+ * else and every error through the general byte-by-byte decoder.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,15 +219,18 @@ static int native_next_block(struct native_reader *n)
  * bytes (deltas within +-2^25 pages), the records that fill nearly every
  * trace.  The caller guarantees nmax events and 4 * nmax bytes at p, so no
  * record needs a bounds check: a pair of records loads 8 bytes and
- * consumes at most 8, a single one 4 and 4, eight 1-byte ones 8 and 8.  A varint of at most 4 bytes
- * is always valid, so nothing here fails.
+ * consumes at most 8, a single one loads and consumes at most 4, eight
+ * 1-byte ones 8.  A varint of at most 4 bytes is always valid, so nothing
+ * here fails; whatever else comes (another kind, a longer varint, the
+ * block's end) stops it and goes to the general decoder.
  *
  * Branch-free per record: the terminating byte is the lowest one without
  * its high bit, the bits below it are the record, and two shift-and-merge
- * steps pack its 7-bit groups (little-endian hosts).  Records go by pairs
- * from one 8-byte load: the second one's start follows from the first's
- * terminator without another load, which halves the chain of dependent
- * steps (load, find the end, advance) that bounds the speed. */
+ * steps (or one pext) pack its 7-bit groups (little-endian hosts).
+ * Records go by pairs from one 8-byte load: the second one's start follows
+ * from the first's terminator without another load, which halves the chain
+ * of dependent steps (load, find the end, advance) that bounds the speed;
+ * a word of eight 1-byte accesses (sequential traces) goes at once. */
 struct fast_state {
 	const unsigned char *p;
 	uint64_t prev;
@@ -318,7 +324,8 @@ native_fast_two(struct fast_state *s, struct event *e, uint64_t w,
 	return 1;
 }
 
-/* zigzag^-1(b >> 2): the page delta of a 1-byte access record b. */
+/* zigzag^-1(b >> 2): the page delta of a 1-byte access record b (< 128;
+ * 256 entries so that a byte indexes it unmasked). */
 #define D1(b) (int8_t)(((b) >> 3) ^ -(((b) >> 2) & 1))
 #define D1x4(b) D1(b), D1((b) + 1), D1((b) + 2), D1((b) + 3)
 #define D1x16(b) D1x4(b), D1x4((b) + 4), D1x4((b) + 8), D1x4((b) + 12)
