@@ -17,7 +17,10 @@
  * trailer repeats the counts and chains every block's checksum, so a
  * truncated file — even one cut exactly between blocks — is detected.
  *
- * Reading keeps one block in the input window: constant memory.
+ * Reading keeps one block in the input window: constant memory.  Short
+ * accesses decode on a fast path (native_fast: branch-free, no per-byte
+ * bounds checks, BMI2's pext where the CPU has a fast one), everything
+ * else and every error through the general byte-by-byte decoder.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,20 +219,24 @@ static int native_next_block(struct native_reader *n)
  * bytes (deltas within +-2^25 pages), the records that fill nearly every
  * trace.  The caller guarantees nmax events and 4 * nmax bytes at p, so no
  * record needs a bounds check: a pair of records loads 8 bytes and
- * consumes at most 8, a single one 4 and 4, eight 1-byte ones 8 and 8.  A varint of at most 4 bytes
- * is always valid, so nothing here fails.
+ * consumes at most 8, a single one loads and consumes at most 4, eight
+ * 1-byte ones 8.  A varint of at most 4 bytes is always valid, so nothing
+ * here fails; whatever else comes (another kind, a longer varint, the
+ * block's end) stops it and goes to the general decoder.
  *
  * Branch-free per record: the terminating byte is the lowest one without
  * its high bit, the bits below it are the record, and two shift-and-merge
- * steps pack its 7-bit groups (little-endian hosts).  Records go by pairs
- * from one 8-byte load: the second one's start follows from the first's
- * terminator without another load, which halves the chain of dependent
- * steps (load, find the end, advance) that bounds the speed. */
+ * steps (or one pext) pack its 7-bit groups (little-endian hosts).
+ * Records go by pairs from one 8-byte load: the second one's start follows
+ * from the first's terminator without another load, which halves the chain
+ * of dependent steps (load, find the end, advance) that bounds the speed;
+ * a word of eight 1-byte accesses (sequential traces) goes at once. */
 struct fast_state {
 	const unsigned char *p;
 	uint64_t prev;
-	uint64_t word0[3];	/* an event's first 8 bytes (type, write,
-				 * flags, pad, vma), by the write bit v & 2 */
+	const uint64_t *head;	/* an event's first 16 bytes (type, write,
+				 * flags, pad, vma; file, pad: 0) at head +
+				 * the write bit v & 2 */
 };
 
 #define TERM32 0x80808080u		/* the high bit of each byte */
@@ -257,7 +264,6 @@ static inline __attribute__((always_inline)) void
 native_fast_put(struct fast_state *s, struct event *e, uint64_t w, uint64_t m,
 		const int bmi2)
 {
-	static const uint64_t zero;
 	/* the record's bytes (m - 1: the bits below its last byte's high bit;
 	 * later bytes' high bits are masked anyway), without the continuation
 	 * bits and v's low 3 bits (kind, write bit, zigzag sign: taken from
@@ -274,8 +280,7 @@ native_fast_put(struct fast_state *s, struct event *e, uint64_t w, uint64_t m,
 	}
 	/* zigzag^-1: (v >> 3) XOR -(sign: bit 2 of v, and of w) */
 	s->prev += x ^ (uint64_t)((int64_t)(w << 61) >> 63);
-	memcpy(e, &s->word0[w & 2], 8);
-	memcpy((unsigned char *)e + 8, &zero, 8);	/* file, pad */
+	memcpy(e, &s->head[w & 2], 16);
 	e->page = s->prev;
 	e->npages = 0;
 }
@@ -319,7 +324,8 @@ native_fast_two(struct fast_state *s, struct event *e, uint64_t w,
 	return 1;
 }
 
-/* zigzag^-1(b >> 2): the page delta of a 1-byte access record b. */
+/* zigzag^-1(b >> 2): the page delta of a 1-byte access record b (< 128;
+ * 256 entries so that a byte indexes it unmasked). */
 #define D1(b) (int8_t)(((b) >> 3) ^ -(((b) >> 2) & 1))
 #define D1x4(b) D1(b), D1((b) + 1), D1((b) + 2), D1((b) + 3)
 #define D1x16(b) D1x4(b), D1x4((b) + 4), D1x4((b) + 8), D1x4((b) + 12)
@@ -331,14 +337,11 @@ static const int8_t native_delta1[256] = { D1x64(0), D1x64(64) };
 static inline __attribute__((always_inline)) void
 native_fast_eight(struct fast_state *s, struct event *e)
 {
-	static const uint64_t zero;
-
 #pragma GCC unroll 8
 	for (int i = 0; i < 8; i++) {
 		unsigned b = s->p[i];
 		s->prev += (uint64_t)(int64_t)native_delta1[b];
-		memcpy(&e[i], &s->word0[b & 2], 8);
-		memcpy((unsigned char *)&e[i] + 8, &zero, 8);
+		memcpy(&e[i], &s->head[b & 2], 16);
 		e[i].page = s->prev;
 		e[i].npages = 0;
 	}
@@ -352,9 +355,10 @@ static inline __attribute__((always_inline)) size_t
 native_fast(const unsigned char **pp, uint64_t *prevp, uint32_t vma,
 	    struct event *ev, size_t nmax, const int bmi2)
 {
-	struct fast_state s = { *pp, *prevp, {
+	const uint64_t head[4] = {
 		EV_ACCESS | (uint64_t)vma << 32, 0,
-		EV_ACCESS | 1u << 8 | (uint64_t)vma << 32 } };
+		EV_ACCESS | 1u << 8 | (uint64_t)vma << 32, 0 };
+	struct fast_state s = { *pp, *prevp, head };
 	struct event *e = ev, *eend = ev + nmax, *elast = eend - 1;
 
 	while (e < elast) {
