@@ -9,12 +9,15 @@
  * must take the model's oldest.  Then one old ghost stays while thousands
  * of newer ones come and are hit: the ring fills with dead positions and
  * is compacted again and again, and the lists must still drain in order.
+ * The same for nonres.h's table: its index and its FIFO of entries (freed
+ * from anywhere, oldest first), against the same kind of model.
  */
 #include <string.h>
 
 #include "common/bug.h"
 #include "common/rng.h"
 #include "policies/reclaim/ghost.h"
+#include "policies/reclaim/nonres.h"
 #include "tests/testhelp.h"
 
 #define CAP 300
@@ -157,6 +160,69 @@ static void run(int kind, unsigned nlists, uint64_t seed)
 	ghost_fini(&g);
 }
 
+/* nonres: alloc / find / free from anywhere / free the FIFO's oldest. */
+static void run_nonres(int kind, uint64_t seed)
+{
+	struct nonres_table t;
+	uint64_t model[CAP];	/* queued keys, oldest first */
+	size_t n = 0, bad = 0, compactions = 0;
+	struct rng r;
+
+	rng_seed(&r, seed);
+	BUG_ON(nonres_init(&t, CAP, true));
+	for (long step = 0; step < STEPS && !bad; step++) {
+		uint64_t key = pick_key(&r, kind);
+		struct nonres *e;
+		size_t i = 0;
+
+		if (n == CAP || (n && rng_below(&r, 2)))	/* newer ones leave */
+			key = model[n / 2 + rng_below(&r, n - n / 2)];
+		while (i < n && model[i] != key)
+			i++;
+		e = nonres_find(&t, key);
+		if ((e != NULL) != (i < n) || (e && e->key != key)) {
+			bad++;
+			break;
+		}
+		if (e) {			/* leaves from the middle */
+			nonres_free(&t, e);
+			memmove(&model[i], &model[i + 1], (n - i - 1) * sizeof(*model));
+			n--;
+		} else {
+			uint32_t span0 = t.rspan;
+
+			if (rng_below(&r, 64) == 0) {
+				e = nonres_fifo_oldest(&t);
+				bad += n ? !e || e->key != model[0] : e != NULL;
+				if (e) {
+					nonres_free(&t, e);
+					memmove(&model[0], &model[1], (n - 1) * sizeof(*model));
+					n--;
+				}
+				span0 = t.rspan;
+			}
+			e = nonres_alloc(&t, key);
+			nonres_fifo_push(&t, e);
+			model[n++] = key;
+			compactions += t.rspan <= span0;
+		}
+		bad += t.count != n || t.rlive != n;
+	}
+	CHECK_MSG(bad == 0, "nonres table disagrees with the model (keys %d)", kind);
+	CHECK_MSG(compactions > 0, "nonres FIFO never compacted");
+	while (n) {
+		struct nonres *e = nonres_fifo_oldest(&t);
+
+		bad += !e || e->key != model[0];
+		if (!e)
+			break;
+		nonres_free(&t, e);
+		memmove(&model[0], &model[1], --n * sizeof(*model));
+	}
+	CHECK(bad == 0 && nonres_fifo_oldest(&t) == NULL && t.count == 0);
+	nonres_destroy(&t);
+}
+
 int main(void)
 {
 	T_BEGIN("reclaim_ghost");
@@ -164,5 +230,7 @@ int main(void)
 		for (unsigned lists = 1; lists <= 2; lists++)
 			for (uint64_t seed = 1; seed <= 2; seed++)
 				run(kind, lists, seed);
+	for (int kind = 0; kind < 3; kind++)
+		run_nonres(kind, 7);
 	return T_END();
 }

@@ -141,7 +141,7 @@ static struct reclaim *cp_create(const char *args, const struct reclaim_params *
 		cp->cold_target = cp->cold_min;
 	if (cp->cold_target > cp->cold_max)
 		cp->cold_target = cp->cold_max;
-	if (nonres_init(&cp->ghosts, p->npages + 1)) {
+	if (nonres_init(&cp->ghosts, p->npages + 1, false)) {
 		free(cp);
 		snprintf(err, errlen, "reclaim clock-pro: out of memory for %zu "
 			 "test pages", p->npages);

@@ -13,8 +13,7 @@
  *   no shifting (entries never move: a slot ref stays valid).  With half a
  *   bucket per entry (load <= 1/2) a lookup — of a present or an absent
  *   key — reads one line, rarely two, and no entry; the tags are matched
- *   all at once and only a matching tag's key is compared.  Used by
- *   ghost_table below and by nonres.h (LIRS, CLOCK-Pro).
+ *   all at once and only a matching tag's key is compared.
  *
  * ghost_table: up to two FIFO lists of ghost keys (ARC's B1 and B2, 2Q's
  *   A1out, S3-FIFO's G) over one index.  A list is a ring of positions;

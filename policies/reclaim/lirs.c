@@ -71,7 +71,6 @@ struct lirs {
 	struct reclaim base;
 	struct list_head s;	/* stack S: rpage.link / nonres.link, top first */
 	struct list_head q;	/* queue Q: rpage.link2, front first */
-	struct list_head nh;	/* ghosts (nonres.link2), earliest evicted first */
 	struct nonres_table ghosts;
 	size_t lir_limit;	/* LIR pages wanted: npages - HIR share */
 	size_t nlir;		/* LIR pages */
@@ -132,8 +131,8 @@ static struct reclaim *lirs_create(const char *args,
 		l->s_max = p->npages;
 	list_init(&l->s);
 	list_init(&l->q);
-	list_init(&l->nh);
-	if (nonres_init(&l->ghosts, l->s_max + 1)) {
+	/* its FIFO: the ghosts, earliest evicted first */
+	if (nonres_init(&l->ghosts, l->s_max + 1, true)) {
 		free(l);
 		snprintf(err, errlen, "reclaim lirs: out of memory for %zu ghosts",
 			 (size_t)(stack * (double)p->npages));
@@ -158,8 +157,7 @@ static inline bool lirs_is_ghost(const struct lirs *l, const struct list_head *n
 static void lirs_drop_ghost(struct lirs *l, struct nonres *g)
 {
 	list_del(&g->link);
-	list_del(&g->link2);
-	nonres_free(&l->ghosts, g);
+	nonres_free(&l->ghosts, g);	/* and off the FIFO */
 	l->s_len--;
 }
 
@@ -202,9 +200,10 @@ static void lirs_demote_bottom(struct lirs *l)
 /* Keep S within s_max entries by dropping the earliest-evicted ghosts. */
 static void lirs_bound_stack(struct lirs *l)
 {
-	while (l->s_len > l->s_max && !list_empty(&l->nh))
-		lirs_drop_ghost(l, container_of(list_first(&l->nh),
-						struct nonres, link2));
+	struct nonres *g;
+
+	while (l->s_len > l->s_max && (g = nonres_fifo_oldest(&l->ghosts)))
+		lirs_drop_ghost(l, g);
 }
 
 /* pg (at S's top already, off Q) becomes LIR; demote if LIR is over-full. */
@@ -289,7 +288,7 @@ static struct rpage *lirs_victim(struct reclaim *r)
 
 			list_add(&g->link, &pg->link);	/* takes pg's place */
 			list_del(&pg->link);
-			list_add_tail(&g->link2, &l->nh);
+			nonres_fifo_push(&l->ghosts, g);
 		}
 		return pg;
 	}

@@ -1,19 +1,33 @@
 /*
  * policies/reclaim/nonres.h — a preallocated table of non-resident entries
- * (ghosts) for reclaim policies that remember keys after eviction: LIRS's
- * non-resident HIR blocks, S3-FIFO's ghost FIFO, CLOCK-Pro's test pages.
+ * (ghosts) for reclaim policies that keep ghosts on their own lists: LIRS's
+ * non-resident HIR blocks (on stack S), CLOCK-Pro's test pages (on the
+ * clock).  The FIFO-only ghosts of ARC, 2Q and S3-FIFO use ghost.h's rings.
  *
  * All memory is allocated once, at the policy's create(): a pool of `cap`
  * entries and a chained hash index (key -> entry) with a power-of-two
- * bucket count >= 2 cap.  Hooks then only take entries from the free list and
- * give them back, so nothing is allocated per access (policies/reclaim.h).
- * The policy bounds how many entries it uses (a multiple of npages stated in
- * its header); running out of the pool is a bug in the policy (BUG_ON).
+ * bucket count >= 2 cap, 4 bytes a bucket: small enough to stay in cache
+ * (a bucketed index like ghost.h's, 32 bytes per entry, measured worse
+ * here, where the pool itself is read on every ghost operation anyway).
+ * Hooks then only take entries from the free list and give them back, so
+ * nothing is allocated per access (policies/reclaim.h).  The policy bounds how many entries it uses (a multiple of
+ * npages stated in its header); running out of the pool is a bug in the
+ * policy (BUG_ON).
  *
- * An entry carries two list nodes for the policy's own lists.  Because the
+ * An entry carries one list node for the policy's own list.  Because the
  * pool is one array, nonres_owns() tells in O(1) whether a list node found
  * on a mixed list (LIRS's stack S, CLOCK-Pro's clock) is a ghost's link or a
  * resident page's struct rpage link.
+ *
+ * Optionally (LIRS's ghosts in eviction order) the table keeps a FIFO of
+ * entries: a ring of entry numbers with lazy deletion, as in ghost.h.  An
+ * entry on it holds its position (fpos); freeing the entry only clears
+ * that, and the dead position is passed over when it becomes the oldest.
+ * So a ghost leaving from the middle writes no neighbour.  The ring has
+ * 2 * cap positions and is compacted when full, O(1) amortized.
+ *
+ * Cost: 32 bytes of entry plus 8 to 16 of index per entry of cap, and 8
+ * of ring with the FIFO.
  *
  * Context: nonres_init()/nonres_destroy() in create()/destroy() only; the
  * rest may run in any hook (no malloc, no stdio).
@@ -29,52 +43,63 @@
 #include "common/bug.h"
 #include "common/list.h"
 
+#define NONRES_NOPOS UINT32_MAX	/* fpos of an entry not on the FIFO */
+
 struct nonres {
-	struct list_head link;	/* the policy's main list (S, ghost FIFO, clock) */
-	struct list_head link2;	/* a second list (LIRS's non-resident order) */
+	struct list_head link;	/* the policy's list (S, clock) */
 	uint64_t key;
 	uint32_t hnext;		/* hash chain / free list: index + 1, 0 ends */
-	uint32_t pflags;	/* policy-private bits */
+	uint32_t fpos;		/* its FIFO position, or NONRES_NOPOS */
 };
 
 struct nonres_table {
 	struct nonres *pool;
 	uint32_t *buckets;	/* index + 1 of the chain's first entry, 0: empty */
+	size_t mask;		/* buckets - 1 */
 	size_t cap;		/* pool entries */
 	size_t count;		/* entries in use */
-	size_t mask;		/* buckets - 1 */
-	uint32_t free_head;	/* index + 1 of the first free entry */
+	uint32_t free_head;	/* index + 1 of the first free entry, 0: none */
+	/* the FIFO (ring == NULL: none): positions rtail .. rtail + rspan - 1
+	 * (mod rsize) hold entry numbers, rlive of them still queued */
+	uint32_t *ring;
+	uint32_t rsize, rtail, rspan, rlive;
 };
 
-/* Allocate room for cap entries; 0, or -1 when out of memory. */
-static inline int nonres_init(struct nonres_table *t, size_t cap)
+/* Allocate room for cap entries, with a FIFO if fifo; 0, or -1 when out of
+ * memory. */
+static inline int nonres_init(struct nonres_table *t, size_t cap, bool fifo)
 {
 	size_t nb = 1;
 
 	if (cap < 1)
 		cap = 1;
-	if (cap >= UINT32_MAX)
+	if (cap >= (1u << 30))
 		return -1;
 	while (nb < 2 * cap)	/* load <= 1/2: a miss mostly reads no entry */
 		nb <<= 1;
 	t->pool = calloc(cap, sizeof(*t->pool));
 	t->buckets = calloc(nb, sizeof(*t->buckets));
-	if (!t->pool || !t->buckets) {
+	t->ring = fifo ? calloc(2 * cap, sizeof(*t->ring)) : NULL;
+	if (!t->pool || !t->buckets || (fifo && !t->ring)) {
 		free(t->pool);
 		free(t->buckets);
+		free(t->ring);
 		t->pool = NULL;
 		t->buckets = NULL;
+		t->ring = NULL;
 		return -1;
 	}
+	t->mask = nb - 1;
 	t->cap = cap;
 	t->count = 0;
-	t->mask = nb - 1;
 	for (size_t i = 0; i < cap; i++) {
 		t->pool[i].hnext = i + 1 < cap ? (uint32_t)(i + 2) : 0;
+		t->pool[i].fpos = NONRES_NOPOS;
 		list_init(&t->pool[i].link);
-		list_init(&t->pool[i].link2);
 	}
 	t->free_head = 1;
+	t->rsize = fifo ? (uint32_t)(2 * cap) : 0;
+	t->rtail = t->rspan = t->rlive = 0;
 	return 0;
 }
 
@@ -82,8 +107,10 @@ static inline void nonres_destroy(struct nonres_table *t)
 {
 	free(t->pool);
 	free(t->buckets);
+	free(t->ring);
 	t->pool = NULL;
 	t->buckets = NULL;
+	t->ring = NULL;
 }
 
 static inline size_t nonres_bucket(const struct nonres_table *t, uint64_t key)
@@ -97,21 +124,6 @@ static inline size_t nonres_bucket(const struct nonres_table *t, uint64_t key)
 static inline void nonres_prefetch(const struct nonres_table *t, uint64_t key)
 {
 	__builtin_prefetch(&t->buckets[nonres_bucket(t, key)]);
-}
-
-/* Start fetching what freeing the oldest entry of list (kept newest-first
- * through `link`) will touch: its bucket and its list neighbour.  Call it
- * just after the previous oldest left, when the new one is in the cache. */
-static inline void nonres_prefetch_oldest(const struct nonres_table *t,
-					  const struct list_head *list)
-{
-	const struct nonres *e;
-
-	if (list->prev == list)
-		return;
-	e = container_of(list->prev, const struct nonres, link);
-	nonres_prefetch(t, e->key);
-	__builtin_prefetch(e->link.prev, 1);
 }
 
 static inline struct nonres *nonres_find(const struct nonres_table *t,
@@ -145,14 +157,15 @@ static inline struct nonres *nonres_alloc(struct nonres_table *t, uint64_t key)
 	t->free_head = e->hnext;
 	b = nonres_bucket(t, key);
 	e->key = key;
-	e->pflags = 0;
+	e->fpos = NONRES_NOPOS;
 	e->hnext = t->buckets[b];
 	t->buckets[b] = i;
 	t->count++;
 	return e;
 }
 
-/* Unindex e and return it to the free list; the caller unlinked its lists. */
+/* Unindex e, take it off the FIFO and return it to the free list; the
+ * caller unlinked it from its list. */
 static inline void nonres_free(struct nonres_table *t, struct nonres *e)
 {
 	uint32_t idx = (uint32_t)(e - t->pool) + 1;
@@ -163,9 +176,68 @@ static inline void nonres_free(struct nonres_table *t, struct nonres *e)
 		pp = &t->pool[*pp - 1].hnext;
 	}
 	*pp = e->hnext;
+	if (e->fpos != NONRES_NOPOS) {
+		e->fpos = NONRES_NOPOS;		/* its position goes dead */
+		t->rlive--;
+	}
 	e->hnext = t->free_head;
 	t->free_head = idx;
 	t->count--;
+}
+
+/* Move the FIFO's queued positions down to its tail, in order (the push
+ * that finds the ring full does it). */
+static inline void nonres_fifo_compact(struct nonres_table *t)
+{
+	uint32_t w = 0;
+
+	for (uint32_t k = 0; k < t->rspan; k++) {
+		uint32_t p = (t->rtail + k) % t->rsize, to;
+		struct nonres *e = &t->pool[t->ring[p]];
+
+		if (e->fpos != p)
+			continue;
+		to = (t->rtail + w++) % t->rsize;
+		t->ring[to] = t->ring[p];
+		e->fpos = to;
+	}
+	BUG_ON(w != t->rlive);
+	t->rspan = w;
+}
+
+/* Queue e (in use, not queued) at the FIFO's head. */
+static inline void nonres_fifo_push(struct nonres_table *t, struct nonres *e)
+{
+	uint32_t p;
+
+	BUG_ON(!t->ring || e->fpos != NONRES_NOPOS);
+	if (t->rspan == t->rsize)
+		nonres_fifo_compact(t);
+	p = t->rtail + t->rspan;
+	if (p >= t->rsize)
+		p -= t->rsize;
+	t->ring[p] = (uint32_t)(e - t->pool);
+	e->fpos = p;
+	t->rspan++;
+	t->rlive++;
+}
+
+/* The oldest queued entry (it stays queued), or NULL.  Dead positions
+ * before it are passed for good; the entry after it is prefetched. */
+static inline struct nonres *nonres_fifo_oldest(struct nonres_table *t)
+{
+	while (t->rlive) {
+		uint32_t next = t->rtail + 1 == t->rsize ? 0 : t->rtail + 1;
+		struct nonres *e = &t->pool[t->ring[t->rtail]];
+
+		if (t->rspan > 1)
+			__builtin_prefetch(&t->pool[t->ring[next]]);
+		if (e->fpos == t->rtail)
+			return e;
+		t->rtail = next;
+		t->rspan--;
+	}
+	return NULL;
 }
 
 /* True if node is the `link` member of an entry of t's pool. */
@@ -179,7 +251,8 @@ static inline bool nonres_owns(const struct nonres_table *t,
 
 static inline size_t nonres_bytes(const struct nonres_table *t)
 {
-	return t->cap * sizeof(*t->pool) + (t->mask + 1) * sizeof(*t->buckets);
+	return t->cap * sizeof(*t->pool) + (t->mask + 1) * sizeof(*t->buckets) +
+	       (size_t)t->rsize * sizeof(*t->ring);
 }
 
 #endif
