@@ -558,15 +558,11 @@ static inline void resident_fault(struct sim *s, struct sim_page *pg,
 	note_vmas_peak(s);
 }
 
-/*
- * Evict up to s->batch pages (step a of a load fault).  0, or -1 when no
- * page was evictable.  Then prefetch what the next eviction will touch,
- * for the page the policy says it will name (reclaim.peek).
- */
+/* Evict up to s->batch pages (step a of a load fault).  0, or -1 when no
+ * page was evictable. */
 static inline int evict(struct sim *s)
 {
 	struct reclaim *rc = s->reclaim;
-	const struct rpage *next;
 	uint32_t freed;
 
 	for (freed = 0; freed < s->batch; freed++) {
@@ -582,12 +578,7 @@ static inline int evict(struct sim *s)
 		page_drop_inline(s, vp);
 		s->c.evictions++;
 	}
-	if (unlikely(!freed))
-		return -1;
-	next = s->peek ? s->peek(rc) : NULL;
-	if (next)
-		prefetch_drop(s, container_of(next, const struct sim_page, rp));
-	return 0;
+	return freed ? 0 : -1;
 }
 
 /* A load fault on word i of v (pgoff not in RAM): docs/ENGINE.md steps a-e. */
@@ -639,6 +630,14 @@ load_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 	set_pte_from(s, v, i, 0, mkpte(s, pg, PTE_R | (write ? PTE_W : 0)));
 	s->c.by_class[FAULT_LOAD]++;
 	note_vmas_peak(s);
+	/* what the next eviction will touch, for the page the policy would
+	 * name now (reclaim.peek) */
+	if (s->peek && s->nres >= s->ram_pages) {
+		const struct rpage *next = s->peek(s->reclaim);
+
+		if (next)
+			prefetch_drop(s, container_of(next, const struct sim_page, rp));
+	}
 	return 0;
 }
 

@@ -206,6 +206,18 @@ static void twoq_prefetch(const struct reclaim *r, uint64_t key)
 	ghost_prefetch(&t->gt, key);
 }
 
+/* The tail reclaimfor would take now. */
+static const struct rpage *twoq_peek(const struct reclaim *r)
+{
+	const struct twoq *t = (const struct twoq *)r;
+	int from = t->nq[TWOQ_A1IN] > t->kin ? TWOQ_A1IN : TWOQ_AM;
+	const struct list_head *h = &t->q[from];
+
+	if (list_empty(h))
+		h = &t->q[from == TWOQ_AM ? TWOQ_A1IN : TWOQ_AM];
+	return list_empty(h) ? NULL : rlist_page(h->prev);
+}
+
 const struct reclaim_ops reclaim_2q = {
 	.name = "2q",
 	.help = "2Q full version (Johnson & Shasha, VLDB'94): A1in FIFO, A1out "
@@ -220,4 +232,5 @@ const struct reclaim_ops reclaim_2q = {
 	.remove = twoq_remove,
 	.metadata_bytes = twoq_metadata_bytes,
 	.prefetch = twoq_prefetch,
+	.peek = twoq_peek,
 };

@@ -292,6 +292,20 @@ static void arc_prefetch(const struct reclaim *r, uint64_t key)
 	ghost_prefetch(&a->gt, key);
 }
 
+/* The tail REPLACE would take with p as it is now (a ghost hit on the
+ * coming miss may move p first: a hint). */
+static const struct rpage *arc_peek(const struct reclaim *r)
+{
+	const struct arc *a = (const struct arc *)r;
+	uint32_t from = a->nt[ARC_T1] > 0 && (double)a->nt[ARC_T1] > a->p ?
+			ARC_T1 : ARC_T2;
+	const struct list_head *h = &a->t[from];
+
+	if (list_empty(h))
+		h = &a->t[3 - from];
+	return list_empty(h) ? NULL : rlist_page(h->prev);
+}
+
 const struct reclaim_ops reclaim_arc = {
 	.name = "arc",
 	.help = "ARC (Megiddo & Modha, FAST'03): T1/T2, ghosts B1/B2, adaptive target p",
@@ -304,4 +318,5 @@ const struct reclaim_ops reclaim_arc = {
 	.remove = arc_remove,
 	.metadata_bytes = arc_metadata_bytes,
 	.prefetch = arc_prefetch,
+	.peek = arc_peek,
 };

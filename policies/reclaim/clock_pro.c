@@ -462,6 +462,23 @@ static void cp_prefetch(const struct reclaim *r, uint64_t key)
 	nonres_prefetch(&cp->ghosts, key);
 }
 
+/* The first cold page within a few steps of the cold hand that victim()
+ * would take as it stands (referenced pages move on and are passed). */
+static const struct rpage *cp_peek(const struct reclaim *r)
+{
+	struct clock_pro *cp = to_cp((struct reclaim *)r);
+	struct list_head *n = cp->hand_cold;
+
+	for (int steps = 0; n != &cp->cold && steps < 4; steps++) {
+		const struct rpage *pg = container_of(n, struct rpage, link2);
+
+		if (rpage_evictable(pg) && !(pg->pflags & CP_REF))
+			return pg;
+		n = cp_next(n, &cp->cold);
+	}
+	return NULL;
+}
+
 const struct reclaim_ops reclaim_clock_pro = {
 	.name = "clock-pro",
 	.help = "CLOCK-Pro (Jiang, Chen & Zhang, USENIX ATC'05): hot/cold/test clock",
@@ -475,4 +492,5 @@ const struct reclaim_ops reclaim_clock_pro = {
 	.remove = cp_remove,
 	.metadata_bytes = cp_metadata_bytes,
 	.prefetch = cp_prefetch,
+	.peek = cp_peek,
 };

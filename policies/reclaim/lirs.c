@@ -349,6 +349,22 @@ static void lirs_prefetch(const struct reclaim *r, uint64_t key)
 	nonres_prefetch(&l->ghosts, key);
 }
 
+/* The first evictable resident HIR page in Q (a few looked at), which
+ * victim() takes. */
+static const struct rpage *lirs_peek(const struct reclaim *r)
+{
+	const struct lirs *l = container_of(r, const struct lirs, base);
+	const struct list_head *n = l->q.next;
+
+	for (int steps = 0; n != &l->q && steps < 4; steps++, n = n->next) {
+		const struct rpage *pg = container_of(n, struct rpage, link2);
+
+		if (rpage_evictable(pg))
+			return pg;
+	}
+	return NULL;
+}
+
 const struct reclaim_ops reclaim_lirs = {
 	.name = "lirs",
 	.help = "LIRS (Jiang & Zhang, SIGMETRICS'02): LIR/HIR by reuse distance",
@@ -362,4 +378,5 @@ const struct reclaim_ops reclaim_lirs = {
 	.remove = lirs_remove,
 	.metadata_bytes = lirs_metadata_bytes,
 	.prefetch = lirs_prefetch,
+	.peek = lirs_peek,
 };
