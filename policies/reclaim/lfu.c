@@ -148,6 +148,19 @@ static struct rpage *lfu_victim(struct reclaim *r)
 	return NULL;
 }
 
+/* The oldest page of the lowest-frequency bucket (victim()'s pick when
+ * it is evictable). */
+static const struct rpage *lfu_peek(const struct reclaim *r)
+{
+	const struct lfu *f = (const struct lfu *)r;
+	const struct lfu_bucket *b;
+
+	if (list_empty(&f->buckets))
+		return NULL;
+	b = container_of(f->buckets.next, struct lfu_bucket, link);
+	return list_empty(&b->pages) ? NULL : rlist_page(b->pages.prev);
+}
+
 static void lfu_remove(struct reclaim *r, struct rpage *pg)
 {
 	lfu_unlink((struct lfu *)r, pg);
@@ -170,6 +183,7 @@ const struct reclaim_ops reclaim_lfu = {
 	.hit = lfu_hit,
 	.fault = lfu_hit,
 	.victim = lfu_victim,
+	.peek = lfu_peek,
 	.remove = lfu_remove,
 	.metadata_bytes = lfu_metadata_bytes,
 };
