@@ -469,45 +469,45 @@ static __attribute__((noinline)) void unmap_all(struct sim *s, struct sim_file *
 	BUG();	/* nmapped counted a mapping no VMA holds */
 }
 
-/* Unmap pg from every VMA that maps it; inline for the common case, one
- * VMA over the file. */
-static inline __attribute__((always_inline)) void
-unmap_everywhere(struct sim *s, struct sim_page *pg)
+/* Unmap pg from every VMA that maps it. */
+static void unmap_everywhere(struct sim *s, struct sim_page *pg)
 {
-	struct sim_file *f = page_file(s, pg);
-
-	if (!page_nmapped(pg))
-		return;
-	if (likely(f->nvmas == 1)) {
-		struct sim_vma *v = container_of(f->vmas.next, struct sim_vma,
-						 file_link);
-		uint64_t i = page_pgoff(pg) - v->pgoff;	/* wraps if below */
-		uintptr_t old;
-
-		BUG_ON(i >= v->npages);
-		old = v->pte[i];
-		BUG_ON(pte_page(old) != pg);
-		set_pte_from(s, v, i, old, 0);
-		page_unmapped(f, pg);
-		return;
-	}
-	unmap_all(s, f, pg);
+	if (page_nmapped(pg))
+		unmap_all(s, page_file(s, pg), pg);
 }
 
-/* Drop a resident page from RAM: every step but the policy call and the
- * dirty set (the caller's: eviction takes clean pages only). */
+/*
+ * Drop a resident page from RAM: every step but the policy call and the
+ * dirty set (the caller's: eviction takes clean pages only).  Inline for
+ * the common case, one VMA over the file mapping the page once: it goes
+ * from mapped to gone without passing through the orphan count.
+ */
 static inline __attribute__((always_inline)) void
 page_drop_inline(struct sim *s, struct sim_page *pg)
 {
 	struct sim_file *f = page_file(s, pg);
+	uint64_t pgoff = page_pgoff(pg), ramoff = page_ramoff(pg);
 	void *old;
 
-	unmap_everywhere(s, pg);
-	f->norphans--;
-	old = pagemap_del(f->pm, page_pgoff(pg));
+	if (likely(f->nvmas == 1 && page_nmapped(pg) == 1)) {
+		struct sim_vma *v = container_of(f->vmas.next, struct sim_vma,
+						 file_link);
+		uint64_t i = pgoff - v->pgoff;	/* wraps if below */
+		uintptr_t w;
+
+		BUG_ON(i >= v->npages);
+		w = v->pte[i];
+		BUG_ON(pte_page(w) != pg);
+		set_pte_from(s, v, i, w, 0);
+		pg->w -= PG_NMAP_ONE;
+	} else {
+		unmap_everywhere(s, pg);
+		f->norphans--;
+	}
+	old = pagemap_del(f->pm, pgoff);
 	BUG_ON(old != pg);
-	alloc_free(f->alloc, page_ramoff(pg), 1);
-	s->nonhint -= page_ramoff(pg) != page_pgoff(pg);
+	alloc_free(f->alloc, ramoff, 1);
+	s->nonhint -= ramoff != pgoff;
 	s->nres--;
 	page_put(s, pg);
 }
@@ -627,7 +627,8 @@ load_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 	if (write && make_dirty(f, pg))
 		return fail(s, err, errlen, idx, "out of memory for the dirty set");
 	page_mapped(f, pg);
-	set_pte_from(s, v, i, 0, mkpte(s, pg, PTE_R | (write ? PTE_W : 0)));
+	set_pte_from(s, v, i, 0, (uintptr_t)pg | PTE_R | (write ? PTE_W : 0) |
+			      (!s->huge && ramoff == pgoff ? PTE_H : 0));	/* mkpte */
 	s->c.by_class[FAULT_LOAD]++;
 	note_vmas_peak(s);
 	/* what the next eviction will touch, for the page the policy would
