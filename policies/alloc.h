@@ -60,6 +60,11 @@ struct alloc_ops {
 	/* Free a range returned by alloc() with the same size. */
 	void (*free)(struct alloc *a, uint64_t addr, uint64_t size);
 	void (*stats)(const struct alloc *a, struct alloc_stats *st);
+	/* Optional (NULL: none).  A hint that alloc() with hint addr, or
+	 * free() of addr, comes soon: start loading what it will read (a CPU
+	 * prefetch).  Changes nothing, never allocates; any addr is allowed;
+	 * any context. */
+	void (*prefetch)(const struct alloc *a, uint64_t addr);
 };
 
 /* NULL-terminated, in the order --list shows them. */
@@ -77,6 +82,11 @@ static inline int alloc_alloc(struct alloc *a, uint64_t size, uint64_t hint,
 static inline void alloc_free(struct alloc *a, uint64_t addr, uint64_t size)
 {
 	a->ops->free(a, addr, size);
+}
+static inline void alloc_prefetch(const struct alloc *a, uint64_t addr)
+{
+	if (a->ops->prefetch)
+		a->ops->prefetch(a, addr);
 }
 static inline void alloc_destroy(struct alloc *a)
 {

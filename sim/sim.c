@@ -538,6 +538,7 @@ static inline void prefetch_drop(const struct sim *s, const struct sim_page *pg)
 			__builtin_prefetch(&v->pte[i], 1);
 	}
 	pagemap_prefetch(f->pm, pgoff);
+	alloc_prefetch(f->alloc, page_ramoff(pg));
 }
 
 /* ---- faults ---------------------------------------------------------------- */
@@ -1047,6 +1048,7 @@ look_mid(const struct sim *s, const struct look *lk, size_t j)
 	fv = lk->v[m];
 	pgoff = fv->pgoff + (uint64_t)(fp - fv->pte);
 	pagemap_prefetch(fv->file->pm, pgoff);
+	alloc_prefetch(fv->file->alloc, pgoff);
 	reclaim_prefetch(s->reclaim, RPAGE_KEY(fv->file->id, pgoff));
 }
 

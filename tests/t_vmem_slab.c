@@ -5,7 +5,8 @@
  * The fast paths must not change a single result.  Each seeded sequence
  * runs on three policies side by side: fast paths on, fast paths off (the
  * slow path alone decides, as before the fast paths existed), and one
- * toggling them every few calls (both paths on the same state).  Every
+ * toggling them every few calls (both paths on the same state) and given
+ * a prefetch hint (alloc_ops.prefetch) before every call.  Every
  * call must return the same code and offset on all three; the arenas must
  * pass vmem_check(); offsets are checked against a naive unit map (in the
  * arena, no overlap, a free hint honoured, -ENOMEM only when no run of the
@@ -132,6 +133,9 @@ static void run_seq(const struct run *r, uint64_t seed)
 
 		if (step % 7 == 0)
 			vmem_policy_set_fast(a[2], (step / 7) & 1);
+		/* the prefetch hint, anywhere (even outside the arena), on
+		 * the third policy only: it must change nothing */
+		alloc_prefetch(a[2], r->base + (step * 2654435761u) % (2 * r->nunits + 1));
 		if (nlive == MAXLIVE || (nlive && op < 30)) {
 			/* free: mostly one, sometimes a burst (slabs empty) */
 			unsigned n = op < 1 ? 1 + (unsigned)rng_below(&g, 64) : 1;

@@ -1845,6 +1845,21 @@ slow:
 	policy_free_slow(p, addr, size);
 }
 
+/* Any context: the slab-table slot a one-quantum alloc at hint addr or a
+ * free of addr probes first. */
+static void vmem_policy_prefetch(const struct alloc *a, uint64_t addr)
+{
+	const struct vmem_policy *p = container_of(a, const struct vmem_policy, base);
+	uint64_t unit = addr - a->base;
+
+	if (unit < p->fast_span) {
+		uint64_t key = (unit >> VMEM_SLAB_SHIFT) + 1;
+
+		__builtin_prefetch((const char *)p->slab +
+				   ((size_t)(key * VMEM_SLAB_HASH_BYTES) & p->slab_omask), 1);
+	}
+}
+
 void vmem_policy_stats(const struct alloc *a, struct alloc_stats *st)
 {
 	const struct vmem_policy *p = container_of(a, struct vmem_policy, base);
@@ -1872,5 +1887,6 @@ const struct alloc_ops alloc_vmem = {
 	.destroy = vmem_policy_destroy,
 	.alloc = vmem_policy_alloc,
 	.free = vmem_policy_free,
+	.prefetch = vmem_policy_prefetch,
 	.stats = vmem_policy_stats,
 };
