@@ -458,8 +458,15 @@ static size_t cp_metadata_bytes(const struct reclaim *r)
 static void cp_prefetch(const struct reclaim *r, uint64_t key)
 {
 	const struct clock_pro *cp = container_of(r, const struct clock_pro, base);
+	const struct rpage *pg;
 
 	nonres_prefetch(&cp->ghosts, key);
+	/* and where the likely victim, at hand-cold, will become a test page */
+	if (cp->hand_cold == &cp->cold)
+		return;
+	pg = container_of(cp->hand_cold, const struct rpage, link2);
+	if (pg->pflags & CP_TEST)
+		nonres_prefetch(&cp->ghosts, pg->key);
 }
 
 const struct reclaim_ops reclaim_clock_pro = {

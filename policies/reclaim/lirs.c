@@ -347,6 +347,11 @@ static void lirs_prefetch(const struct reclaim *r, uint64_t key)
 	const struct lirs *l = container_of(r, const struct lirs, base);
 
 	nonres_prefetch(&l->ghosts, key);
+	/* and where the likely victim, Q's front, will be remembered (the
+	 * front was written by the last eviction: it is in the cache) */
+	if (l->q.next != &l->q)
+		nonres_prefetch(&l->ghosts, container_of(l->q.next, const struct rpage,
+							 link2)->key);
 }
 
 const struct reclaim_ops reclaim_lirs = {
