@@ -147,11 +147,10 @@ static struct rpage *twoq_victim(struct reclaim *r)
 	struct twoq *t = (struct twoq *)r;
 	struct rpage *pg = NULL;
 
-	/* independent loads, started together: the queue tails, the oldest
-	 * ghost, and (below) the missing key's slot */
+	/* independent loads, started together: the queue tails and (below)
+	 * the missing key's slot; each ghost drop prefetches the next */
 	__builtin_prefetch(t->q[TWOQ_A1IN].prev);
 	__builtin_prefetch(t->q[TWOQ_AM].prev);
-	ghost_prefetch_oldest(&t->gt, 0);
 	if (r->miss_key != RECLAIM_KEY_NONE && r->miss_key != t->checked_key) {
 		/* "if x in A1out", before reclaimfor trims A1out */
 		uint32_t ref = ghost_find(&t->gt, r->miss_key);

@@ -216,8 +216,6 @@ static struct rpage *arc_victim(struct reclaim *r)
 		ghost_prefetch(&a->gt, key);
 	__builtin_prefetch(a->t[ARC_T1].prev);
 	__builtin_prefetch(a->t[ARC_T2].prev);
-	ghost_prefetch_oldest(&a->gt, ARC_T1 - 1);
-	ghost_prefetch_oldest(&a->gt, ARC_T2 - 1);
 	if (key == RECLAIM_KEY_NONE || !a->miss_done || a->miss_key != key)
 		return arc_miss_evict(a, key);
 	return arc_replace(a, a->miss_ghost == ARC_T2);	/* batch: more room */
