@@ -30,7 +30,7 @@
  * Parameters: kin=0.25 (A1in share of RAM), kout=0.5 (A1out ghosts per
  * page of RAM), e.g. `2q:kin=0.25:kout=0.5`.
  * Ghosts: a preallocated table of Kout + 1 keys on one FIFO list (ghost.h:
- * about 34 bytes per key of Kout + 1), never more; not charged against
+ * about 40 bytes per key of Kout + 1), never more; not charged against
  * RAM, counted by metadata_bytes().
  *
  * Fault on a resident page: a use, like a hit.  Under `faults` observation

@@ -39,7 +39,7 @@
  * keep |B1|+|B2| <= c while RAM is full, and the table never grows (after
  * remove() broke the bounds, a new ghost displaces the oldest one of its
  * list).  Ghosts are policy metadata, not charged against RAM;
- * metadata_bytes() counts the table (about 42 bytes per page of RAM: 26
+ * metadata_bytes() counts the table (about 48 bytes per page of RAM: 32
  * of index, 8 of ring per list) plus the pages' nodes.
  *
  * Fault on a resident page: a use, like a hit (T1 -> T2).  Under `faults`

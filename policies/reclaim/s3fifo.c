@@ -38,7 +38,7 @@
  * a fraction of RAM, default 0.9), promote (S->M threshold, default 2).
  *
  * History: G is bounded by ghost * npages keys, preallocated at create()
- * as one FIFO list of a ghost table (policies/reclaim/ghost.h, about 34
+ * as one FIFO list of a ghost table (policies/reclaim/ghost.h, about 40
  * bytes per key); ghosts hold no page and are not charged against RAM;
  * metadata_bytes() counts them.
  *
