@@ -203,6 +203,10 @@ static void twoq_prefetch(const struct reclaim *r, uint64_t key)
 	const struct twoq *t = (const struct twoq *)r;
 
 	ghost_prefetch(&t->gt, key);
+	/* and where the likely victim, A1in's oldest page, will be remembered */
+	if (t->nq[TWOQ_A1IN] > t->kin)
+		ghost_prefetch(&t->gt, container_of(t->q[TWOQ_A1IN].prev,
+						    const struct rpage, link)->key);
 }
 
 const struct reclaim_ops reclaim_2q = {

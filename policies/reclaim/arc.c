@@ -288,6 +288,12 @@ static void arc_prefetch(const struct reclaim *r, uint64_t key)
 	const struct arc *a = (const struct arc *)r;
 
 	ghost_prefetch(&a->gt, key);
+	/* and where the likely victim, T1's or T2's LRU page, will be
+	 * remembered (both pages were prefetched by the last evictions) */
+	for (int i = ARC_T1; i <= ARC_T2; i++)
+		if (a->t[i].prev != &a->t[i])
+			ghost_prefetch(&a->gt, container_of(a->t[i].prev,
+							    const struct rpage, link)->key);
 }
 
 const struct reclaim_ops reclaim_arc = {

@@ -461,10 +461,15 @@ static void cp_prefetch(const struct reclaim *r, uint64_t key)
 	const struct rpage *pg;
 
 	nonres_prefetch(&cp->ghosts, key);
-	/* and where the likely victim, at hand-cold, will become a test page */
+	/* and what evicting the likely victim, at hand-cold, writes: its
+	 * neighbours on the cold list and the clock, and the bucket of the
+	 * test page it becomes */
 	if (cp->hand_cold == &cp->cold)
 		return;
 	pg = container_of(cp->hand_cold, const struct rpage, link2);
+	__builtin_prefetch(pg->link2.prev, 1);
+	__builtin_prefetch(pg->link.prev, 1);
+	__builtin_prefetch(pg->link.next, 1);
 	if (pg->pflags & CP_TEST)
 		nonres_prefetch(&cp->ghosts, pg->key);
 }

@@ -346,12 +346,18 @@ static void lirs_prefetch(const struct reclaim *r, uint64_t key)
 {
 	const struct lirs *l = container_of(r, const struct lirs, base);
 
+	const struct rpage *pg;
+
 	nonres_prefetch(&l->ghosts, key);
-	/* and where the likely victim, Q's front, will be remembered (the
-	 * front was written by the last eviction: it is in the cache) */
-	if (l->q.next != &l->q)
-		nonres_prefetch(&l->ghosts, container_of(l->q.next, const struct rpage,
-							 link2)->key);
+	/* and what evicting the likely victim, Q's front, writes: its ghost's
+	 * bucket and its neighbours on S (the front itself was written by
+	 * the last eviction: it is in the cache) */
+	if (l->q.next == &l->q)
+		return;
+	pg = container_of(l->q.next, const struct rpage, link2);
+	nonres_prefetch(&l->ghosts, pg->key);
+	__builtin_prefetch(pg->link.prev, 1);
+	__builtin_prefetch(pg->link.next, 1);
 }
 
 const struct reclaim_ops reclaim_lirs = {

@@ -300,10 +300,15 @@ static void s3fifo_prefetch(const struct reclaim *r, uint64_t key)
 	const struct s3fifo *s = container_of(r, const struct s3fifo, base);
 
 	ghost_prefetch(&s->ghosts, key);
-	/* and where the likely victim, S's tail, will be remembered */
-	if (s->small.prev != &s->small)
-		ghost_prefetch(&s->ghosts, container_of(s->small.prev,
-							const struct rpage, link)->key);
+	/* and what evicting the likely victim, S's tail, touches: where it
+	 * will be remembered, and its neighbour */
+	if (s->small.prev != &s->small) {
+		const struct rpage *pg = container_of(s->small.prev,
+						      const struct rpage, link);
+
+		ghost_prefetch(&s->ghosts, pg->key);
+		__builtin_prefetch(pg->link.prev, 1);
+	}
 }
 
 const struct reclaim_ops reclaim_s3fifo = {
