@@ -30,7 +30,7 @@
  * Parameters: kin=0.25 (A1in share of RAM), kout=0.5 (A1out ghosts per
  * page of RAM), e.g. `2q:kin=0.25:kout=0.5`.
  * Ghosts: a preallocated table of Kout + 1 keys on one FIFO list (ghost.h:
- * about 34 bytes per key of Kout + 1), never more; not charged against
+ * about 40 bytes per key of Kout + 1), never more; not charged against
  * RAM, counted by metadata_bytes().
  *
  * Fault on a resident page: a use, like a hit.  Under `faults` observation
@@ -147,11 +147,10 @@ static struct rpage *twoq_victim(struct reclaim *r)
 	struct twoq *t = (struct twoq *)r;
 	struct rpage *pg = NULL;
 
-	/* independent loads, started together: the queue tails, the oldest
-	 * ghost, and (below) the missing key's slot */
+	/* independent loads, started together: the queue tails and (below)
+	 * the missing key's slot; each ghost drop prefetches the next */
 	__builtin_prefetch(t->q[TWOQ_A1IN].prev);
 	__builtin_prefetch(t->q[TWOQ_AM].prev);
-	ghost_prefetch_oldest(&t->gt, 0);
 	if (r->miss_key != RECLAIM_KEY_NONE && r->miss_key != t->checked_key) {
 		/* "if x in A1out", before reclaimfor trims A1out */
 		uint32_t ref = ghost_find(&t->gt, r->miss_key);
@@ -204,6 +203,10 @@ static void twoq_prefetch(const struct reclaim *r, uint64_t key)
 	const struct twoq *t = (const struct twoq *)r;
 
 	ghost_prefetch(&t->gt, key);
+	/* and where the likely victim, A1in's oldest page, will be remembered */
+	if (t->nq[TWOQ_A1IN] > t->kin)
+		ghost_prefetch(&t->gt, container_of(t->q[TWOQ_A1IN].prev,
+						    const struct rpage, link)->key);
 }
 
 /* The tail reclaimfor would take now. */

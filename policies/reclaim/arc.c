@@ -39,7 +39,7 @@
  * keep |B1|+|B2| <= c while RAM is full, and the table never grows (after
  * remove() broke the bounds, a new ghost displaces the oldest one of its
  * list).  Ghosts are policy metadata, not charged against RAM;
- * metadata_bytes() counts the table (about 42 bytes per page of RAM: 26
+ * metadata_bytes() counts the table (about 48 bytes per page of RAM: 32
  * of index, 8 of ring per list) plus the pages' nodes.
  *
  * Fault on a resident page: a use, like a hit (T1 -> T2).  Under `faults`
@@ -216,8 +216,6 @@ static struct rpage *arc_victim(struct reclaim *r)
 		ghost_prefetch(&a->gt, key);
 	__builtin_prefetch(a->t[ARC_T1].prev);
 	__builtin_prefetch(a->t[ARC_T2].prev);
-	ghost_prefetch_oldest(&a->gt, ARC_T1 - 1);
-	ghost_prefetch_oldest(&a->gt, ARC_T2 - 1);
 	if (key == RECLAIM_KEY_NONE || !a->miss_done || a->miss_key != key)
 		return arc_miss_evict(a, key);
 	return arc_replace(a, a->miss_ghost == ARC_T2);	/* batch: more room */
@@ -290,6 +288,12 @@ static void arc_prefetch(const struct reclaim *r, uint64_t key)
 	const struct arc *a = (const struct arc *)r;
 
 	ghost_prefetch(&a->gt, key);
+	/* and where the likely victim, T1's or T2's LRU page, will be
+	 * remembered (both pages were prefetched by the last evictions) */
+	for (int i = ARC_T1; i <= ARC_T2; i++)
+		if (a->t[i].prev != &a->t[i])
+			ghost_prefetch(&a->gt, container_of(a->t[i].prev,
+							    const struct rpage, link)->key);
 }
 
 /* The tail REPLACE would take with p as it is now (a ghost hit on the

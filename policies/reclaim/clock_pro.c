@@ -458,8 +458,20 @@ static size_t cp_metadata_bytes(const struct reclaim *r)
 static void cp_prefetch(const struct reclaim *r, uint64_t key)
 {
 	const struct clock_pro *cp = container_of(r, const struct clock_pro, base);
+	const struct rpage *pg;
 
 	nonres_prefetch(&cp->ghosts, key);
+	/* and what evicting the likely victim, at hand-cold, writes: its
+	 * neighbours on the cold list and the clock, and the bucket of the
+	 * test page it becomes */
+	if (cp->hand_cold == &cp->cold)
+		return;
+	pg = container_of(cp->hand_cold, const struct rpage, link2);
+	__builtin_prefetch(pg->link2.prev, 1);
+	__builtin_prefetch(pg->link.prev, 1);
+	__builtin_prefetch(pg->link.next, 1);
+	if (pg->pflags & CP_TEST)
+		nonres_prefetch(&cp->ghosts, pg->key);
 }
 
 /* The first cold page within a few steps of the cold hand that victim()

@@ -346,7 +346,18 @@ static void lirs_prefetch(const struct reclaim *r, uint64_t key)
 {
 	const struct lirs *l = container_of(r, const struct lirs, base);
 
+	const struct rpage *pg;
+
 	nonres_prefetch(&l->ghosts, key);
+	/* and what evicting the likely victim, Q's front, writes: its ghost's
+	 * bucket and its neighbours on S (the front itself was written by
+	 * the last eviction: it is in the cache) */
+	if (l->q.next == &l->q)
+		return;
+	pg = container_of(l->q.next, const struct rpage, link2);
+	nonres_prefetch(&l->ghosts, pg->key);
+	__builtin_prefetch(pg->link.prev, 1);
+	__builtin_prefetch(pg->link.next, 1);
 }
 
 /* The first evictable resident HIR page in Q (a few looked at), which

@@ -38,7 +38,7 @@
  * a fraction of RAM, default 0.9), promote (S->M threshold, default 2).
  *
  * History: G is bounded by ghost * npages keys, preallocated at create()
- * as one FIFO list of a ghost table (policies/reclaim/ghost.h, about 34
+ * as one FIFO list of a ghost table (policies/reclaim/ghost.h, about 40
  * bytes per key); ghosts hold no page and are not charged against RAM;
  * metadata_bytes() counts them.
  *
@@ -300,6 +300,15 @@ static void s3fifo_prefetch(const struct reclaim *r, uint64_t key)
 	const struct s3fifo *s = container_of(r, const struct s3fifo, base);
 
 	ghost_prefetch(&s->ghosts, key);
+	/* and what evicting the likely victim, S's tail, touches: where it
+	 * will be remembered, and its neighbour */
+	if (s->small.prev != &s->small) {
+		const struct rpage *pg = container_of(s->small.prev,
+						      const struct rpage, link);
+
+		ghost_prefetch(&s->ghosts, pg->key);
+		__builtin_prefetch(pg->link.prev, 1);
+	}
 }
 
 const struct reclaim_ops reclaim_s3fifo = {
