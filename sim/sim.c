@@ -132,6 +132,8 @@ struct sim {
 	size_t nsamples, samples_cap;
 
 	int failed;
+	char *err;			/* sim_apply's message buffer, for load_fault */
+	size_t errlen;
 };
 
 static inline struct sim_page *pte_page(uintptr_t pte)
@@ -507,7 +509,8 @@ page_drop_inline(struct sim *s, struct sim_page *pg)
 	old = pagemap_del(f->pm, pgoff);
 	BUG_ON(old != pg);
 	alloc_free(f->alloc, ramoff, 1);
-	s->nonhint -= ramoff != pgoff;
+	if (unlikely(ramoff != pgoff))
+		s->nonhint--;
 	s->nres--;
 	page_put(s, pg);
 }
@@ -585,8 +588,10 @@ static inline int evict(struct sim *s)
 /* A load fault on word i of v (pgoff not in RAM): docs/ENGINE.md steps a-e. */
 static __attribute__((noinline)) int
 load_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
-	   uint64_t aidx, uint64_t idx, char *err, size_t errlen)
+	   uint64_t aidx, uint64_t idx)
 {
+	char *err = s->err;		/* six arguments: all in registers */
+	size_t errlen = s->errlen;
 	struct sim_file *f = v->file;
 	uint64_t pgoff = v->pgoff + i;
 	struct sim_page *pg;
@@ -611,15 +616,16 @@ load_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 	/* d: pagemap, LOADED, insert */
 	pg->rp.key = RPAGE_KEY(f->id, pgoff);
 	pg->rp.flags = 0;
-	pg->w = ramoff << PG_RAMOFF_SHIFT;
+	/* mapped once, by the word set below (so never an orphan) */
+	pg->w = ramoff << PG_RAMOFF_SHIFT | PG_NMAP_ONE;
 	if (unlikely(pagemap_set(f->pm, pgoff, pg))) {
 		alloc_free(f->alloc, ramoff, 1);
 		page_put(s, pg);
 		return fail(s, err, errlen, idx, "out of memory in the pagemap");
 	}
 	s->nres++;
-	s->nonhint += ramoff != pgoff;
-	f->norphans++;
+	if (unlikely(ramoff != pgoff))
+		s->nonhint++;
 	if (unlikely(s->nres > s->c.ram_pages_peak))
 		s->c.ram_pages_peak = s->nres;
 	set_next_use(s, aidx);
@@ -627,7 +633,6 @@ load_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 	/* e: map R, or RW and DIRTY for a write */
 	if (write && make_dirty(f, pg))
 		return fail(s, err, errlen, idx, "out of memory for the dirty set");
-	page_mapped(f, pg);
 	set_pte_from(s, v, i, 0, (uintptr_t)pg | PTE_R | (write ? PTE_W : 0) |
 			      (!s->huge && ramoff == pgoff ? PTE_H : 0));	/* mkpte */
 	s->c.by_class[FAULT_LOAD]++;
@@ -677,7 +682,7 @@ static int access_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 	 * means not in RAM: no lookup needed. */
 	pg = f->nvmas == 1 && !f->norphans ? NULL : pagemap_get(f->pm, v->pgoff + i);
 	if (!pg)
-		return load_fault(s, v, i, write, aidx, idx, err, errlen);
+		return load_fault(s, v, i, write, aidx, idx);
 	/* 3. map fault: in RAM, not mapped in v. */
 	if (write && make_dirty(f, pg))
 		goto oom;
@@ -1103,7 +1108,7 @@ apply_one(struct sim *s, struct look *lk, const struct event *evs, size_t k,
 	} else if (unlikely(!future && !pte && v->file->nvmas == 1 &&
 			    !v->file->norphans ?
 			    load_fault(s, v, ev->page, ev->write != 0, aidx,
-				       idx0 + k, err, errlen) :
+				       idx0 + k) :
 			    access_fault(s, v, ev->page, ev->write != 0, pte,
 					 aidx, idx0 + k, err, errlen))) {
 		lc->accesses--;	/* counters cover completed events */
@@ -1176,6 +1181,8 @@ int sim_apply(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
 	      char *err, size_t errlen)
 {
 	BUG_ON(s->failed);
+	s->err = err;
+	s->errlen = errlen;
 	if (s->sample_interval)
 		return apply_loop(s, evs, n, idx0, err, errlen, 0, 0, 1);
 	if (!s->full)
