@@ -164,16 +164,18 @@ static int fail(struct sim *s, char *err, size_t errlen, uint64_t idx,
  * so two pages whose hint held (PTE_H, never set for huge pages) have
  * contiguous RAM offsets without looking at them.
  *
- * pte_join_mapped is the second half alone.  Neighbours are mapped or not
- * at random, so it is computed without branches; while every resident
- * page's hint held (s->nonhint == 0, the usual case) PTE_H alone decides.
- * With b a constant 0 it folds to 0.
+ * pte_join_mapped_as is the second half alone.  Neighbours are mapped or
+ * not at random, so it is computed without branches; while every resident
+ * page's hint held (s->nonhint == 0, the usual case: `hinted`) PTE_H alone
+ * decides.  With b a constant 0 it folds to 0.
  */
-static inline int pte_join_mapped(const struct sim *s, uintptr_t a, uintptr_t b)
+static inline __attribute__((always_inline)) int
+pte_join_mapped_as(const struct sim *s, uintptr_t a, uintptr_t b,
+		   const int hinted)
 {
 	int same;
 
-	if (likely(!s->nonhint))
+	if (hinted)	/* s->nonhint == 0 */
 		return (int)((a & b & PTE_H) / PTE_H) & !((a ^ b) & PTE_PROT);
 	same = (a != 0) & (b != 0) & !((a ^ b) & PTE_PROT) & !s->huge;
 	if (same & !(a & b & PTE_H))
@@ -183,7 +185,8 @@ static inline int pte_join_mapped(const struct sim *s, uintptr_t a, uintptr_t b)
 
 static inline int pte_join(const struct sim *s, uintptr_t a, uintptr_t b)
 {
-	return pte_join_mapped(s, a, b) | !(a | b);
+	return (s->nonhint ? pte_join_mapped_as(s, a, b, 0) :
+			     pte_join_mapped_as(s, a, b, 1)) | !(a | b);
 }
 
 static void sample_push(struct sim *s, uint32_t vma, uint64_t idx);
@@ -195,23 +198,34 @@ static void sample_push(struct sim *s, uint32_t vma, uint64_t idx);
  * out so that a constant old or nw (a load maps an unmapped word, an
  * eviction unmaps one) folds it away.
  */
+static inline __attribute__((always_inline)) int64_t
+pte_joins_delta(const struct sim *s, const struct sim_vma *v, uint64_t i,
+		uintptr_t old, uintptr_t nw, const int hinted)
+{
+	const uintptr_t *pte = v->pte;
+	int64_t d = 0, unmapped_d = (nw == 0) - (old == 0);
+
+	if (likely(i > 0)) {
+		uintptr_t p = pte[i - 1];
+		d += pte_join_mapped_as(s, p, nw, hinted) -
+		     pte_join_mapped_as(s, p, old, hinted) + (p == 0) * unmapped_d;
+	}
+	if (likely(i + 1 < v->npages)) {
+		uintptr_t q = pte[i + 1];
+		d += pte_join_mapped_as(s, nw, q, hinted) -
+		     pte_join_mapped_as(s, old, q, hinted) + (q == 0) * unmapped_d;
+	}
+	return d;
+}
+
 static inline __attribute__((always_inline)) void
 set_pte_from(struct sim *s, struct sim_vma *v, uint64_t i, uintptr_t old,
 	     uintptr_t nw)
 {
 	uintptr_t *pte = v->pte;
-	int64_t d = 0, unmapped_d = (nw == 0) - (old == 0);
+	int64_t d = likely(!s->nonhint) ? pte_joins_delta(s, v, i, old, nw, 1) :
+					  pte_joins_delta(s, v, i, old, nw, 0);
 
-	if (likely(i > 0)) {
-		uintptr_t p = pte[i - 1];
-		d += pte_join_mapped(s, p, nw) - pte_join_mapped(s, p, old) +
-		     (p == 0) * unmapped_d;
-	}
-	if (likely(i + 1 < v->npages)) {
-		uintptr_t q = pte[i + 1];
-		d += pte_join_mapped(s, nw, q) - pte_join_mapped(s, old, q) +
-		     (q == 0) * unmapped_d;
-	}
 	v->kvmas -= (uint64_t)d;
 	s->c.vmas -= (uint64_t)d;
 	v->nmapped += (uint64_t)((nw != 0) - (old != 0));
