@@ -2,8 +2,8 @@
  * bench/bench_sim.c — simulator speed and memory.
  *
  * The issue's target: a 10 M-access zipf(0.9) trace over 1 M pages, RAM at
- * 10 % of its distinct pages (as `--ram 10%`), `full` observation, LRU, radix pagemap: >= 30 M
- * accesses/s on one core, trace decoding included; <= 64 bytes of
+ * 10 % of its distinct pages (as `--ram 10%`), `full` observation, LRU,
+ * radix pagemap: >= 30 M accesses/s on one core, trace decoding included; <= 64 bytes of
  * simulator state per distinct page beside the policy's own metadata.
  *
  * The trace is generated once into a native file (default
@@ -24,16 +24,22 @@
  * (then every allocator is tried with the chosen ones; for profiling one
  * configuration under callgrind).
  *
- * Where the time goes (perf, lru/radix/vmem): at a 38 % miss ratio over
- * 0.9 M pages nearly every load fault costs three cache misses beyond what
- * the policy itself takes — the faulting page's pagemap slot (prefetched a
- * few events ahead), the victim's page-table word (its unmapping changes
- * the VMA count) and the victim's pagemap slot (prefetched as the victim
- * is known, so the two overlap) — and every hit the page-table word, the
- * page and, for list policies, the page's two list neighbours.  The
- * prefetches stall once the CPU's outstanding misses are at their limit:
- * the figures are bound by the number of distinct cache lines an access
- * touches.  The "policy alone" line shows the ceiling the policy leaves.
+ * Where the time goes (callgrind, lru/radix/vmem, 38 % of accesses are
+ * load faults): about 320 instructions per access — decoding 30 (BMI2
+ * build; 40 portable) and the checksum 7; the simulator's loop with its
+ * look-ahead about 55 per access and each load fault about 270 of its own
+ * (the victim's unmapping and VMA-count update, the new page's, the
+ * counters) plus about 250 in the policies (radix set/del/2 prefetches
+ * 110, vmem alloc/free/2 prefetches 90, LRU victim/insert/peek 30, the
+ * indirect calls).  The misses are mostly hidden: the look-ahead resolves
+ * an access 32 events early and prefetches its page-table word, then 16
+ * early its page (coming hit) or its pagemap and allocator slots (coming
+ * load), and reclaim.peek names the next victim one fault early so that
+ * its page-table word and slots are on their way too: on the 2-core VM
+ * this was written on, the 320 instructions took about 35 ns, and figures
+ * varied with the host's other tenants by +-10 % from run to run, so
+ * compare against a baseline measured in the same run.  The "policy
+ * alone" line is the ceiling the policy leaves.
  */
 #include <stdio.h>
 #include <stdlib.h>
