@@ -144,8 +144,8 @@ struct reclaim_ops {
 	 * on its side (page-table word, pagemap slot).  Changes nothing;
 	 * hits before the next victim() may make it wrong, which costs a
 	 * useless prefetch, never a different decision.  Any context.
-	 * (random, s3fifo and opt have none: finding their next victim reads
-	 * cold lines, and measured no faster or slower.) */
+	 * (random, s3fifo and opt have none: naming their next victim reads
+	 * cold lines, and measured it did not pay.) */
 	const struct rpage *(*peek)(const struct reclaim *r);
 };
 

@@ -399,14 +399,18 @@ static inline uint64_t page_pgoff(const struct sim_page *pg)
 	return pg->rp.key & (SIM_ARENA_PAGES - 1);
 }
 
-static inline uint64_t page_pgoff(const struct sim_page *pg);
+/* The page-table word mapping pg (at ramoff, file page pgoff) with
+ * protection prot. */
+static inline uintptr_t mkpte_at(const struct sim *s, const struct sim_page *pg,
+				 unsigned prot, uint64_t ramoff, uint64_t pgoff)
+{
+	return (uintptr_t)pg | prot | (!s->huge && ramoff == pgoff ? PTE_H : 0);
+}
 
-/* The page-table word mapping pg with protection prot. */
 static inline uintptr_t mkpte(const struct sim *s, const struct sim_page *pg,
 			      unsigned prot)
 {
-	return (uintptr_t)pg | prot |
-	       (!s->huge && page_ramoff(pg) == page_pgoff(pg) ? PTE_H : 0);
+	return mkpte_at(s, pg, prot, page_ramoff(pg), page_pgoff(pg));
 }
 
 /* One more / one fewer VMA maps pg (resident pages mapped nowhere are the
@@ -647,8 +651,8 @@ load_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 	/* e: map R, or RW and DIRTY for a write */
 	if (write && make_dirty(f, pg))
 		return fail(s, err, errlen, idx, "out of memory for the dirty set");
-	set_pte_from(s, v, i, 0, (uintptr_t)pg | PTE_R | (write ? PTE_W : 0) |
-			      (!s->huge && ramoff == pgoff ? PTE_H : 0));	/* mkpte */
+	set_pte_from(s, v, i, 0, mkpte_at(s, pg, PTE_R | (write ? PTE_W : 0),
+					  ramoff, pgoff));
 	s->c.by_class[FAULT_LOAD]++;
 	note_vmas_peak(s);
 	/* what the next eviction will touch, for the page the policy would
