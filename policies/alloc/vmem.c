@@ -1462,10 +1462,22 @@ static inline size_t slab_home(const struct vmem_policy *p, uint64_t idx)
  * and the mask (slab_omask) scaled, so that no step converts. */
 #define VMEM_SLAB_HASH_BYTES	(0x9e3779b97f4a7c15ull * sizeof(struct vmem_slab))
 
+static inline size_t slab_home_bytes(const struct vmem_policy *p, uint64_t key)
+{
+	return (size_t)(key * VMEM_SLAB_HASH_BYTES) & p->slab_omask;
+}
+
+/* The lookup key of the slab holding unit (offset from the arena base in
+ * quanta): its slab number + 1 (0 marks an empty entry). */
+static inline uint64_t slab_key(uint64_t unit)
+{
+	return (unit >> VMEM_SLAB_SHIFT) + 1;
+}
+
 static inline struct vmem_slab *slab_lookup(const struct vmem_policy *p,
 					    uint64_t key)
 {
-	for (size_t o = (size_t)(key * VMEM_SLAB_HASH_BYTES) & p->slab_omask;;
+	for (size_t o = slab_home_bytes(p, key);;
 	     o = (o + sizeof(struct vmem_slab)) & p->slab_omask) {
 		struct vmem_slab *e = (struct vmem_slab *)((char *)p->slab + o);
 		if (e->idx == key)
@@ -1791,7 +1803,7 @@ int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
 
 	if (unit >= p->fast_span || size != 1)
 		return policy_alloc_slow(p, size, unit, addrp);
-	e = slab_lookup(p, (unit >> VMEM_SLAB_SHIFT) + 1);
+	e = slab_lookup(p, slab_key(unit));
 	if (!e)
 		return policy_alloc_slow(p, 1, unit, addrp);
 	used = e->used;
@@ -1828,7 +1840,7 @@ void vmem_policy_free(struct alloc *a, uint64_t addr, uint64_t size)
 
 	if (unit >= p->fast_span || size != 1)
 		goto slow;
-	e = slab_lookup(p, (unit >> VMEM_SLAB_SHIFT) + 1);
+	e = slab_lookup(p, slab_key(unit));
 	if (!e || !((used = e->used) >> b & 1))
 		goto slow;
 	used &= ~(1ull << b);
@@ -1852,12 +1864,9 @@ static void vmem_policy_prefetch(const struct alloc *a, uint64_t addr)
 	const struct vmem_policy *p = container_of(a, const struct vmem_policy, base);
 	uint64_t unit = addr - a->base;
 
-	if (unit < p->fast_span) {
-		uint64_t key = (unit >> VMEM_SLAB_SHIFT) + 1;
-
+	if (unit < p->fast_span)
 		__builtin_prefetch((const char *)p->slab +
-				   ((size_t)(key * VMEM_SLAB_HASH_BYTES) & p->slab_omask), 1);
-	}
+				   slab_home_bytes(p, slab_key(unit)), 1);
 }
 
 void vmem_policy_stats(const struct alloc *a, struct alloc_stats *st)
