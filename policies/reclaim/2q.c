@@ -214,11 +214,9 @@ static const struct rpage *twoq_peek(const struct reclaim *r)
 {
 	const struct twoq *t = (const struct twoq *)r;
 	int from = t->nq[TWOQ_A1IN] > t->kin ? TWOQ_A1IN : TWOQ_AM;
-	const struct list_head *h = &t->q[from];
+	const struct rpage *pg = rlist_oldest(&t->q[from]);
 
-	if (list_empty(h))
-		h = &t->q[from == TWOQ_AM ? TWOQ_A1IN : TWOQ_AM];
-	return list_empty(h) ? NULL : rlist_page(h->prev);
+	return pg ? pg : rlist_oldest(&t->q[from == TWOQ_AM ? TWOQ_A1IN : TWOQ_AM]);
 }
 
 const struct reclaim_ops reclaim_2q = {

@@ -303,11 +303,9 @@ static const struct rpage *arc_peek(const struct reclaim *r)
 	const struct arc *a = (const struct arc *)r;
 	uint32_t from = a->nt[ARC_T1] > 0 && (double)a->nt[ARC_T1] > a->p ?
 			ARC_T1 : ARC_T2;
-	const struct list_head *h = &a->t[from];
+	const struct rpage *pg = rlist_oldest(&a->t[from]);
 
-	if (list_empty(h))
-		h = &a->t[3 - from];
-	return list_empty(h) ? NULL : rlist_page(h->prev);
+	return pg ? pg : rlist_oldest(&a->t[3 - from]);
 }
 
 const struct reclaim_ops reclaim_arc = {

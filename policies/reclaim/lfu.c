@@ -158,7 +158,7 @@ static const struct rpage *lfu_peek(const struct reclaim *r)
 	if (list_empty(&f->buckets))
 		return NULL;
 	b = container_of(f->buckets.next, struct lfu_bucket, link);
-	return list_empty(&b->pages) ? NULL : rlist_page(b->pages.prev);
+	return rlist_oldest(&b->pages);
 }
 
 static void lfu_remove(struct reclaim *r, struct rpage *pg)

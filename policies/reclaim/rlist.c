@@ -44,9 +44,7 @@ struct rpage *rqueue_victim_oldest(struct reclaim *r)
 
 const struct rpage *rqueue_peek_oldest(const struct reclaim *r)
 {
-	const struct list_head *h = &container_of(r, const struct rqueue, base)->list;
-
-	return list_empty(h) ? NULL : rlist_page(h->prev);
+	return rlist_oldest(&container_of(r, const struct rqueue, base)->list);
 }
 
 void rqueue_ignore(struct reclaim *r, struct rpage *pg)

@@ -15,6 +15,13 @@ static inline struct rpage *rlist_page(struct list_head *l)
 	return container_of(l, struct rpage, link);
 }
 
+/* The page at the tail of list h (its oldest), or NULL when h is empty:
+ * what the peek ops name. */
+static inline const struct rpage *rlist_oldest(const struct list_head *h)
+{
+	return list_empty(h) ? NULL : container_of(h->prev, const struct rpage, link);
+}
+
 /*
  * The evictable page nearest the tail of list h, or NULL.  Unevictable
  * pages are passed over and keep their place; the cost is one step per
