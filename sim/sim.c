@@ -468,6 +468,13 @@ static void dirty_forget(struct sim_file *f, struct sim_page *pg)
 	BUG();	/* a DIRTY page not in its file's dirty set */
 }
 
+/* The VMA over f when it has exactly one (the common case), else NULL. */
+static inline struct sim_vma *file_sole_vma(const struct sim_file *f)
+{
+	return f->nvmas == 1 ? container_of(f->vmas.next, struct sim_vma, file_link)
+			     : NULL;
+}
+
 /* Unmap pg (mapped somewhere) from every VMA of f that maps it. */
 static __attribute__((noinline)) void unmap_all(struct sim *s, struct sim_file *f,
 						 struct sim_page *pg)
@@ -507,11 +514,10 @@ page_drop_inline(struct sim *s, struct sim_page *pg)
 {
 	struct sim_file *f = page_file(s, pg);
 	uint64_t pgoff = page_pgoff(pg), ramoff = page_ramoff(pg);
+	struct sim_vma *v = file_sole_vma(f);
 	void *old;
 
-	if (likely(f->nvmas == 1 && page_nmapped(pg) == 1)) {
-		struct sim_vma *v = container_of(f->vmas.next, struct sim_vma,
-						 file_link);
+	if (likely(v && page_nmapped(pg) == 1)) {
 		uint64_t i = pgoff - v->pgoff;	/* wraps if below */
 		uintptr_t w;
 
@@ -541,23 +547,19 @@ static __attribute__((noinline)) void page_drop(struct sim *s, struct sim_page *
 
 /*
  * Start loading what dropping pg will touch on our side: its page-table
- * word (when one VMA maps the file) and its pagemap slot.  For the next
+ * word (when one VMA maps the file), its pagemap slot and its allocator
+ * slot.  For the next
  * victim, named by reclaim.peek one fault ahead, or else for the victim
  * itself (the slot's miss then overlaps the word's).
  */
 static inline void prefetch_drop(const struct sim *s, const struct sim_page *pg)
 {
 	const struct sim_file *f = page_file(s, pg);
+	const struct sim_vma *v = file_sole_vma(f);
 	uint64_t pgoff = page_pgoff(pg);
 
-	if (f->nvmas == 1) {
-		const struct sim_vma *v = container_of(f->vmas.next,
-						       struct sim_vma, file_link);
-		uint64_t i = pgoff - v->pgoff;
-
-		if (i < v->npages)
-			__builtin_prefetch(&v->pte[i], 1);
-	}
+	if (v && pgoff - v->pgoff < v->npages)
+		__builtin_prefetch(&v->pte[pgoff - v->pgoff], 1);
 	pagemap_prefetch(f->pm, pgoff);
 	alloc_prefetch(f->alloc, page_ramoff(pg));
 }
