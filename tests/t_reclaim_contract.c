@@ -96,7 +96,8 @@ static struct cpage *do_victim(struct world *w, uint64_t miss_key)
 	struct rpage *rp;
 	struct cpage *p;
 
-	const struct rpage *pk = reclaim_peek(w->r);
+	/* peek only in the hinted run: the other must never call it */
+	const struct rpage *pk = w->hints ? reclaim_peek(w->r) : NULL;
 
 	w->r->miss_key = miss_key;
 	rp = reclaim_victim(w->r);
