@@ -40,6 +40,8 @@ LIB       := $(O)/libpagelab.a
 PAGELAB   := $(O)/bin/pagelab
 MT_TESTS  := $(filter %_mt,$(TESTS))
 
+# The tests read only what tests/data/ holds; scripts/bench.sh takes the
+# CloudPhysics trace from $(SHARED)/traces/ when that exists.
 SHARED  ?= $(abspath ../shared)
 export PAGELAB_SHARED := $(SHARED)
 export PAGELAB_BIN := $(abspath $(PAGELAB))

@@ -30,6 +30,11 @@
 # (README "Running the study on several machines").  Real replays and
 # timings run one at a time, so they measure an otherwise idle machine.
 #
+# The real trace is the CloudPhysics block trace: PAGELAB_SHARED's
+# traces/cloudPhysicsIO.oracleGeneral.bin when that is readable, else the
+# copy committed in tests/data/ (decompressed into the run's traces/, so
+# its rows name the same file either way).
+#
 # Environment: QUICK=1, JOBS=N (default: CPUs), PAGELAB_BIN, PAGELAB_SHARED
 # (both exported by the Makefile), KEEP_TRACES=1 keeps the generated traces,
 # PARALLEL (above).
@@ -216,10 +221,17 @@ if [ $have_gen -eq 1 ]; then
 else
 	skip "generated traces" "pagelab has no 'trace gen' command yet (pagelab --help)"
 fi
-if [ -r "$real_trace" ]; then
+if [ ! -r "$real_trace" ]; then
+	committed="$top/tests/data/cloudPhysicsIO.oracleGeneral.bin.zst"
+	real_trace=traces/cloudPhysicsIO.oracleGeneral.bin
+	if ! zstd -q -d -c "$committed" >"$tmp/$real_trace" 2>"$tmp/logs/real-trace.log"; then
+		fail "the real trace: $committed does not decompress (see logs/real-trace.log)"
+		rm -f "$tmp/$real_trace"
+	fi
+fi
+if (cd "$tmp" && [ -r "$real_trace" ]); then
 	traces="$traces $real_trace"
-else
-	skip "shared real trace" "$real_trace is not readable (set PAGELAB_SHARED)"
+	echo "real_trace: $real_trace" >>"$tmp/run.txt"
 fi
 
 # --- the simulator sweep --------------------------------------------------
@@ -258,7 +270,7 @@ else
 fi
 
 # --- real replays and compare (one at a time) -----------------------------
-# shmfs replays use the shared real trace and the slices trace.  2 MiB
+# shmfs replays use the real trace and the slices trace.  2 MiB
 # pages make every page of those traces 512 times larger, so hugetlbfs
 # replays use a small zipf trace of their own (256 pages, at most 256 MiB
 # of huge pages at the largest RAM size; the pool is reserved above).
@@ -310,7 +322,8 @@ fi
 # --- whole-command timings -------------------------------------------------
 hf_trace="$tmp/traces/zipf.trace"
 [ -s "$hf_trace" ] || hf_trace="$real_trace"
-if [ $have_sim -eq 1 ] && command -v hyperfine >/dev/null && [ -r "$hf_trace" ] && [ -n "$reclaims" ]; then
+if [ $have_sim -eq 1 ] && command -v hyperfine >/dev/null && (cd "$tmp" && [ -r "$hf_trace" ]) &&
+   [ -n "$reclaims" ]; then
 	say "== hyperfine: the simulator per policy on $(basename "$hf_trace")"
 	list=$(printf '%s\n' $reclaims | paste -sd, -)
 	if (cd "$tmp" && hyperfine --style basic --runs $hf_runs --warmup 1 -L policy "$list" \

@@ -3,8 +3,8 @@
  *
  *  - the exact curve's miss count at every size equals a per-size LRU
  *    simulation (the simulator engine under `full` observation) on seeded
- *    zipf and loop streams, and on the checked-in real trace at sizes
- *    spread over its range;
+ *    zipf and loop streams, and on the committed CloudPhysics trace
+ *    (tests/data/) at sizes spread over its range;
  *  - misses never grow with size; size 0 misses everything; the largest
  *    size misses only first accesses;
  *  - SHARDS, fixed rate and fixed size, stays close to the exact curve on
@@ -127,27 +127,24 @@ int main(void)
 
 	/* The real trace, its keys from the trace reader. */
 	{
-		const char *path = t_shared("traces/cloudPhysicsIO.oracleGeneral.bin",
-					    buf, sizeof(buf));
+		const char *path = t_data(T_CLOUDPHYSICS, buf, sizeof(buf));
 		struct trace_reader *tr = trace_open(path, NULL, err, sizeof(err));
 		struct event ev[1024];
 		uint32_t *k = malloc(200000 * sizeof(*k)), nk = 0;
 		size_t m = 0;
 		long got;
 
-		if (!tr) {
-			T_SKIP(err);
-		} else {
-			while ((got = trace_read(tr, ev, 1024)) > 0)
-				for (long i = 0; i < got; i++)
-					if (ev[i].type == EV_ACCESS && m < 200000) {
-						k[m++] = (uint32_t)ev[i].page;
-						if (ev[i].page >= nk)
-							nk = (uint32_t)ev[i].page + 1;
-					}
-			trace_close(tr);
-			check_exact(k, m, nk, "cloudPhysics");
-		}
+		REQUIRE_MSG(tr != NULL, "%s", err);
+		while ((got = trace_read(tr, ev, 1024)) > 0)
+			for (long i = 0; i < got; i++)
+				if (ev[i].type == EV_ACCESS && m < 200000) {
+					k[m++] = (uint32_t)ev[i].page;
+					if (ev[i].page >= nk)
+						nk = (uint32_t)ev[i].page + 1;
+				}
+		REQUIRE_MSG(got == 0, "%s", trace_error(tr));
+		trace_close(tr);
+		check_exact(k, m, nk, "cloudPhysics");
 		free(k);
 	}
 

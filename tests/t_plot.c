@@ -4,8 +4,8 @@
  * results.csv in the schema of results/SCHEMA.md with sim and real rows,
  * hyperfine.csv), each PNG and SVG exists and is a non-empty image, and
  * report.md shows every figure; scripts/check-csv.sh accepts the fixture
- * and rejects a row that lost a column; and when this pagelab has `sim`,
- * every row of a real simulator run has every schema column.
+ * and rejects a row that lost a column; every row of a real simulator run
+ * (the CloudPhysics trace of tests/data/) has every schema column.
  *
  * Runs from the top of the tree (the test runner's working directory).
  * QUICK end-to-end runs of `make bench` are CI's (.ci/run), not a unit
@@ -110,22 +110,20 @@ int main(void)
 {
 	char dir[] = "/tmp/t_plot.XXXXXX";
 	char path[4096];
-	const char *bin = getenv("PAGELAB_BIN");
+	const char *bin;
 	char trace[4096];
 
 	T_BEGIN("plot");
+	bin = t_pagelab_bin();
 	if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
 		T_SKIP("gnuplot is not installed (scripts/setup-deps.sh)");
 		return T_END();
 	}
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		return 1;
-	}
+	REQUIRE(mkdtemp(dir) != NULL);
 
 	/* the plots and the report, from the fixture */
-	CHECK_EQ(sh(dir, "cp " FIXTURE "/results.csv " FIXTURE "/hyperfine.csv " FIXTURE "/bench_fault.txt %s/", dir, ""), 0);
-	CHECK_EQ(sh(dir, "printf 'quick: 1\\nhyperfine_trace: zipf.trace\\n' >%s/run.txt", dir, ""), 0);
+	REQUIRE_EQ(sh(dir, "cp " FIXTURE "/results.csv " FIXTURE "/hyperfine.csv " FIXTURE "/bench_fault.txt %s/", dir, ""), 0);
+	REQUIRE_EQ(sh(dir, "printf 'quick: 1\\nhyperfine_trace: zipf.trace\\n' >%s/run.txt", dir, ""), 0);
 	CHECK_EQ(sh(dir, "scripts/plot.sh %s", dir, ""), 0);
 	check_figures(dir);
 
@@ -135,8 +133,8 @@ int main(void)
 
 	/* a folder without real rows: the real figures are not drawn, and the
 	 * report says so instead of showing a missing image */
-	CHECK_EQ(sh(dir, "mkdir %s/noreal", dir, ""), 0);
-	CHECK_EQ(sh(dir, "awk -F, '$1 != \"real\"' %s/results.csv >%s/noreal/results.csv", dir, dir), 0);
+	REQUIRE_EQ(sh(dir, "mkdir %s/noreal", dir, ""), 0);
+	REQUIRE_EQ(sh(dir, "awk -F, '$1 != \"real\"' %s/results.csv >%s/noreal/results.csv", dir, dir), 0);
 	CHECK_EQ(sh(dir, "scripts/plot.sh %s/noreal", dir, ""), 0);
 	snprintf(path, sizeof(path), "%s/noreal/plots/latency.png", dir);
 	CHECK_EQ(file_size(path), 0);
@@ -147,11 +145,11 @@ int main(void)
 	/* the schema check: the fixture passes; a row that lost a field, a
 	 * header without a required column, a non-numeric count fail */
 	CHECK_EQ(sh(dir, "scripts/check-csv.sh %s/results.csv", dir, ""), 0);
-	CHECK_EQ(sh(dir, "sed '3s/,[^,]*$//' %s/results.csv >%s/short.csv", dir, dir), 0);
+	REQUIRE_EQ(sh(dir, "sed '3s/,[^,]*$//' %s/results.csv >%s/short.csv", dir, dir), 0);
 	CHECK(sh(dir, "scripts/check-csv.sh %s/short.csv", dir, "") == 1);
-	CHECK_EQ(sh(dir, "sed '1s/vmas_end/vmas_last/' %s/results.csv >%s/hdr.csv", dir, dir), 0);
+	REQUIRE_EQ(sh(dir, "sed '1s/vmas_end/vmas_last/' %s/results.csv >%s/hdr.csv", dir, dir), 0);
 	CHECK(sh(dir, "scripts/check-csv.sh %s/hdr.csv", dir, "") == 1);
-	CHECK_EQ(sh(dir, "sed '2s/,radix,vmem,full,[0-9]*,/,radix,vmem,full,lots,/' %s/results.csv >%s/num.csv",
+	REQUIRE_EQ(sh(dir, "sed '2s/,radix,vmem,full,[0-9]*,/,radix,vmem,full,lots,/' %s/results.csv >%s/num.csv",
 		    dir, dir), 0);
 	CHECK(sh(dir, "scripts/check-csv.sh %s/num.csv", dir, "") == 1);
 
@@ -162,7 +160,7 @@ int main(void)
 
 		snprintf(cmd, sizeof(cmd), "printf 'touch %s/j1\\nfalse\\n# a comment\\n\\n"
 			 "touch %s/j2\\n' >%s/jobs.txt", dir, dir, dir);
-		CHECK_EQ(sh(dir, "%s", cmd, ""), 0);
+		REQUIRE_EQ(sh(dir, "%s", cmd, ""), 0);
 	}
 	CHECK_EQ(sh(dir, "scripts/runjobs.sh %s/jobs.txt 2 test", dir, ""), 1);
 	snprintf(path, sizeof(path), "%s/j1", dir);
@@ -170,18 +168,14 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/j2", dir);
 	CHECK(access(path, F_OK) == 0);
 	CHECK_EQ(sh(dir, "test \"$(cat %s/jobs.txt.failed)\" = false", dir, ""), 0);
-	CHECK_EQ(sh(dir, "printf 'true\\ntrue\\ntrue\\n' >%s/ok.txt", dir, ""), 0);
+	REQUIRE_EQ(sh(dir, "printf 'true\\ntrue\\ntrue\\n' >%s/ok.txt", dir, ""), 0);
 	CHECK_EQ(sh(dir, "scripts/runjobs.sh %s/ok.txt 2 test", dir, ""), 0);
 	snprintf(path, sizeof(path), "%s/ok.txt.failed", dir);
 	CHECK(access(path, F_OK) != 0);
 
 	/* every row of a real simulator run has every schema column */
-	t_shared("traces/cloudPhysicsIO.oracleGeneral.bin", trace, sizeof(trace));
-	if (!bin || sh(dir, "%s --help | grep -q '^  sim '", bin, "") != 0) {
-		T_SKIP("this pagelab has no 'sim' command yet");
-	} else if (access(trace, R_OK)) {
-		T_SKIP("the shared trace is missing (PAGELAB_SHARED)");
-	} else {
+	t_data(T_CLOUDPHYSICS, trace, sizeof(trace));
+	{
 		char cmd[12288];
 
 		snprintf(path, sizeof(path), "%s/sim.csv", dir);

@@ -1,11 +1,11 @@
 /*
- * tests/t_reclaim_golden.c — golden miss ratios on the shared trace
- * ../shared/traces/cloudPhysicsIO.oracleGeneral.bin (113,872 requests),
+ * tests/t_reclaim_golden.c — golden miss ratios on the CloudPhysics trace
+ * tests/data/cloudPhysicsIO.oracleGeneral.bin.zst (113,872 requests),
  * unit-size pages, `full` observation, at 489, 4897 and 14692 pages: the
- * table of ../shared/traces/README.md.  Policies that two independent
+ * table of tests/data/README.md.  Policies that two independent
  * simulators agree on must equal it to its 4 decimals (tolerance 0.00005);
  * variants that may differ in details get the tolerance their row states.
- * Then OPT <= every registered policy on every test trace (the shared one
+ * Then OPT <= every registered policy on every test trace (the real one
  * and two synthetic ones).
  *
  * A new golden row is one line of golden_rows.
@@ -108,13 +108,10 @@ int main(void)
 	uint64_t *next;
 
 	T_BEGIN("reclaim_golden");
-	keys = harness_load_oracle(t_shared("traces/cloudPhysicsIO.oracleGeneral.bin",
-					    path, sizeof(path)), &n, &nkeys);
-	if (!keys) {
-		T_SKIP("shared trace not found (set PAGELAB_SHARED)");
-		return T_END();
-	}
-	CHECK_EQ(n, 113872);
+	keys = harness_load_oracle(t_data(T_CLOUDPHYSICS, path, sizeof(path)),
+				   &n, &nkeys);
+	REQUIRE(keys != NULL);
+	REQUIRE_EQ(n, 113872);
 	next = harness_next_use(keys, n, nkeys);
 	for (size_t i = 0; i < ARRAY_SIZE(golden_rows); i++) {
 		const struct golden_row *g = &golden_rows[i];

@@ -3,8 +3,9 @@
  * invisible (`faults` observation of a key-only trace: the policy sees
  * only victim() and insert()), as its header states.  Each row names the
  * policy whose miss counts it must then equal on seeded traces (zipf,
- * uniform, zipf with scans) at several sizes and on the shared trace, and
- * for contrast checks that under `full` observation it differs somewhere.
+ * uniform, zipf with scans) at several sizes and on the CloudPhysics trace
+ * of tests/data/, and for contrast checks that under `full` observation it
+ * differs somewhere.
  * A new policy is one row.
  */
 #include <string.h>
@@ -32,13 +33,13 @@ static const size_t sizes[] = { 16, 100, 400, 1500 };
 int main(void)
 {
 	char path[4096];
-	size_t n_shared = 0;
-	uint32_t nk_shared = 0;
-	uint32_t *shared = harness_load_oracle(
-		t_shared("traces/cloudPhysicsIO.oracleGeneral.bin", path,
-			 sizeof(path)), &n_shared, &nk_shared);
+	size_t n_real = 0;
+	uint32_t nk_real = 0, *real;
 
 	T_BEGIN("reclaim_observe");
+	real = harness_load_oracle(t_data(T_CLOUDPHYSICS, path, sizeof(path)),
+				   &n_real, &nk_real);
+	REQUIRE(real != NULL);
 	for (size_t i = 0; i < ARRAY_SIZE(observe_rows); i++) {
 		const struct observe_row *row = &observe_rows[i];
 		int differs_full = 0;
@@ -49,10 +50,8 @@ int main(void)
 			uint32_t *keys;
 
 			if (t == 3) {
-				if (!shared)
-					continue;
-				keys = shared;
-				n = n_shared;
+				keys = real;
+				n = n_real;
 			} else {
 				keys = zipf_keys(n, nk, t == 1 ? 0.0 : 0.9, 9 + t);
 				for (size_t j = 0; t == 2 && j < n; j++)
@@ -60,7 +59,7 @@ int main(void)
 						keys[j] = (uint32_t)(nk / 2 + j % (nk / 2));
 			}
 			for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
-				uint32_t nkeys = t == 3 ? nk_shared : nk;
+				uint32_t nkeys = t == 3 ? nk_real : nk;
 				size_t c = t == 3 ? sizes[s] * 10 : sizes[s];
 				uint64_t a = harness_run_obs(row->spec, keys, n, nkeys,
 							     c, 1, NULL, false);
@@ -79,8 +78,6 @@ int main(void)
 		CHECK_MSG(differs_full, "%s equals %s even with hits", row->spec,
 			  row->becomes);
 	}
-	if (!shared)
-		T_SKIP("shared trace not found (set PAGELAB_SHARED)");
-	free(shared);
+	free(real);
 	return T_END();
 }

@@ -1,9 +1,10 @@
 /*
  * tests/t_sim_cli.c — `pagelab sim` and `pagelab mrc` as a user runs them
- * (the binary from PAGELAB_BIN): rows in list order whatever -j, RAM sizes
- * as pages, bytes or percentages, the cost model, the VMA columns on a
- * hand-written text trace, and bad input — a one-line message, exit 2 for
- * usage and 1 for a failed run, and never a partial CSV.
+ * (t_pagelab_bin(), on the CloudPhysics trace of tests/data/ and on small
+ * traces written here): rows in list order whatever -j, RAM sizes as pages,
+ * bytes or percentages, the cost model, the VMA columns on a hand-written
+ * text trace, and bad input — a one-line message, exit 2 for usage and 1
+ * for a failed run, and never a partial CSV.
  */
 #include <math.h>
 #include <stdio.h>
@@ -359,21 +360,14 @@ static void test_mrc(void)
 
 int main(void)
 {
-	const char *b = getenv("PAGELAB_BIN");
 	char tmpl[] = "/tmp/t_sim_cli.XXXXXX";
 	char cmd[600];
 
 	T_BEGIN("sim_cli");
-	t_shared("traces/cloudPhysicsIO.oracleGeneral.bin", oracle, sizeof(oracle));
-	if (!b || access(b, X_OK) || access(oracle, R_OK)) {
-		T_SKIP("PAGELAB_BIN or the shared trace missing");
-		return T_END();
-	}
-	snprintf(bin, sizeof(bin), "%s", b);
-	if (!mkdtemp(tmpl)) {
-		CHECK(0);
-		return T_END();
-	}
+	snprintf(bin, sizeof(bin), "%s", t_pagelab_bin());
+	t_data(T_CLOUDPHYSICS, oracle, sizeof(oracle));
+	REQUIRE_MSG(access(oracle, R_OK) == 0, "%s: cannot read", oracle);
+	REQUIRE(mkdtemp(tmpl) != NULL);
 	snprintf(dir, sizeof(dir), "%s", tmpl);
 	test_rows_and_order();
 	test_output_file_and_costs();

@@ -1,9 +1,9 @@
 /*
- * tests/t_sim_golden.c — the simulator on the checked-in real trace
- * ../shared/traces/cloudPhysicsIO.oracleGeneral.bin, read through the
+ * tests/t_sim_golden.c — the simulator on the committed real trace
+ * tests/data/cloudPhysicsIO.oracleGeneral.bin.zst, read through the
  * ordinary trace reader, under `full` observation: LRU, FIFO, CLOCK and OPT
  * miss ratios at 489, 4897 and 14692 pages equal the reference values in
- * ../shared/traces/README.md to 4 decimals; OPT is below every policy;
+ * tests/data/README.md to 4 decimals; OPT is below every policy;
  * --reclaim-batch and the observation modes keep the counters consistent.
  */
 #include <math.h>
@@ -81,35 +81,31 @@ int main(void)
 	long n;
 
 	T_BEGIN("sim_golden");
-	path = t_shared("traces/cloudPhysicsIO.oracleGeneral.bin", buf, sizeof(buf));
+	path = t_data(T_CLOUDPHYSICS, buf, sizeof(buf));
 	r = trace_open(path, NULL, err, sizeof(err));
-	if (!r) {
-		T_SKIP(err);
-		return T_END();
-	}
+	REQUIRE_MSG(r != NULL, "%s", err);
 	/* the pre-pass: distinct pages and next use */
 	sc = sim_scan_create(1, err, sizeof(err));
+	REQUIRE_MSG(sc != NULL, "%s", err);
 	while ((n = trace_read(r, ev, 1024)) > 0) {
-		CHECK(sim_scan_apply(sc, ev, (size_t)n, idx, err, sizeof(err)) == 0);
+		REQUIRE_MSG(sim_scan_apply(sc, ev, (size_t)n, idx, err,
+					   sizeof(err)) == 0, "%s", err);
 		idx += (uint64_t)n;
 	}
-	CHECK(n == 0);
-	CHECK(sim_scan_finish(sc, &nd, &nnext, &next_use, err, sizeof(err)) == 0);
+	REQUIRE_MSG(n == 0, "%s", trace_error(r));
+	REQUIRE_MSG(sim_scan_finish(sc, &nd, &nnext, &next_use, err,
+				    sizeof(err)) == 0, "%s", err);
 	sim_scan_destroy(sc);
 	trace_close(r);
-	CHECK_EQ(nnext, 113872);
+	REQUIRE_EQ(nnext, 113872);
 	/* 489, 4897, 14692 are 1 %, 10 % and 30 % of the distinct pages */
 	CHECK_EQ(nd * 10 / 1000, sizes[0]);
 	CHECK_EQ(nd * 100 / 1000, sizes[1]);
 	CHECK_EQ(nd * 300 / 1000, sizes[2]);
 
 	for (size_t p = 0; p < ARRAY_SIZE(golden); p++) {
-		if (!registered(golden[p].name)) {
-			snprintf(err, sizeof(err), "reclaim %s not registered yet",
-				 golden[p].name);
-			T_SKIP(err);
-			continue;
-		}
+		REQUIRE_MSG(registered(golden[p].name), "reclaim %s is not "
+			    "registered", golden[p].name);
 		for (int k = 0; k < 3; k++) {
 			struct counters c;
 			double ratio;

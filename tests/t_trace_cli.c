@@ -101,15 +101,8 @@ int main(void)
 	struct evbuf x = { 0 }, y = { 0 };
 
 	T_BEGIN("trace_cli");
-	bin = getenv("PAGELAB_BIN");
-	if (!bin || access(bin, X_OK) != 0) {
-		T_SKIP("PAGELAB_BIN not set or not executable");
-		return T_END();
-	}
-	if (!tmpdir_make(dir, sizeof(dir))) {
-		CHECK(!"mkdtemp");
-		return T_END();
-	}
+	bin = t_pagelab_bin();
+	REQUIRE(tmpdir_make(dir, sizeof(dir)));
 	snprintf(a, sizeof(a), "%s/z.pgt", dir);
 	snprintf(t, sizeof(t), "%s/z.txt", dir);
 	snprintf(n2, sizeof(n2), "%s/z2.pgt", dir);
@@ -160,18 +153,17 @@ int main(void)
 	free(s);
 	free(e);
 
-	/* the shared oracle trace through info and convert */
+	/* the CloudPhysics oracleGeneral trace of tests/data/ through info */
 	{
 		char og[512];
-		t_shared("traces/cloudPhysicsIO.oracleGeneral.bin", og, sizeof(og));
-		if (access(og, R_OK) == 0) {
-			snprintf(args, sizeof(args), "trace info %s", og);
-			CHECK_EQ(run(args, out, err), 0);
-			s = slurp(out);
-			CHECK(s && strstr(s, "accesses    113872\n"));
-			CHECK(s && strstr(s, "format      oracle\n"));
-			free(s);
-		}
+
+		t_data(T_CLOUDPHYSICS, og, sizeof(og));
+		snprintf(args, sizeof(args), "trace info %s", og);
+		CHECK_EQ(run(args, out, err), 0);
+		s = slurp(out);
+		CHECK(s && strstr(s, "accesses    113872\n"));
+		CHECK(s && strstr(s, "format      oracle (zstd)\n"));
+		free(s);
 	}
 
 	reuse_distances();

@@ -1,9 +1,10 @@
 /*
- * tests/t_trace_readers.c — the readers of existing formats: the shared
- * oracleGeneral trace and its csv twin give the same key sequence (plain
- * and zstd-compressed, one frame or several), keys are renumbered densely in
+ * tests/t_trace_readers.c — the readers of existing formats: the
+ * CloudPhysics oracleGeneral trace of tests/data/ and the csv cut of 1,000
+ * of its requests give the same key sequence (plain and zstd-compressed,
+ * one frame or several), keys are renumbered densely in
  * first-seen order, csv column specs, lackey lines, format detection and
- * forcing.  Fixtures are made here with the test's own code.
+ * forcing.  Other fixtures are made here with the test's own code.
  */
 #include <zstd.h>
 
@@ -75,37 +76,61 @@ static int pair_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static void shared_traces(void)
+/* The committed .zst file decompressed (malloc'd), its length in *len. */
+static unsigned char *unzstd_file(const char *path, size_t *len)
 {
-	char og[512], csv[512], err[1200], z1[600], z2[600];
-	struct evbuf a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 };
+	size_t zlen;
+	unsigned char *z = file_read(path, &zlen), *raw;
+	unsigned long long n;
+
+	REQUIRE_MSG(z != NULL, "%s: cannot read", path);
+	n = ZSTD_getFrameContentSize(z, zlen);
+	REQUIRE_MSG(n != ZSTD_CONTENTSIZE_ERROR && n != ZSTD_CONTENTSIZE_UNKNOWN,
+		    "%s: not one zstd frame with its size", path);
+	raw = malloc(n ? n : 1);
+	REQUIRE(raw != NULL);
+	REQUIRE_MSG(ZSTD_decompress(raw, n, z, zlen) == n, "%s: does not "
+		    "decompress", path);
+	free(z);
+	*len = n;
+	return raw;
+}
+
+static void cloudphysics_traces(void)
+{
+	char zog[512], og[600], ogw[600], csv[512], err[1200], z1[600], z2[600];
+	struct evbuf a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 }, w = { 0 };
 	struct trace_opts co = { .csv = "key=5,op=3" };
 	unsigned char *raw;
-	size_t rawlen, nrec;
+	/* the csv cut: requests 10,001..11,000 (a mix of reads and writes) */
+	size_t rawlen, nrec, csv0 = 10000, ncsv = 1000;
 
-	t_shared("traces/cloudPhysicsIO.oracleGeneral.bin", og, sizeof(og));
-	t_shared("traces/cloudPhysicsIO.csv", csv, sizeof(csv));
-	raw = file_read(og, &rawlen);
-	if (!raw) {
-		T_SKIP("shared traces not found (PAGELAB_SHARED)");
-		return;
-	}
+	/* the plain oracleGeneral file, from the committed .zst */
+	raw = unzstd_file(t_data(T_CLOUDPHYSICS, zog, sizeof(zog)), &rawlen);
+	path_in(og, sizeof(og), "cp.oracleGeneral.bin");
+	REQUIRE(file_write(og, raw, rawlen) == 0);
 	nrec = rawlen / 24;
+	REQUIRE(nrec >= csv0 + ncsv);
+	path_in(ogw, sizeof(ogw), "cpcut.oracleGeneral.bin");
+	REQUIRE(file_write(ogw, raw + csv0 * 24, ncsv * 24) == 0);
+	t_data("cloudPhysicsIO.10001-11000.csv", csv, sizeof(csv));
 	CHECK_MSG(read_path(og, NULL, &a, err, sizeof(err)) == 0, "%s", err);
+	CHECK_MSG(read_path(ogw, NULL, &w, err, sizeof(err)) == 0, "%s", err);
 	CHECK_MSG(read_path(csv, &co, &b, err, sizeof(err)) == 0, "%s", err);
 	check_keyonly(&a, nrec);
-	check_keyonly(&b, nrec);
+	check_keyonly(&b, ncsv);
 	CHECK_EQ(a.ev[0].npages, nrec);	/* oracle: file size / 24 */
-	/* the same key sequence (the EV_MMAP bounds may differ) */
-	CHECK_EQ(a.n, b.n);
-	if (a.n == b.n) {
+	/* the same requests as oracleGeneral records and as csv lines: the
+	 * same key sequence (the EV_MMAP bounds may differ) */
+	CHECK_EQ(w.n, b.n);
+	if (w.n == b.n) {
 		size_t diff = 0, writes = 0;
-		for (size_t i = 1; i < a.n; i++) {
-			diff += a.ev[i].page != b.ev[i].page;
+		for (size_t i = 1; i < w.n; i++) {
+			diff += w.ev[i].page != b.ev[i].page;
 			writes += b.ev[i].write;
 		}
 		CHECK_EQ(diff, 0);
-		CHECK(writes > 0 && writes < nrec);	/* op 2a = writes */
+		CHECK(writes > 0 && writes < ncsv);	/* op 2a = writes */
 	}
 	/* the renumbering is a bijection obj_id <-> dense id */
 	if (a.n == nrec + 1) {
@@ -125,11 +150,11 @@ static void shared_traces(void)
 	/* zstd: one frame and three frames, detected by magic */
 	path_in(z1, sizeof(z1), "cp.oracleGeneral.zst");
 	path_in(z2, sizeof(z2), "cp3.csv.zst");
-	CHECK(zstd_file(z1, raw, rawlen, 1) == 0);
+	REQUIRE(zstd_file(z1, raw, rawlen, 1) == 0);
 	{
 		size_t cl;
 		unsigned char *cr = file_read(csv, &cl);
-		CHECK(cr && zstd_file(z2, cr, cl, 3) == 0);
+		REQUIRE(cr && zstd_file(z2, cr, cl, 3) == 0);
 		free(cr);
 	}
 	CHECK_MSG(read_path(z1, NULL, &c, err, sizeof(err)) == 0, "%s", err);
@@ -146,6 +171,7 @@ static void shared_traces(void)
 	free(b.ev);
 	free(c.ev);
 	free(d.ev);
+	free(w.ev);
 }
 
 static void read_mem(const char *txt, const struct trace_opts *o, struct evbuf *b,
@@ -314,11 +340,8 @@ static void detection(void)
 int main(void)
 {
 	T_BEGIN("trace_readers");
-	if (!tmpdir_make(dir, sizeof(dir))) {
-		CHECK(!"mkdtemp");
-		return T_END();
-	}
-	shared_traces();
+	REQUIRE(tmpdir_make(dir, sizeof(dir)));
+	cloudphysics_traces();
 	csv_specs();
 	lackey();
 	detection();
