@@ -5,8 +5,8 @@
  * table of tests/data/README.md.  Policies that two independent
  * simulators agree on must equal it to its 4 decimals (tolerance 0.00005);
  * variants that may differ in details get the tolerance their row states.
- * Then OPT <= every registered policy on every test trace (the real one
- * and two synthetic ones).
+ * Then OPT <= every other registered policy on every test trace (the real
+ * one and two synthetic ones).
  *
  * A new golden row is one line of golden_rows.
  */
@@ -68,8 +68,9 @@ static const struct golden_row golden_rows[] = {
 
 static const size_t golden_sizes[] = { 489, 4897, 14692 };
 
-/* OPT <= policy on one trace at the golden sizes; a synthetic trace uses
- * sizes scaled to its key count. */
+/* OPT <= every other policy on one trace at the golden sizes; a synthetic
+ * trace uses sizes scaled to its key count.  (OPT's own figures are held
+ * to the README's table above, not to a run of itself.) */
 static void opt_bounds(const char *what, const uint32_t *keys, size_t n,
 		       uint32_t nkeys, const size_t *sizes, size_t nsizes)
 {
@@ -79,18 +80,17 @@ static void opt_bounds(const char *what, const uint32_t *keys, size_t n,
 	for (size_t i = 0; reclaim_registry[i]; i++)
 		if (reclaim_registry[i]->flags & RECLAIM_NEEDS_FUTURE)
 			opt = reclaim_registry[i]->name;
-	if (!opt) {
-		T_SKIP("no RECLAIM_NEEDS_FUTURE policy registered");
-		free(next);
-		return;
-	}
+	REQUIRE_MSG(opt, "no RECLAIM_NEEDS_FUTURE policy registered");
 	for (size_t s = 0; s < nsizes; s++) {
 		uint64_t best = harness_run(opt, keys, n, nkeys, sizes[s], 1, next);
 
 		for (size_t i = 0; reclaim_registry[i]; i++) {
 			const char *name = reclaim_registry[i]->name;
-			uint64_t m = harness_run(name, keys, n, nkeys, sizes[s], 1,
-						 next);
+			uint64_t m;
+
+			if (reclaim_registry[i]->flags & RECLAIM_NEEDS_FUTURE)
+				continue;
+			m = harness_run(name, keys, n, nkeys, sizes[s], 1, next);
 			CHECK_MSG(best <= m, "%s at %zu pages: OPT %llu misses > "
 				  "%s %llu", what, sizes[s],
 				  (unsigned long long)best, name,
