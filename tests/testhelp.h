@@ -27,7 +27,9 @@
  * status 1 right there, so no later check runs on a fixture that is not
  * there and no cleanup runs either (temporary files stay for a look).  Use
  * them only in the test's own process and main thread: never in a forked
- * child, a signal handler or a worker thread.
+ * child, a signal handler or a worker thread, and never while a system
+ * setting is changed (huge pages reserved, a file system mounted): ending
+ * there would not put it back.
  */
 #ifndef PAGELAB_TESTS_TESTHELP_H
 #define PAGELAB_TESTS_TESTHELP_H
