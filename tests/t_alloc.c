@@ -79,9 +79,7 @@ static void random_ops(const char *spec, uint64_t seed, const struct workload *w
 	uint64_t enomem = 0, hints_taken = 0, model_use = 0;
 	struct alloc_stats st;
 
-	CHECK_MSG(a != NULL, "%s: %s", spec, err);
-	if (!a)
-		return;
+	REQUIRE_MSG(a != NULL, "%s: %s", spec, err);
 	memset(used, 0, w->nunits);
 	rng_seed(&rng, seed);
 	for (unsigned step = 0; step < w->steps; step++) {
@@ -172,9 +170,7 @@ static void basics(const char *spec)
 	unsigned n = 0;
 	int r;
 
-	CHECK_MSG(a != NULL, "%s: %s", spec, err);
-	if (!a)
-		return;
+	REQUIRE_MSG(a != NULL, "%s: %s", spec, err);
 	/* round trip */
 	CHECK_EQ(alloc_alloc(a, Q, ALLOC_NOHINT, &x), 0);
 	CHECK(x >= BASE && x < BASE + NUNITS * Q && x % Q == 0);
@@ -234,9 +230,7 @@ static void engine_arena(const char *spec)
 	uint64_t x;
 	int seq_ok = 1, far_ok = 1;
 
-	CHECK_MSG(a != NULL, "%s: %s", spec, err);
-	if (!a)
-		return;
+	REQUIRE_MSG(a != NULL, "%s: %s", spec, err);
 	for (uint64_t i = 0; i < 20000; i++)
 		seq_ok &= alloc_alloc(a, 1, i, &x) == 0 && x == i;
 	CHECK(seq_ok);

@@ -113,10 +113,7 @@ static struct pagemap *create_or_die(const char *spec)
 	char err[256];
 	struct pagemap *pm = pagemap_create(spec, err, sizeof(err));
 
-	if (!pm) {
-		fprintf(stderr, "t_pagemap: pagemap_create(%s): %s\n", spec, err);
-		exit(1);
-	}
+	REQUIRE_MSG(pm != NULL, "pagemap_create(%s): %s", spec, err);
 	return pm;
 }
 
@@ -672,8 +669,7 @@ static void against_reference(const char *spec, enum pattern pat,
 
 	/* delete everything one by one, in random order: memory comes back */
 	order = malloc(rm.n * sizeof(*order));
-	if (!order)
-		exit(1);
+	REQUIRE(order != NULL);
 	memcpy(order, rm.keys, rm.n * sizeof(*order));
 	shuffle(&r, order, rm.n);
 	for (size_t i = 0; i < rm.n; i++)

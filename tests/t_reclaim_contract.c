@@ -218,11 +218,7 @@ static void check_policy(const struct reclaim_ops *ops, uint64_t seed)
 	w->name = ops->name;
 	rng_seed(&w->rng, seed);
 	w->r = reclaim_create(ops->name, &prm, err, sizeof(err));
-	CHECK_MSG(w->r != NULL, "%s: create failed: %s", ops->name, err);
-	if (!w->r) {
-		free(w);
-		return;
-	}
+	REQUIRE_MSG(w->r != NULL, "%s: create failed: %s", ops->name, err);
 	CHECK(w->r->ops == ops);
 	CHECK_EQ(w->r->nresident, 0);
 	CHECK(ops->help && *ops->help);

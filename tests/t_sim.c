@@ -193,13 +193,8 @@ static void test_against_reference(void)
 			for (size_t i = 0; reclaim_registry[i]; i++)
 				if (!strcmp(reclaim_registry[i]->name, pol[p].name))
 					ops = reclaim_registry[i];
-			if (!ops) {
-				char why[128];
-				snprintf(why, sizeof(why), "reclaim %s not registered yet", pol[p].name);
-				if (trace == 0)
-					T_SKIP(why);
-				continue;
-			}
+			REQUIRE_MSG(ops != NULL, "reclaim %s is not registered",
+				    pol[p].name);
 			for (size_t k = 0; k < ARRAY_SIZE(sizes); k++) {
 				struct counters c;
 				uint64_t want = ref_misses(pol[p].kind, keys, n, nkeys,
@@ -289,8 +284,7 @@ static void check_batched(const struct sim_config *cfg, const struct event *evs,
 		struct counters c;
 		size_t i = 0;
 
-		if (!s)
-			continue;
+		REQUIRE_MSG(s != NULL, "%s", err);
 		while (i < nev) {
 			size_t k = how == 0 ? nev : 1 + (i * 7919 + 13) % 97;
 
@@ -332,9 +326,7 @@ static void test_random_streams(void)
 		struct event *evs = calloc(4000, sizeof(*evs));
 		size_t nev = 0;
 
-		CHECK_MSG(s != NULL, "%s", err);
-		if (!s)
-			continue;
+		REQUIRE_MSG(s != NULL, "%s", err);
 		rng_seed(&r, 100 + (uint64_t)round);
 		for (int step = 0; step < 4000 && ok; step++) {
 			struct event ev = { 0 };
@@ -436,7 +428,7 @@ static void test_errors(void)
 	}
 
 	s = sim_create(&c, err, sizeof(err));
-	CHECK(s != NULL);
+	REQUIRE_MSG(s != NULL, "%s", err);
 	CHECK(sim_apply(s, ev, 2, 10, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "event 11") && strstr(err, "4 pages"));
 	sim_destroy(s);

@@ -31,9 +31,7 @@ static void round_trip(const char *dir, const char *spec)
 	unsigned char *f1, *f2;
 	size_t l1 = 0, l2 = 0;
 
-	CHECK_MSG(r != NULL, "%s: %s", spec, err);
-	if (!r)
-		return;
+	REQUIRE_MSG(r != NULL, "%s: %s", spec, err);
 	h = *trace_header(r);
 	CHECK(read_all(r, &g, err, sizeof(err)) == 0);
 	CHECK(g.n > 0);
@@ -114,11 +112,9 @@ static void hand_written(const char *dir)
 	struct trace_reader *r;
 
 	snprintf(path, sizeof(path), "%s/hand.txt", dir);
-	CHECK(file_write(path, txt, sizeof(txt) - 1) == 0);
+	REQUIRE(file_write(path, txt, sizeof(txt) - 1) == 0);
 	r = trace_open(path, NULL, err, sizeof(err));
-	CHECK_MSG(r != NULL, "%s", err);
-	if (!r)
-		return;
+	REQUIRE_MSG(r != NULL, "%s", err);
 	CHECK_EQ(trace_header(r)->page_size, 2097152);
 	CHECK(read_all(r, &b, err, sizeof(err)) == 0);
 	CHECK_EQ(b.n, 15);
@@ -207,10 +203,7 @@ int main(void)
 	char dir[256];
 
 	T_BEGIN("trace");
-	if (!tmpdir_make(dir, sizeof(dir))) {
-		CHECK(!"mkdtemp");
-		return T_END();
-	}
+	REQUIRE(tmpdir_make(dir, sizeof(dir)));
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
 		round_trip(dir, specs[i]);
 	hand_written(dir);

@@ -204,7 +204,7 @@ int main(void)
 		char bad[600], conv[600];
 		snprintf(bad, sizeof(bad), "%s/cut.pgt", dir);
 		snprintf(conv, sizeof(conv), "%s/conv.pgt", dir);
-		CHECK(f && file_write(bad, f, l - 100) == 0);
+		REQUIRE(f && file_write(bad, f, l - 100) == 0);
 		snprintf(args, sizeof(args), "trace convert %s -o %s", bad, conv);
 		CHECK_EQ(run(args, NULL, err), 1);
 		s = slurp(err);
@@ -222,7 +222,7 @@ int main(void)
 		CHECK_EQ(run(args, NULL, NULL), 1);
 		/* bad magic */
 		f[0] = 'Q';
-		CHECK(file_write(bad, f, l) == 0);
+		REQUIRE(file_write(bad, f, l) == 0);
 		snprintf(args, sizeof(args), "trace cat %s", bad);
 		CHECK_EQ(run(args, NULL, err), 1);
 		s = slurp(err);

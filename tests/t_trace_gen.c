@@ -18,9 +18,8 @@ static struct evbuf gen(const char *spec)
 	struct evbuf b = { 0 };
 	struct trace_reader *r = gen_open(spec, err, sizeof(err));
 
-	CHECK_MSG(r != NULL, "%s: %s", spec, err);
-	if (r)
-		CHECK_MSG(read_all(r, &b, err, sizeof(err)) == 0, "%s", err);
+	REQUIRE_MSG(r != NULL, "%s: %s", spec, err);
+	REQUIRE_MSG(read_all(r, &b, err, sizeof(err)) == 0, "%s", err);
 	return b;
 }
 

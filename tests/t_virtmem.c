@@ -19,12 +19,9 @@ static void test_faults_and_states(void)
 	size_t i;
 	int saved;
 
-	if (env_open(&e, 0, 1))
-		{ CHECK(0); return; }
+	REQUIRE(env_open(&e, 0, 1) == 0);
 	v = fileh_mmap(e.fh, 100, 8, err, sizeof(err));
-	CHECK(v != NULL);
-	if (!v)
-		return;
+	REQUIRE(v != NULL);
 	/* 6: nothing mapped after mmap */
 	for (i = 0; i < 8; i++)
 		CHECK_EQ(vma_page_prot(v, i), VMA_PROT_NONE);
@@ -190,8 +187,7 @@ static void test_reclaim_accounting(void)
 	struct vma *v, *v2;
 	struct counters c;
 
-	if (env_open(&e, 2, 1))
-		{ CHECK(0); return; }
+	REQUIRE(env_open(&e, 2, 1) == 0);
 	v = fileh_mmap(e.fh, 0, 8, err, sizeof(err));
 	v2 = fileh_mmap(e.fh, 0, 8, err, sizeof(err));
 	rd(pg_addr(v, e.ps, 0));
@@ -242,8 +238,7 @@ static void test_storeblk_error(void)
 	struct vma *v;
 	uint64_t dl[4];
 
-	if (env_open(&e, 0, 1))
-		{ CHECK(0); return; }
+	REQUIRE(env_open(&e, 0, 1) == 0);
 	v = fileh_mmap(e.fh, 0, 4, err, sizeof(err));
 	wr(pg_addr(v, e.ps, 0), 1);
 	wr(pg_addr(v, e.ps, 2), 2);

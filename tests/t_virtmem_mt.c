@@ -104,10 +104,7 @@ static void test_same_page(void)
 	void *ra, *rb;
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
 
-	if (env_open(&e, 0, 4)) {
-		CHECK(0);
-		return;
-	}
+	REQUIRE(env_open(&e, 0, 4) == 0);
 	e.rf.load_hook = hook22;
 	pthread_create(&a, NULL, reader, pg_addr(e.v, e.ps, 1));
 	CHECK_EQ(gate_wait(&g22_started, 1, 5000), 0);	/* a is in loadblk */
@@ -146,10 +143,7 @@ static void test_parallel_loads(void)
 	struct env e;
 	pthread_t a, b;
 
-	if (env_open(&e, 0, 4)) {
-		CHECK(0);
-		return;
-	}
+	REQUIRE(env_open(&e, 0, 4) == 0);
 	e.rf.load_hook = hook23;
 	pthread_create(&a, NULL, reader, pg_addr(e.v, e.ps, 2));
 	pthread_create(&b, NULL, reader, pg_addr(e.v, e.ps, 3));
@@ -181,10 +175,7 @@ static void test_app_lock(void)
 	struct env e;
 	pthread_t a;
 
-	if (env_open(&e, 0, 4)) {
-		CHECK(0);
-		return;
-	}
+	REQUIRE(env_open(&e, 0, 4) == 0);
 	e.rf.load_hook = hook24;
 	pthread_mutex_lock(&app_lock);
 	pthread_create(&a, NULL, reader, pg_addr(e.v, e.ps, 0));
@@ -315,21 +306,14 @@ static void test_stress(void)
 	memset(&s, 0, sizeof(s));
 	/* 1.8e5 reads over 2048 pages with room for 256: > 1e5 load faults */
 	s.per_thread = 45000;
-	if (env_open(&s.a, 256, FILE_A)) {
-		CHECK(0);
-		return;
-	}
+	REQUIRE(env_open(&s.a, 256, FILE_A) == 0);
 	rec_init(&s.rfb);
 	s.ramb = ram_new("shmfs", NULL, err, sizeof(err));
-	if (!s.ramb || ram_configure(s.ramb, 128, "clock", 4, NULL, err, sizeof(err))) {
-		CHECK_MSG(0, "%s", err);
-		return;
-	}
+	REQUIRE_MSG(s.ramb && !ram_configure(s.ramb, 128, "clock", 4, NULL, err,
+					     sizeof(err)), "%s", err);
 	s.fhb = fileh_open(&s.rfb.base, s.ramb, NULL, err, sizeof(err));
 	s.vb = fileh_mmap(s.fhb, 0, FILE_B, err, sizeof(err));
-	CHECK(s.vb != NULL);
-	if (!s.vb)
-		return;
+	REQUIRE(s.vb != NULL);
 	for (k = 0; k < NREAD; k++) {
 		ra[k].s = &s;
 		ra[k].id = k;

@@ -22,14 +22,10 @@ static void test_alias_zero_sparse(const char *type, const char *arg, const char
 	char *a, *b, *resv;
 	size_t ps;
 
-	CHECK_MSG(ram != NULL, "%s", err);
-	if (!ram)
-		return;
+	REQUIRE_MSG(ram != NULL, "%s", err);
 	ps = ram->pagesize;
 	h = ramh_open(ram, alloc, err, sizeof(err));
-	CHECK_MSG(h != NULL, "%s", err);
-	if (!h)
-		return;
+	REQUIRE_MSG(h != NULL, "%s", err);
 	CHECK_EQ(ramh_alloc_page(h, 0, &off), 0);
 	CHECK_EQ(off, 0);
 	/* 2: two mappings of one page alias */
@@ -84,10 +80,8 @@ static void test_limits(void)
 	uint64_t off;
 	int i;
 
-	if (!ram || ram_configure(ram, 4, NULL, 1, NULL, err, sizeof(err))) {
-		CHECK_MSG(0, "%s", err);
-		return;
-	}
+	REQUIRE_MSG(ram && !ram_configure(ram, 4, NULL, 1, NULL, err,
+					  sizeof(err)), "%s", err);
 	h = ramh_open(ram, NULL, err, sizeof(err));
 	for (i = 0; i < 4; i++)
 		CHECK_EQ(ramh_alloc_page(h, ALLOC_NOHINT, &off), 0);

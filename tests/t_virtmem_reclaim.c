@@ -46,22 +46,17 @@ static void run_policy(const char *policy, unsigned batch, const char *path)
 	/* the file: a pattern per page */
 	for (i = 0; i < NPAGES * ps / 8; i++)
 		shadow[i] = bigfile_pattern_word(i / (ps / 8), i % (ps / 8));
-	CHECK(fd >= 0 && pwrite(fd, shadow, NPAGES * ps, 0) == (ssize_t)(NPAGES * ps));
+	REQUIRE(fd >= 0 && pwrite(fd, shadow, NPAGES * ps, 0) == (ssize_t)(NPAGES * ps));
 	close(fd);
 
 	ram = ram_new("shmfs", NULL, err, sizeof(err));
-	if (!ram || ram_configure(ram, LIMIT, policy, batch, NULL, err, sizeof(err))) {
-		CHECK_MSG(0, "%s: %s", policy, err);
-		goto out;
-	}
+	REQUIRE_MSG(ram && !ram_configure(ram, LIMIT, policy, batch, NULL, err,
+					  sizeof(err)), "%s: %s", policy, err);
 	bf = bigfile_file_new(path, 0, err, sizeof(err));
 	bf = bf ? bigfile_slow_new(bf, 0) : NULL;
 	fh = bf ? fileh_open(bf, ram, NULL, err, sizeof(err)) : NULL;
 	v = fh ? fileh_mmap(fh, 0, NPAGES, err, sizeof(err)) : NULL;
-	if (!v) {
-		CHECK_MSG(0, "%s: %s", policy, err);
-		goto out;
-	}
+	REQUIRE_MSG(v != NULL, "%s: %s", policy, err);
 	rng_seed(&r, 3);
 	for (i = 0; i < 6000; i++) {
 		/* a hot set of 24 pages half the time, else anywhere */
@@ -108,7 +103,6 @@ static void run_policy(const char *policy, unsigned batch, const char *path)
 			bad++;
 	close(fd);
 	CHECK_MSG(bad == 0, "%s: %llu pages differ on disk", policy, (unsigned long long)bad);
-out:
 	ram_close(ram);
 	free(shadow);
 	free(buf);

@@ -293,9 +293,7 @@ static void test_nested(void)
 
 	ram = ram_new("shmfs", NULL, err, sizeof(err));
 	fh = ram ? fileh_open(&tf.base, ram, NULL, err, sizeof(err)) : NULL;
-	CHECK(fh != NULL);
-	if (!fh)
-		return;
+	REQUIRE(fh != NULL);
 	tf.v = fileh_mmap(fh, 0, 8, err, sizeof(err));
 	tf.ps = ram->pagesize;
 	wr(pg_addr(tf.v, tf.ps, 0), 1);
@@ -332,10 +330,7 @@ static void test_fork(void)
 	struct env e;
 	int st;
 
-	if (env_open(&e, 0)) {
-		CHECK(0);
-		return;
-	}
+	REQUIRE(env_open(&e, 0) == 0);
 	wr(pg_addr(e.v, e.ps, 0), 123);
 	rd(pg_addr(e.v, e.ps, 1));
 	t_fork_env = &e;

@@ -72,11 +72,7 @@ static void test_runs(const char *type, uint64_t n, uint64_t limit)
 	struct rng r;
 	int huge = strcmp(type, "hugetlbfs") == 0;
 
-	if (env_open(&e, type, limit, NULL, n)) {
-		CHECK(0);
-		free(order);
-		return;
-	}
+	REQUIRE(env_open(&e, type, limit, NULL, n) == 0);
 	CHECK_EQ(vma_kernel_vmas(e.v), 1);	/* one reservation */
 	/* sequential reads: one run */
 	for (i = 0; i < n / 2; i++)
@@ -128,10 +124,7 @@ static void test_sampled(void)
 	CHECK(full && ram_configure(full, 0, NULL, 1, "full", err, sizeof(err)) != 0);
 	CHECK(strstr(err, "simulator") != NULL);
 	ram_close(full);
-	if (env_open(&e, "shmfs", 0, "sampled:16", 64)) {
-		CHECK(0);
-		return;
-	}
+	REQUIRE(env_open(&e, "shmfs", 0, "sampled:16", 64) == 0);
 	for (i = 0; i < 16; i++) {
 		rd(pg_addr(e.v, e.ps, i));
 		ram_access_tick(e.ram);		/* sampled after the 16th */
@@ -182,11 +175,7 @@ static void test_map_count(void)
 			limit = 65530;
 		fclose(f);
 	}
-	if (env_open(&e, "shmfs", 4096, NULL, n)) {
-		CHECK(0);
-		free(order);
-		return;
-	}
+	REQUIRE(env_open(&e, "shmfs", 4096, NULL, n) == 0);
 	for (i = 0; i < n; i++)
 		order[i] = i;
 	rng_seed(&r, 150000);

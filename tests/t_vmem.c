@@ -84,10 +84,8 @@ static void stress(int fit, uint64_t qcache_max, uint64_t seed, int steps)
 	uint64_t bad = 0, mism = 0, enomem = 0, falsefail = 0;
 	struct vmem_stats st;
 
-	CHECK(vm != NULL);
-	if (!vm)
-		return;
-	CHECK_EQ(vmem_add(vm, BASE + SPAN2_U * Q, SPAN2_N * Q), 0);
+	REQUIRE_MSG(vm != NULL, "%s", err);
+	REQUIRE_EQ(vmem_add(vm, BASE + SPAN2_U * Q, SPAN2_N * Q), 0);
 	CHECK_EQ(vmem_add(vm, BASE + (SPAN2_U + 10) * Q, Q), -EINVAL);	/* overlap */
 	memset(in_span, 0, sizeof(in_span));
 	memset(used, 0, sizeof(used));
@@ -198,9 +196,7 @@ static void test_import(void)
 	uint64_t a[64];
 	int ok = 1;
 
-	CHECK(src && child);
-	if (!src || !child)
-		return;
+	REQUIRE_MSG(src && child, "%s", err);
 	vmem_stats(child, &cs);
 	CHECK_EQ(cs.total, 0);
 	for (int i = 0; i < 64; i++) {
@@ -267,27 +263,28 @@ static void test_import(void)
 /* ---- the fit policies ---- */
 
 /* Free holes of the given sizes (units of Q), separated by allocated units,
- * with everything else allocated.  Returns the hole addresses. */
+ * with everything else allocated: the fixture of the fit tests (REQUIRE).
+ * Returns the arena; the hole addresses in at. */
 static struct vmem *holes(int fit, const uint64_t *sizes, int n, uint64_t *at)
 {
 	struct vmem *vm = vmem_create("holes", 0, 1 << 20, 1, NULL, NULL, NULL,
 				      0, fit, err, sizeof(err));
 	uint64_t addr = 0, x;
 
-	if (!vm)
-		return NULL;
+	REQUIRE_MSG(vm != NULL, "%s", err);
 	for (int i = 0; i < n; i++) {
 		at[i] = addr;
-		CHECK_EQ(vmem_xalloc(vm, sizes[i], 0, 0, 0, addr, addr + sizes[i],
-				     0, &x), 0);
-		CHECK_EQ(vmem_xalloc(vm, 1, 0, 0, 0, addr + sizes[i],
-				     addr + sizes[i] + 1, 0, &x), 0);
+		REQUIRE_EQ(vmem_xalloc(vm, sizes[i], 0, 0, 0, addr, addr + sizes[i],
+				       0, &x), 0);
+		REQUIRE_EQ(vmem_xalloc(vm, 1, 0, 0, 0, addr + sizes[i],
+				       addr + sizes[i] + 1, 0, &x), 0);
 		addr += sizes[i] + 1;
 	}
-	CHECK_EQ(vmem_xalloc(vm, (1 << 20) - addr, 0, 0, 0, addr, 1 << 20, 0, &x), 0);
+	REQUIRE_EQ(vmem_xalloc(vm, (1 << 20) - addr, 0, 0, 0, addr, 1 << 20, 0,
+			       &x), 0);
 	for (int i = 0; i < n; i++)
 		vmem_free(vm, at[i], sizes[i]);
-	VCHECK(vm);
+	REQUIRE_MSG(vmem_check(vm, err, sizeof(err)) == 0, "%s", err);
 	return vm;
 }
 
@@ -297,9 +294,6 @@ static void test_bestfit(void)
 	uint64_t at[6], x;
 	struct vmem *vm = holes(VM_BESTFIT, sizes, 6, at);
 
-	CHECK(vm != NULL);
-	if (!vm)
-		return;
 	CHECK_EQ(vmem_alloc(vm, 4, 0, &x), 0);
 	CHECK_EQ(x, at[4]);	/* the 4-hole, not the 7, 12, 5 or 6 */
 	CHECK_EQ(vmem_alloc(vm, 3, 0, &x), 0);
@@ -321,9 +315,6 @@ static void test_firstfit(void)
 	uint64_t at[5], x;
 	struct vmem *vm = holes(VM_FIRSTFIT, sizes, 5, at);
 
-	CHECK(vm != NULL);
-	if (!vm)
-		return;
 	CHECK_EQ(vmem_alloc(vm, 4, 0, &x), 0);
 	CHECK_EQ(x, at[1]);	/* the lowest hole holding 4: the 7 */
 	CHECK_EQ(vmem_alloc(vm, 3, 0, &x), 0);
@@ -343,9 +334,7 @@ static void test_nextfit(void)
 	uint64_t a[16], x;
 	int inorder = 1;
 
-	CHECK(vm != NULL);
-	if (!vm)
-		return;
+	REQUIRE_MSG(vm != NULL, "%s", err);
 	for (int i = 0; i < 3; i++)
 		CHECK_EQ(vmem_alloc(vm, 1, 0, &a[i]), 0);
 	CHECK_EQ(a[0], 0);
@@ -383,11 +372,9 @@ static uint64_t visits_per_alloc(int fit, uint64_t *first_addr)
 		sizes[i] = 2;
 	sizes[NH - 1] = 5000;	/* one hole large enough */
 	vm = holes(fit, sizes, NH, at);
-	if (!vm)
-		return UINT64_MAX;
 	vmem_stats(vm, &a);
 	for (int i = 0; i < 100; i++)
-		CHECK_EQ(vmem_alloc(vm, 3, 0, &x), 0);
+		REQUIRE_EQ(vmem_alloc(vm, 3, 0, &x), 0);
 	vmem_stats(vm, &b);
 	*first_addr = at[NH - 1];
 	VCHECK(vm);
@@ -414,9 +401,7 @@ static void test_qcache(void)
 	struct vmem_stats a, b;
 	uint64_t x, y, many[40];
 
-	CHECK(vm != NULL);
-	if (!vm)
-		return;
+	REQUIRE_MSG(vm != NULL, "%s", err);
 	CHECK_EQ(vmem_alloc(vm, 0x2000, 0, &x), 0);
 	vmem_free(vm, x, 0x2000);
 	vmem_stats(vm, &a);
@@ -436,7 +421,7 @@ static void test_qcache(void)
 	CHECK_EQ(a.qcached, 0x2000);
 	/* a full cache overflows into the arena */
 	for (int i = 0; i < 40; i++)
-		CHECK_EQ(vmem_alloc(vm, 0x1000, 0, &many[i]), 0);
+		REQUIRE_EQ(vmem_alloc(vm, 0x1000, 0, &many[i]), 0);
 	for (int i = 0; i < 40; i++)
 		vmem_free(vm, many[i], 0x1000);
 	vmem_stats(vm, &a);
@@ -499,9 +484,7 @@ static void test_inject(void)
 	uint64_t addrs[1500], x;
 	int n = 0, failures = 0, unchanged = 1, retried = 1;
 
-	CHECK(vm != NULL);
-	if (!vm)
-		return;
+	REQUIRE_MSG(vm != NULL, "%s", err);
 	rng_seed(&rng, 7);
 	for (int i = 0; i < 1500; i++) {
 		uint64_t size = 1 + rng_below(&rng, 50);
@@ -514,7 +497,7 @@ static void test_inject(void)
 		if (r == 0) {
 			addrs[n++] = x;
 			vmem_xfree(vm, x, size);	/* keep fragmentation up: */
-			CHECK_EQ(vmem_xalloc(vm, size, 0, 0, 0, 0, 0, 0, &x), 0);
+			REQUIRE_EQ(vmem_xalloc(vm, size, 0, 0, 0, 0, 0, 0, &x), 0);
 			addrs[n - 1] = x;
 			if (i % 3 == 0) {
 				vmem_xfree(vm, x, size);
@@ -568,9 +551,7 @@ static void test_inject_import(void)
 	int failures = 0, unchanged = 1;
 	uint64_t x;
 
-	CHECK(src && child);
-	if (!src || !child)
-		return;
+	REQUIRE_MSG(src && child, "%s", err);
 	for (int i = 0; i < 300; i++) {
 		int r;
 
@@ -607,9 +588,7 @@ static void test_bad_args(void)
 				      VM_INSTANTFIT, err, sizeof(err));
 	uint64_t x;
 
-	CHECK(vm != NULL);
-	if (!vm)
-		return;
+	REQUIRE_MSG(vm != NULL, "%s", err);
 	CHECK_EQ(vmem_xalloc(vm, 0, 0, 0, 0, 0, 0, 0, &x), -EINVAL);
 	CHECK_EQ(vmem_xalloc(vm, 17, 0, 0, 0, 0, 0, 0, &x), -EINVAL);
 	CHECK_EQ(vmem_xalloc(vm, 16, 48, 0, 0, 0, 0, 0, &x), -EINVAL);

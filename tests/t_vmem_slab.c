@@ -120,9 +120,7 @@ static void run_seq(const struct run *r, uint64_t seed)
 
 	for (int k = 0; k < NPOL; k++) {
 		a[k] = alloc_create(r->spec, r->base, r->nunits, 1, err, sizeof(err));
-		CHECK_MSG(a[k] != NULL, "%s: %s", r->spec, err);
-		if (!a[k])
-			return;
+		REQUIRE_MSG(a[k] != NULL, "%s: %s", r->spec, err);
 	}
 	vmem_policy_set_fast(a[1], false);
 	if (r->model)
@@ -250,9 +248,7 @@ static void fast_cases(void)
 	struct alloc *s = alloc_create("vmem", 1000, 1 << 12, 1, err, sizeof(err));
 	uint64_t x, y;
 
-	CHECK(f && s);
-	if (!f || !s)
-		return;
+	REQUIRE(f && s);
 	vmem_policy_set_fast(s, false);
 	/* first hint of a slab (made by the slow path), then its neighbours
 	 * (the fast path), a taken one (the arena picks another place) */
@@ -289,9 +285,7 @@ static void fast_cases(void)
 		const uint64_t base = UINT64_MAX - (1 << 12);
 		f = alloc_create("vmem", base, 1 << 12, 1, err, sizeof(err));
 		s = alloc_create("vmem", base, 1 << 12, 1, err, sizeof(err));
-		CHECK(f && s);
-		if (!f || !s)
-			return;
+		REQUIRE(f && s);
 		vmem_policy_set_fast(s, false);
 		for (uint64_t h = UINT64_MAX - 3; h < UINT64_MAX; h++) {
 			CHECK(alloc_alloc(f, 1, h, &x) == 0 && x == h);
