@@ -36,8 +36,7 @@ static struct sim *mk(uint64_t ram, struct observe o, uint32_t page_size,
 	char err[256];
 	struct sim *s = sim_create(&c, err, sizeof(err));
 
-	if (!s)
-		fprintf(stderr, "sim_create: %s\n", err);
+	REQUIRE_MSG(s != NULL, "sim_create: %s", err);
 	return s;
 }
 
@@ -90,8 +89,6 @@ static void test_merge_rules(void)
 	struct sim *s = mk(100, (struct observe){ OBSERVE_FAULTS, 0 }, 4096, 1);
 	struct counters c;
 
-	if (!s)
-		return;
 	play(s, st, ARRAY_SIZE(st), "merge");
 	sim_counters(s, &c);
 	CHECK_EQ(c.accesses, 14);
@@ -126,8 +123,6 @@ static void test_huge(void)
 	};
 	struct sim *s = mk(10, (struct observe){ OBSERVE_FAULTS, 0 }, 2u << 20, 1);
 
-	if (!s)
-		return;
 	play(s, st, ARRAY_SIZE(st), "huge");
 	sim_destroy(s);
 }
@@ -152,8 +147,6 @@ static void test_sampled(void)
 	struct sim *s = mk(100, (struct observe){ OBSERVE_SAMPLED, 3 }, 4096, 1);
 	struct counters c;
 
-	if (!s)
-		return;
 	play(s, st, ARRAY_SIZE(st), "sampled");
 	sim_counters(s, &c);
 	CHECK_EQ(c.accesses, 10);
@@ -180,8 +173,6 @@ static void test_batch(void)
 	struct sim *s = mk(4, (struct observe){ OBSERVE_FAULTS, 0 }, 4096, 2);
 	struct counters c;
 
-	if (!s)
-		return;
 	play(s, st, ARRAY_SIZE(st), "batch");
 	sim_counters(s, &c);
 	CHECK_EQ(c.evictions, 4);

@@ -68,9 +68,7 @@ static void native_damage(void)
 	unsigned char *f = make_native(&len), *g;
 	char err[1200];
 
-	CHECK(f && len > 3 * 65536);
-	if (!f)
-		return;
+	REQUIRE(f && len > 3 * 65536);
 	CHECK(try_mem(f, len, "ok.pgt", NULL, err, sizeof(err)) == 0);
 	/* truncation: at every byte of the first KiB and the last KiB, and at
 	 * every block boundary region */
