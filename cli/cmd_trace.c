@@ -26,7 +26,7 @@
 
 #include "cli/cli.h"
 #include "workloads/gen.h"
-#include "workloads/keymap.h"
+#include "common/u64map.h"
 #include "workloads/trace.h"
 
 #define BATCH 4096
@@ -505,7 +505,7 @@ static int cmd_info(int argc, char **argv)
 	struct event *ev;
 	struct vma_info *vmas = NULL;
 	size_t nvmas_cap = 0;
-	struct keymap km;
+	struct u64map km;
 	struct reuse u;
 	uint64_t nev = 0, nacc = 0, nwr = 0, nmmap = 0, nunmap = 0, nother = 0;
 	uint64_t unmapped = 0, outside = 0, vma_ids = 0, live = 0, peak = 0;
@@ -533,7 +533,7 @@ static int cmd_info(int argc, char **argv)
 	u.cap = 1 << 16;
 	u.who = calloc(u.cap, sizeof(*u.who));
 	u.tree = calloc(u.cap, sizeof(*u.tree));
-	if (!ev || !u.who || !u.tree || keymap_init(&km) < 0) {
+	if (!ev || !u.who || !u.tree || u64map_init(&km, 0) < 0) {
 		fprintf(stderr, "pagelab trace info: out of memory\n");
 		rc = EXIT_RUN_FAILED;
 		goto out;
@@ -558,7 +558,7 @@ static int cmd_info(int argc, char **argv)
 					continue;
 				}
 				key = (uint64_t)v->file << 40 ^ (v->pgoff + e->page);
-				id = keymap_id(&km, key);
+				id = u64map_id(&km, key);
 				if (id == UINT64_MAX || reuse_access(&u, id) < 0) {
 					fprintf(stderr, "pagelab trace info: out of memory\n");
 					rc = EXIT_RUN_FAILED;
@@ -649,7 +649,7 @@ static int cmd_info(int argc, char **argv)
 		       (unsigned long long)u.max);
 out:
 	trace_close(r);
-	keymap_free(&km);
+	u64map_free(&km);
 	free(u.last);
 	free(u.who);
 	free(u.tree);

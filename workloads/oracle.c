@@ -7,7 +7,8 @@
  * none).  A key-only trace: one EV_MMAP of VMA 0 (npages = the record
  * count, file size / 24 — of the decompressed stream for .zst, found
  * by decompressing it once more — when the size can be known), then one read access per
- * record to the obj_id renumbered densely in first-seen order (keymap.h).
+ * record to the obj_id renumbered densely in first-seen order
+ * (common/u64map.h).
  * Sizes and times are not used: pages have unit size.  A record whose
  * next_access_vtime is neither -1 (or INT64_MAX) nor later than the record
  * itself is reported as corrupt.
@@ -16,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workloads/keymap.h"
+#include "common/u64map.h"
 #include "workloads/trace_impl.h"
 
 #define REC 24
@@ -24,7 +25,7 @@
 struct oracle_reader {
 	struct trace_reader r;
 	struct tin t;
-	struct keymap km;
+	struct u64map km;
 	uint64_t index;		/* records read */
 	uint64_t bound;
 	int mmap_done;
@@ -70,7 +71,7 @@ static long oracle_read(struct trace_reader *r, struct event *ev, size_t max)
 						  (unsigned long long)o->index,
 						  (long long)next);
 			}
-			id = keymap_id(&o->km, key);
+			id = u64map_id(&o->km, key);
 			if (id == UINT64_MAX)
 				return trace_fail(r, tin_offset(t), "out of memory");
 			if (id >= o->bound)
@@ -88,7 +89,7 @@ static long oracle_read(struct trace_reader *r, struct event *ev, size_t max)
 static void oracle_close(struct trace_reader *r)
 {
 	struct oracle_reader *o = container_of(r, struct oracle_reader, r);
-	keymap_free(&o->km);
+	u64map_free(&o->km);
 	tin_close(&o->t);
 	free(o);
 }
@@ -105,7 +106,7 @@ struct trace_reader *oracle_open(struct tin *t, const char *path,
 	struct oracle_reader *o = calloc(1, sizeof(*o));
 
 	(void)opts;
-	if (!o || keymap_init(&o->km) < 0) {
+	if (!o || u64map_init(&o->km, 0) < 0) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		free(o);
 		tin_close(t);
