@@ -26,6 +26,7 @@
 
 #include "common/bug.h"
 #include "policies/reclaim.h"
+#include "workloads/trace.h"
 
 struct harness_page {
 	struct rpage rp;
@@ -117,49 +118,48 @@ static inline uint64_t *harness_next_use(const uint32_t *keys, size_t n,
 }
 
 /*
- * Load a libCacheSim oracleGeneral file (24-byte records {u32 time; u64 id;
- * u32 size; i64 next}) as dense keys in first-seen order.  Returns the key
- * array (n records in *np, distinct keys in *nkeysp) or NULL.
+ * Load a key-only trace (libCacheSim oracleGeneral or csv, plain or .zst)
+ * through the library's trace reader, which renumbers its keys densely in
+ * first-seen order.  Returns the key array (n accesses in *np, distinct
+ * keys in *nkeysp), or NULL with the reader's message on stderr.
  */
 static inline uint32_t *harness_load_oracle(const char *path, size_t *np,
 					    uint32_t *nkeysp)
 {
-	FILE *f = fopen(path, "rb");
-	unsigned char rec[24];
-	size_t cap = 1024, n = 0, hcap = 1u << 20;
+	char err[1200];
+	struct trace_reader *r = trace_open(path, NULL, err, sizeof(err));
+	struct event ev[1024];
+	size_t cap = 1024, n = 0;
 	uint32_t *keys, nkeys = 0;
-	uint64_t *hkeys;
-	uint32_t *hvals;
+	long got;
 
-	if (!f)
+	if (!r) {
+		fprintf(stderr, "harness: %s\n", err);
 		return NULL;
-	keys = malloc(cap * sizeof(*keys));
-	hkeys = malloc(hcap * sizeof(*hkeys));
-	hvals = malloc(hcap * sizeof(*hvals));
-	BUG_ON(!keys || !hkeys || !hvals);
-	memset(hvals, 0xff, hcap * sizeof(*hvals));
-	while (fread(rec, 1, sizeof(rec), f) == sizeof(rec)) {
-		uint64_t id = 0;
-		for (int b = 7; b >= 0; b--)
-			id = (id << 8) | rec[4 + b];
-		size_t h = (size_t)((id * 0x9e3779b97f4a7c15ull) >> 44) & (hcap - 1);
-		while (hvals[h] != UINT32_MAX && hkeys[h] != id)
-			h = (h + 1) & (hcap - 1);
-		if (hvals[h] == UINT32_MAX) {
-			BUG_ON(nkeys >= hcap / 2);
-			hkeys[h] = id;
-			hvals[h] = nkeys++;
-		}
-		if (n == cap) {
-			cap *= 2;
-			keys = realloc(keys, cap * sizeof(*keys));
-			BUG_ON(!keys);
-		}
-		keys[n++] = hvals[h];
 	}
-	fclose(f);
-	free(hkeys);
-	free(hvals);
+	keys = malloc(cap * sizeof(*keys));
+	BUG_ON(!keys);
+	while ((got = trace_read(r, ev, 1024)) > 0) {
+		for (long i = 0; i < got; i++) {
+			if (ev[i].type != EV_ACCESS)
+				continue;
+			BUG_ON(ev[i].page >= UINT32_MAX);
+			if (n == cap) {
+				cap *= 2;
+				keys = realloc(keys, cap * sizeof(*keys));
+				BUG_ON(!keys);
+			}
+			keys[n++] = (uint32_t)ev[i].page;
+			if (ev[i].page >= nkeys)
+				nkeys = (uint32_t)ev[i].page + 1;
+		}
+	}
+	if (got < 0) {
+		fprintf(stderr, "harness: %s\n", trace_error(r));
+		free(keys);
+		keys = NULL;
+	}
+	trace_close(r);
 	*np = n;
 	*nkeysp = nkeys;
 	return keys;
