@@ -21,6 +21,9 @@
 #include "workloads/trace_impl.h"
 
 #define REC 24
+/* Each record starts loading the map slot of the record this many ahead,
+ * so that the cache misses of a large key set overlap (u64map.h). */
+#define ORACLE_PREFETCH 16
 
 struct oracle_reader {
 	struct trace_reader r;
@@ -60,6 +63,10 @@ static long oracle_read(struct trace_reader *r, struct event *ev, size_t max)
 		for (size_t i = 0; i < nrec; i++, p += REC) {
 			uint64_t key, id;
 			int64_t next;
+			if (i + ORACLE_PREFETCH < nrec) {
+				memcpy(&key, p + ORACLE_PREFETCH * REC + 4, 8);
+				u64map_prefetch(&o->km, key);
+			}
 			memcpy(&key, p + 4, 8);
 			memcpy(&next, p + 16, 8);
 			if (next != -1 && next != INT64_MAX &&
