@@ -15,8 +15,7 @@
  *
  * info's reuse distance is the exact LRU stack distance of every access
  * (distinct pages touched since the previous access to the same page),
- * computed with a Fenwick tree over last-access times that is compacted
- * whenever it fills, so memory stays O(distinct pages); the percentiles are
+ * from common/stackdist.h: memory O(distinct pages); the percentiles are
  * read from a log-linear histogram (64 sub-buckets per power of two: within
  * 1/64 of the exact value, rounded down).
  */
@@ -25,8 +24,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/stackdist.h"
 #include "workloads/gen.h"
-#include "workloads/keymap.h"
 #include "workloads/trace.h"
 
 #define BATCH 4096
@@ -370,30 +369,12 @@ struct vma_info {
 	int live;
 };
 
-/* Exact LRU stack distances over a compacting Fenwick tree. */
+/* Reuse distances: the exact stack distances, in a log-linear histogram. */
 struct reuse {
-	uint64_t *last;		/* per dense page: its slot + 1, 0 = never */
-	size_t nlast;
-	uint32_t *tree;		/* Fenwick tree over slots */
-	uint64_t *who;		/* slot -> page + 1, 0 = free */
-	size_t cap, now, live;
+	struct stackdist *sd;
 	uint64_t hist[64 + 58 * 64];
 	uint64_t cold, reuses, max;
 };
-
-static void fw_add(struct reuse *u, size_t i, int d)
-{
-	for (i++; i <= u->cap; i += i & -i)
-		u->tree[i - 1] += (uint32_t)d;
-}
-
-static uint64_t fw_sum(const struct reuse *u, size_t i)	/* slots [0, i) */
-{
-	uint64_t s = 0;
-	for (; i; i -= i & -i)
-		s += u->tree[i - 1];
-	return s;
-}
 
 static size_t hist_bucket(uint64_t d)
 {
@@ -413,73 +394,21 @@ static uint64_t hist_value(size_t b)
 	return (uint64_t)(64 + (b - 64) % 64) << (e - 6);
 }
 
-static int reuse_compact(struct reuse *u)
+static int reuse_access(struct reuse *u, uint64_t key)
 {
-	size_t ncap = u->live * 2 > u->cap ? u->cap * 2 : u->cap, j = 0;
-	uint64_t *nwho = calloc(ncap, sizeof(*nwho));
-	uint32_t *ntree = calloc(ncap, sizeof(*ntree));
+	uint64_t d = stackdist_access(u->sd, key);
 
-	if (!nwho || !ntree) {
-		free(nwho);
-		free(ntree);
+	if (d == STACKDIST_OOM)
 		return -1;
-	}
-	for (size_t i = 0; i < u->now; i++) {
-		if (!u->who[i])
-			continue;
-		nwho[j] = u->who[i];
-		u->last[u->who[i] - 1] = j + 1;
-		j++;
-	}
-	free(u->who);
-	free(u->tree);
-	u->who = nwho;
-	u->tree = ntree;
-	u->cap = ncap;
-	u->now = j;
-	/* O(n) Fenwick build: every slot below j holds one */
-	for (size_t i = 1; i <= ncap; i++) {
-		if (i - 1 < j)
-			ntree[i - 1] += 1;
-		size_t p = i + (i & -i);
-		if (p <= ncap)
-			ntree[p - 1] += ntree[i - 1];
-	}
-	return 0;
-}
-
-static int reuse_access(struct reuse *u, uint64_t page)
-{
-	if (page >= u->nlast) {
-		size_t n = u->nlast ? u->nlast : 1024;
-		uint64_t *p;
-		while (n <= page)
-			n *= 2;
-		p = realloc(u->last, n * sizeof(*p));
-		if (!p)
-			return -1;
-		memset(p + u->nlast, 0, (n - u->nlast) * sizeof(*p));
-		u->last = p;
-		u->nlast = n;
-	}
-	if (u->now == u->cap && reuse_compact(u) < 0)
-		return -1;
-	if (u->last[page]) {
-		size_t s = u->last[page] - 1;
-		uint64_t d = fw_sum(u, u->now) - fw_sum(u, s + 1);
-		u->hist[hist_bucket(d)]++;
-		u->reuses++;
-		if (d > u->max)
-			u->max = d;
-		fw_add(u, s, -1);
-		u->who[s] = 0;
-	} else {
+	if (!d) {
 		u->cold++;
-		u->live++;
+		return 0;
 	}
-	u->who[u->now] = page + 1;
-	fw_add(u, u->now, 1);
-	u->last[page] = ++u->now;
+	d--;	/* the distinct other pages between the two accesses */
+	u->hist[hist_bucket(d)]++;
+	u->reuses++;
+	if (d > u->max)
+		u->max = d;
 	return 0;
 }
 
@@ -505,7 +434,6 @@ static int cmd_info(int argc, char **argv)
 	struct event *ev;
 	struct vma_info *vmas = NULL;
 	size_t nvmas_cap = 0;
-	struct keymap km;
 	struct reuse u;
 	uint64_t nev = 0, nacc = 0, nwr = 0, nmmap = 0, nunmap = 0, nother = 0;
 	uint64_t unmapped = 0, outside = 0, vma_ids = 0, live = 0, peak = 0;
@@ -530,10 +458,8 @@ static int cmd_info(int argc, char **argv)
 	h = *trace_header(r);
 	ev = malloc(BATCH * sizeof(*ev));
 	memset(&u, 0, sizeof(u));
-	u.cap = 1 << 16;
-	u.who = calloc(u.cap, sizeof(*u.who));
-	u.tree = calloc(u.cap, sizeof(*u.tree));
-	if (!ev || !u.who || !u.tree || keymap_init(&km) < 0) {
+	u.sd = stackdist_create();
+	if (!ev || !u.sd) {
 		fprintf(stderr, "pagelab trace info: out of memory\n");
 		rc = EXIT_RUN_FAILED;
 		goto out;
@@ -545,7 +471,7 @@ static int cmd_info(int argc, char **argv)
 			nev++;
 			if (e->type == EV_ACCESS) {
 				struct vma_info *v;
-				uint64_t key, id;
+				uint64_t key;
 				nacc++;
 				nwr += e->write;
 				if (e->vma >= nvmas_cap || !vmas[e->vma].live) {
@@ -558,8 +484,7 @@ static int cmd_info(int argc, char **argv)
 					continue;
 				}
 				key = (uint64_t)v->file << 40 ^ (v->pgoff + e->page);
-				id = keymap_id(&km, key);
-				if (id == UINT64_MAX || reuse_access(&u, id) < 0) {
+				if (reuse_access(&u, key) < 0) {
 					fprintf(stderr, "pagelab trace info: out of memory\n");
 					rc = EXIT_RUN_FAILED;
 					goto out;
@@ -622,10 +547,10 @@ static int cmd_info(int argc, char **argv)
 	printf("accesses    %llu\n", (unsigned long long)nacc);
 	printf("writes      %llu (%.2f%%)\n", (unsigned long long)nwr,
 	       nacc ? 100.0 * (double)nwr / (double)nacc : 0.0);
-	printf("pages       %llu distinct\n", (unsigned long long)km.n);
+	printf("pages       %llu distinct\n", (unsigned long long)u.cold);
 	printf("footprint   %llu bytes (%.1f MiB)\n",
-	       (unsigned long long)(km.n * h.page_size),
-	       (double)km.n * h.page_size / (1 << 20));
+	       (unsigned long long)(u.cold * h.page_size),
+	       (double)u.cold * h.page_size / (1 << 20));
 	printf("vmas        %llu ids, %llu mmaps, %llu unmaps, peak %llu live\n",
 	       (unsigned long long)vma_ids, (unsigned long long)nmmap,
 	       (unsigned long long)nunmap, (unsigned long long)peak);
@@ -649,10 +574,7 @@ static int cmd_info(int argc, char **argv)
 		       (unsigned long long)u.max);
 out:
 	trace_close(r);
-	keymap_free(&km);
-	free(u.last);
-	free(u.who);
-	free(u.tree);
+	stackdist_destroy(u.sd);
 	free(vmas);
 	free(ev);
 	return rc;

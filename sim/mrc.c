@@ -6,17 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/bug.h"
-#include "sim/keymap.h"
+#include "common/stackdist.h"
 
 #define SHARDS_P (1ull << 32)
 
 struct mrc {
-	/* stack distances */
-	struct keymap map;	/* key -> time slot of its latest access */
-	uint32_t *fen;		/* Fenwick tree, 1-based, cap entries */
-	uint64_t *slot_key;	/* key at a slot, KEY_EMPTY if none */
-	size_t cap, now, live;
+	struct stackdist *sd;	/* stack distances of the (sampled) keys */
 	/* histogram */
 	int shards;
 	uint64_t *hist;		/* exact: hist[d], d >= 1 */
@@ -50,12 +45,7 @@ struct mrc *mrc_create(double rate, uint64_t smax, char *err, size_t errlen)
 		free(m);
 		return NULL;
 	}
-	if (!m || keymap_init(&m->map, 1024))
-		goto oom;
-	m->cap = 1024;
-	m->fen = calloc(m->cap + 1, sizeof(*m->fen));
-	m->slot_key = malloc(m->cap * sizeof(*m->slot_key));
-	if (!m->fen || !m->slot_key)
+	if (!m || !(m->sd = stackdist_create()))
 		goto oom;
 	m->shards = smax || rate < 1;
 	m->smax = smax;
@@ -73,69 +63,12 @@ void mrc_destroy(struct mrc *m)
 {
 	if (!m)
 		return;
-	keymap_free(&m->map);
-	free(m->fen);
-	free(m->slot_key);
+	stackdist_destroy(m->sd);
 	free(m->hist);
 	free(m->whist);
 	free(m->heap);
 	free(m->heap_key);
 	free(m);
-}
-
-static inline void fen_add(struct mrc *m, size_t i, int32_t d)
-{
-	for (i++; i <= m->cap; i += i & -i)
-		m->fen[i] += (uint32_t)d;
-}
-
-/* Ones at slots [0, i]. */
-static inline uint64_t fen_prefix(const struct mrc *m, size_t i)
-{
-	uint64_t s = 0;
-
-	for (i++; i > 0; i -= i & -i)
-		s += m->fen[i];
-	return s;
-}
-
-/* Renumber the live slots 0..live-1 (in time order); grow when half full. */
-static int compact(struct mrc *m)
-{
-	size_t j = 0;
-
-	for (size_t i = 0; i < m->now; i++) {
-		uint64_t k = m->slot_key[i];
-		if (k == KEY_EMPTY)
-			continue;
-		*keymap_find(&m->map, k) = j;
-		m->slot_key[j++] = k;
-	}
-	BUG_ON(j != m->live);
-	if (2 * m->live > m->cap) {
-		size_t cap = 2 * m->cap;
-		uint32_t *f = realloc(m->fen, (cap + 1) * sizeof(*f));
-		uint64_t *sk;
-
-		if (!f)
-			return -1;
-		m->fen = f;
-		sk = realloc(m->slot_key, cap * sizeof(*sk));
-		if (!sk)
-			return -1;
-		m->slot_key = sk;
-		m->cap = cap;
-	}
-	m->now = j;
-	memset(m->fen, 0, (m->cap + 1) * sizeof(*m->fen));
-	for (size_t i = 1; i <= j; i++)
-		m->fen[i] = 1;
-	for (size_t i = 1; i <= m->cap; i++) {
-		size_t p = i + (i & -i);
-		if (p <= m->cap)
-			m->fen[p] += m->fen[i];
-	}
-	return 0;
 }
 
 static int grow_hist(struct mrc *m, size_t need)
@@ -158,45 +91,6 @@ static int grow_hist(struct mrc *m, size_t need)
 		m->hist = h;
 	}
 	m->hcap = cap;
-	return 0;
-}
-
-/* Forget key (fixed-size SHARDS eviction). */
-static void sd_forget(struct mrc *m, uint64_t key)
-{
-	uint64_t *slot = keymap_find(&m->map, key);
-
-	if (!slot)
-		return;
-	fen_add(m, *slot, -1);
-	m->slot_key[*slot] = KEY_EMPTY;
-	keymap_del(&m->map, key);
-	m->live--;
-}
-
-/* Stack distance of key's access (0: first access), and record it. */
-static int sd_access(struct mrc *m, uint64_t key, uint64_t *dist)
-{
-	int isnew;
-	uint64_t *slot;
-
-	if (m->now == m->cap && compact(m))
-		return -1;
-	slot = keymap_slot(&m->map, key, 0, &isnew);
-	if (!slot)
-		return -1;
-	if (isnew) {
-		*dist = 0;
-		m->live++;
-	} else {
-		*dist = m->live - fen_prefix(m, *slot) + 1;
-		fen_add(m, *slot, -1);
-		m->slot_key[*slot] = KEY_EMPTY;
-	}
-	*slot = m->now;
-	m->slot_key[m->now] = key;
-	fen_add(m, m->now, 1);
-	m->now++;
 	return 0;
 }
 
@@ -268,7 +162,8 @@ int mrc_access(struct mrc *m, uint64_t key)
 			return 0;
 		m->nsampled++;
 	}
-	if (sd_access(m, key, &d))
+	d = stackdist_access(m->sd, key);
+	if (d == STACKDIST_OOM)
 		return -1;
 	if (!m->shards) {
 		if (!d) {
@@ -285,13 +180,13 @@ int mrc_access(struct mrc *m, uint64_t key)
 		if (m->smax) {
 			if (heap_push(m, h, key))
 				return -1;
-			while (m->live > m->smax) {
+			while (stackdist_nkeys(m->sd) > m->smax) {
 				/* Lower T to the largest hash; evict all keys at it. */
 				double old_rate = (double)m->threshold / (double)SHARDS_P;
 				double scale;
 				m->threshold = m->heap[0];
 				while (m->nheap && m->heap[0] >= m->threshold) {
-					sd_forget(m, m->heap_key[0]);
+					stackdist_forget(m->sd, m->heap_key[0]);
 					heap_pop(m);
 				}
 				scale = ((double)m->threshold / (double)SHARDS_P) / old_rate;
@@ -323,7 +218,7 @@ uint64_t mrc_naccesses(const struct mrc *m)
 
 uint64_t mrc_ndistinct(const struct mrc *m)
 {
-	return m->shards ? m->live : m->map.n;
+	return stackdist_nkeys(m->sd);
 }
 
 double mrc_rate(const struct mrc *m)

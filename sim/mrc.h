@@ -4,10 +4,9 @@
  * Exact LRU curve, all sizes in one pass (Mattson et al., 1970): an LRU
  * cache of c pages hits an access iff its stack distance (1 + the number of
  * distinct keys touched since the previous access to the same key) is <= c.
- * Stack distances come from a Fenwick tree over access times holding a 1 at
- * the latest access time of every key: the distance is 1 + the number of
- * ones after the key's previous time.  Times are renumbered (compacted) when
- * the tree fills, so it holds O(M) slots for M distinct keys: O(N log M) time.
+ * The distances come from common/stackdist.h (a Fenwick tree over access
+ * times, O(M) memory for M distinct keys, O(N log M) time); misses(c) is the
+ * number of first accesses plus the accesses at a distance > c.
  *
  * SHARDS (Waldspurger, Park, Garthwaite, Ahmad: "Efficient MRC Construction
  * with SHARDS", FAST 2015): only keys whose hash falls below a threshold T

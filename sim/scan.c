@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "common/bug.h"
+#include "common/u64map.h"
 #include "policies/reclaim.h"
-#include "sim/keymap.h"
 
 /* ---- sim_keys -------------------------------------------------------------- */
 
@@ -124,7 +124,7 @@ int sim_keys_event(struct sim_keys *k, const struct event *ev, uint64_t idx,
 struct sim_scan {
 	struct sim_keys *keys;
 	int want_next;
-	struct keymap seen;	/* distinct keys (when next use is not wanted) */
+	struct u64map seen;	/* distinct keys (when next use is not wanted) */
 	uint64_t *acc;		/* key of every access (want_next) */
 	uint64_t nacc, acc_cap;
 };
@@ -134,7 +134,7 @@ struct sim_scan *sim_scan_create(int want_next_use, char *err, size_t errlen)
 	struct sim_scan *sc = calloc(1, sizeof(*sc));
 
 	if (!sc || !(sc->keys = sim_keys_create()) ||
-	    (!want_next_use && keymap_init(&sc->seen, 1024))) {
+	    (!want_next_use && u64map_init(&sc->seen, 0))) {
 		snprintf(err, errlen, "out of memory");
 		sim_scan_destroy(sc);
 		return NULL;
@@ -148,7 +148,7 @@ void sim_scan_destroy(struct sim_scan *sc)
 	if (!sc)
 		return;
 	sim_keys_destroy(sc->keys);
-	keymap_free(&sc->seen);
+	u64map_free(&sc->seen);
 	free(sc->acc);
 	free(sc);
 }
@@ -158,7 +158,7 @@ int sim_scan_apply(struct sim_scan *sc, const struct event *ev, size_t n,
 {
 	for (size_t i = 0; i < n; i++) {
 		uint64_t key;
-		int isnew;
+		bool isnew;
 		int r = sim_keys_event(sc->keys, &ev[i], idx0 + i, &key, err, errlen);
 
 		if (r <= 0) {
@@ -180,7 +180,7 @@ int sim_scan_apply(struct sim_scan *sc, const struct event *ev, size_t n,
 				sc->acc_cap = cap;
 			}
 			sc->acc[sc->nacc] = key;
-		} else if (!keymap_slot(&sc->seen, key, 0, &isnew)) {
+		} else if (!u64map_insert(&sc->seen, key, 0, &isnew)) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
@@ -193,7 +193,7 @@ int sim_scan_finish(struct sim_scan *sc, uint64_t *ndistinct,
 		    uint64_t *naccesses, uint64_t **next_use, char *err,
 		    size_t errlen)
 {
-	struct keymap last;
+	struct u64map last;
 
 	*naccesses = sc->nacc;
 	if (next_use)
@@ -202,17 +202,16 @@ int sim_scan_finish(struct sim_scan *sc, uint64_t *ndistinct,
 		*ndistinct = sc->seen.n;
 		return 0;
 	}
-	if (keymap_init(&last, 1024)) {
-		keymap_free(&last);
+	if (u64map_init(&last, 0)) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	for (uint64_t i = sc->nacc; i-- > 0;) {
-		int isnew;
-		uint64_t *slot = keymap_slot(&last, sc->acc[i], UINT64_MAX, &isnew);
+		bool isnew;
+		uint64_t *slot = u64map_insert(&last, sc->acc[i], UINT64_MAX, &isnew);
 
 		if (!slot) {
-			keymap_free(&last);
+			u64map_free(&last);
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
@@ -220,7 +219,7 @@ int sim_scan_finish(struct sim_scan *sc, uint64_t *ndistinct,
 		*slot = i;
 	}
 	*ndistinct = last.n;
-	keymap_free(&last);
+	u64map_free(&last);
 	if (next_use) {
 		*next_use = sc->acc;
 		sc->acc = NULL;

@@ -20,10 +20,10 @@
  *                  instead of rejected
  *
  * Keys are decimal or 0x-hex unsigned numbers, renumbered densely in
- * first-seen order (keymap.h).  Fields may be wrapped in double quotes (no
- * separators inside them).  Blank lines are skipped.  Like every key-only
- * trace: one EV_MMAP of VMA 0 first (npages = the line count when the
- * input can be read twice), then one access per line.
+ * first-seen order (common/u64map.h).  Fields may be wrapped in double
+ * quotes (no separators inside them).  Blank lines are skipped.  Like every
+ * key-only trace: one EV_MMAP of VMA 0 first (npages = the line count when
+ * the input can be read twice), then one access per line.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -31,7 +31,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "workloads/keymap.h"
+#include "common/u64map.h"
 #include "workloads/trace_impl.h"
 
 #define CSV_MAXLINE 65536
@@ -49,7 +49,7 @@ struct csv_spec {
 struct csv_reader {
 	struct trace_reader r;
 	struct tin t;
-	struct keymap km;
+	struct u64map km;
 	struct csv_spec sp;
 	uint64_t bound, line;
 	int mmap_done;
@@ -251,7 +251,7 @@ static long csv_read(struct trace_reader *r, struct event *ev, size_t max)
 				    !strncasecmp(f, c->sp.write[i], fl))
 					write = 1;
 		}
-		id = keymap_id(&c->km, key);
+		id = u64map_id(&c->km, key);
 		if (id == UINT64_MAX)
 			return trace_fail(r, off, "out of memory");
 		if (id >= c->bound)
@@ -266,7 +266,7 @@ static long csv_read(struct trace_reader *r, struct event *ev, size_t max)
 static void csv_close(struct trace_reader *r)
 {
 	struct csv_reader *c = container_of(r, struct csv_reader, r);
-	keymap_free(&c->km);
+	u64map_free(&c->km);
 	tin_close(&c->t);
 	free(c);
 }
@@ -342,7 +342,7 @@ struct trace_reader *csv_open(struct tin *t, const char *path,
 	struct csv_reader *c = calloc(1, sizeof(*c));
 	uint64_t bytes, lines;
 
-	if (!c || keymap_init(&c->km) < 0) {
+	if (!c || u64map_init(&c->km, 0) < 0) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		free(c);
 		tin_close(t);
@@ -368,7 +368,7 @@ struct trace_reader *csv_open(struct tin *t, const char *path,
 	c->r.h.nvmas = 1;
 	return &c->r;
 fail:
-	keymap_free(&c->km);
+	u64map_free(&c->km);
 	tin_close(&c->t);
 	free(c);
 	return NULL;

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workloads/keymap.h"
+#include "common/u64map.h"
 #include "workloads/trace_impl.h"
 
 #define LACKEY_MAXLINE 256
@@ -31,7 +31,7 @@
 struct lackey_reader {
 	struct trace_reader r;
 	struct tin t;
-	struct keymap km;
+	struct u64map km;
 	uint64_t bound, line;
 	uint32_t page_size;
 	int instr, mmap_done;
@@ -93,7 +93,7 @@ static int parse_line(const char *s, size_t len, int *kind, uint64_t *addr,
 /* Emit the next event of the access in progress. */
 static int emit(struct lackey_reader *l, struct event *ev)
 {
-	uint64_t id = keymap_id(&l->km, l->cur);
+	uint64_t id = u64map_id(&l->km, l->cur);
 	int write;
 
 	if (id == UINT64_MAX)
@@ -173,7 +173,7 @@ static long lackey_read(struct trace_reader *r, struct event *ev, size_t max)
 static void lackey_close(struct trace_reader *r)
 {
 	struct lackey_reader *l = container_of(r, struct lackey_reader, r);
-	keymap_free(&l->km);
+	u64map_free(&l->km);
 	tin_close(&l->t);
 	free(l);
 }
@@ -190,7 +190,7 @@ struct trace_reader *lackey_open(struct tin *t, const char *path,
 	struct lackey_reader *l = calloc(1, sizeof(*l));
 	uint64_t bytes, lines;
 
-	if (!l || keymap_init(&l->km) < 0) {
+	if (!l || u64map_init(&l->km, 0) < 0) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		free(l);
 		tin_close(t);

@@ -22,6 +22,7 @@
  * bounds checks, BMI2's pext where the CPU has a fast one), everything
  * else and every error through the general byte-by-byte decoder.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,13 +231,40 @@ static int native_next_block(struct native_reader *n)
  * Records go by pairs from one 8-byte load: the second one's start follows
  * from the first's terminator without another load, which halves the chain
  * of dependent steps (load, find the end, advance) that bounds the speed;
- * a word of eight 1-byte accesses (sequential traces) goes at once. */
+ * a word of eight 1-byte accesses (sequential traces) goes at once.  Each
+ * event is one 16-byte copy of a prepared head (a read or a write access
+ * in the VMA) and two stores (page, npages).
+ *
+ * What this relies on, checked where it is compiled:
+ *  - a little-endian host: the word loads put a record's first byte in
+ *    the low bits.  Elsewhere NATIVE_FAST is 0 and the general decoder
+ *    takes every record (it reads bytes, as the writer writes them);
+ *  - struct event's layout: every member but page and npages lies in its
+ *    first 16 bytes (the head copy sets them), page and npages after. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define NATIVE_FAST 1
+#else
+#define NATIVE_FAST 0
+#endif
+
+#define EV_END(m) (offsetof(struct event, m) + sizeof(((struct event *)0)->m))
+_Static_assert(EV_END(type) <= 16 && EV_END(write) <= 16 &&
+	       EV_END(flags) <= 16 && EV_END(_pad) <= 16 &&
+	       EV_END(vma) <= 16 && EV_END(file) <= 16 && EV_END(_pad2) <= 16,
+	       "the fast path's 16-byte head copy must set every event member "
+	       "but page and npages");
+_Static_assert(offsetof(struct event, page) >= 16 &&
+	       offsetof(struct event, npages) >= 16,
+	       "the fast path's 16-byte head copy must not reach page or npages");
+#undef EV_END
+
+#if NATIVE_FAST
 struct fast_state {
 	const unsigned char *p;
 	uint64_t prev;
-	const uint64_t *head;	/* an event's first 16 bytes (type, write,
-				 * flags, pad, vma; file, pad: 0) at head +
-				 * the write bit v & 2 */
+	const uint64_t *head;	/* the first 16 bytes of a read access at
+				 * head[0], of a write at head[2]: the write
+				 * bit v & 2 indexes them */
 };
 
 #define TERM32 0x80808080u		/* the high bit of each byte */
@@ -355,12 +383,14 @@ static inline __attribute__((always_inline)) size_t
 native_fast(const unsigned char **pp, uint64_t *prevp, uint32_t vma,
 	    struct event *ev, size_t nmax, const int bmi2)
 {
-	const uint64_t head[4] = {
-		EV_ACCESS | (uint64_t)vma << 32, 0,
-		EV_ACCESS | 1u << 8 | (uint64_t)vma << 32, 0 };
+	const struct event rd = { .type = EV_ACCESS, .vma = vma };
+	const struct event wr = { .type = EV_ACCESS, .write = 1, .vma = vma };
+	uint64_t head[4];
 	struct fast_state s = { *pp, *prevp, head };
 	struct event *e = ev, *eend = ev + nmax, *elast = eend - 1;
 
+	memcpy(&head[0], &rd, 16);
+	memcpy(&head[2], &wr, 16);
 	while (e < elast) {
 		uint64_t w;
 
@@ -392,7 +422,9 @@ static size_t native_fast_generic(const unsigned char **pp, uint64_t *prevp,
 	return native_fast(pp, prevp, vma, ev, nmax, 0);
 }
 
-#if defined(__x86_64__) && !defined(PAGELAB_NO_BMI2)
+#endif /* NATIVE_FAST */
+
+#if defined(__x86_64__) && !defined(PAGELAB_NO_BMI2) && NATIVE_FAST
 /* The same compiled for BMI1/BMI2 (andn, blsr, tzcnt, shrx, pext): about a
  * quarter fewer instructions per access. */
 __attribute__((target("bmi,bmi2")))
@@ -425,10 +457,15 @@ static native_fast_fn *native_pick_fast(void)
 	}
 	return native_fast_bmi2;
 }
-#else
+#elif NATIVE_FAST
 static native_fast_fn *native_pick_fast(void)
 {
 	return native_fast_generic;
+}
+#else
+static native_fast_fn *native_pick_fast(void)
+{
+	return NULL;	/* not little-endian: the general decoder only */
 }
 #endif
 
@@ -462,7 +499,7 @@ static long native_read(struct trace_reader *r, struct event *ev, size_t max)
 				nf = left;
 			if (nf > (size_t)(end - p) / 4)
 				nf = (size_t)(end - p) / 4;
-			if (nf) {
+			if (NATIVE_FAST && nf) {
 				got = n->fast(&p, &prev, vma, ev + k, nf);
 				k += got;
 				left -= (uint32_t)got;

@@ -7,7 +7,8 @@
  * none).  A key-only trace: one EV_MMAP of VMA 0 (npages = the record
  * count, file size / 24 — of the decompressed stream for .zst, found
  * by decompressing it once more — when the size can be known), then one read access per
- * record to the obj_id renumbered densely in first-seen order (keymap.h).
+ * record to the obj_id renumbered densely in first-seen order
+ * (common/u64map.h).
  * Sizes and times are not used: pages have unit size.  A record whose
  * next_access_vtime is neither -1 (or INT64_MAX) nor later than the record
  * itself is reported as corrupt.
@@ -16,15 +17,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workloads/keymap.h"
+#include "common/u64map.h"
 #include "workloads/trace_impl.h"
 
 #define REC 24
+/* Each record starts loading the map slot of the record this many ahead,
+ * so that the cache misses of a large key set overlap (u64map.h). */
+#define ORACLE_PREFETCH 16
 
 struct oracle_reader {
 	struct trace_reader r;
 	struct tin t;
-	struct keymap km;
+	struct u64map km;
 	uint64_t index;		/* records read */
 	uint64_t bound;
 	int mmap_done;
@@ -59,6 +63,10 @@ static long oracle_read(struct trace_reader *r, struct event *ev, size_t max)
 		for (size_t i = 0; i < nrec; i++, p += REC) {
 			uint64_t key, id;
 			int64_t next;
+			if (i + ORACLE_PREFETCH < nrec) {
+				memcpy(&key, p + ORACLE_PREFETCH * REC + 4, 8);
+				u64map_prefetch(&o->km, key);
+			}
 			memcpy(&key, p + 4, 8);
 			memcpy(&next, p + 16, 8);
 			if (next != -1 && next != INT64_MAX &&
@@ -70,7 +78,7 @@ static long oracle_read(struct trace_reader *r, struct event *ev, size_t max)
 						  (unsigned long long)o->index,
 						  (long long)next);
 			}
-			id = keymap_id(&o->km, key);
+			id = u64map_id(&o->km, key);
 			if (id == UINT64_MAX)
 				return trace_fail(r, tin_offset(t), "out of memory");
 			if (id >= o->bound)
@@ -88,7 +96,7 @@ static long oracle_read(struct trace_reader *r, struct event *ev, size_t max)
 static void oracle_close(struct trace_reader *r)
 {
 	struct oracle_reader *o = container_of(r, struct oracle_reader, r);
-	keymap_free(&o->km);
+	u64map_free(&o->km);
 	tin_close(&o->t);
 	free(o);
 }
@@ -105,7 +113,7 @@ struct trace_reader *oracle_open(struct tin *t, const char *path,
 	struct oracle_reader *o = calloc(1, sizeof(*o));
 
 	(void)opts;
-	if (!o || keymap_init(&o->km) < 0) {
+	if (!o || u64map_init(&o->km, 0) < 0) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		free(o);
 		tin_close(t);
