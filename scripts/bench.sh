@@ -145,6 +145,7 @@ seeded_kinds="zipf hotset slices"
 seeds="1 2 3"
 
 cat >"$tmp/run.txt" <<EOF
+name: $stamp-$host
 quick: $quick
 started: $(date -u '+%Y-%m-%d %H:%M:%S UTC')
 load_start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)

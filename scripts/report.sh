@@ -28,7 +28,9 @@ why() {
 }
 
 {
-	name=$(basename "$dir" | sed 's/^\.incomplete-//')
+	# the study's name (run.txt), else the folder's
+	name=$(kv name "$dir/run.txt")
+	[ "$name" = unknown ] && name=$(basename "$dir" | sed 's/^\.incomplete-//')
 	echo "# pagelab study $name"
 	echo
 	quick=$(kv quick "$dir/run.txt")
@@ -290,7 +292,7 @@ why() {
 
 	echo "## Reproducing"
 	echo
-	echo "Every command this study ran is in \`jobs/*.jobs\`, one shell line each, and each reruns from this folder alone: \`jobs/gen.jobs\` regenerates the seeded traces byte for byte, and every line that reads a generated trace first runs \`jobs/trace.sh\`, which regenerates it when it is missing (the study deletes its traces unless \`KEEP_TRACES=1\`). \`jobs/mrc.jobs\` writes the exact LRU curves in full (\`mrc/*.full.csv\`; the study keeps them thinned to log-spaced sizes and the swept sizes, \`mrc/*.csv\`). \`make plot RESULTS=results/$(basename "$dir" | sed "s/^\\.incomplete-//")\` redraws the figures and this report from the folder; \`scripts/check-csv.sh results.csv\` checks the CSV against \`results/SCHEMA.md\`."
+	echo "Every command this study ran is in \`jobs/*.jobs\`, one shell line each, and each reruns from this folder alone: \`jobs/gen.jobs\` regenerates the seeded traces byte for byte, and every line that reads a generated trace first runs \`jobs/trace.sh\`, which regenerates it when it is missing (the study deletes its traces unless \`KEEP_TRACES=1\`). \`jobs/mrc.jobs\` writes the exact LRU curves in full (\`mrc/*.full.csv\`; the study keeps them thinned to log-spaced sizes and the swept sizes, \`mrc/*.csv\`). \`make plot RESULTS=DIR\` (DIR: this folder) redraws the figures and this report from the folder alone; \`scripts/check-csv.sh results.csv\` checks the CSV against \`results/SCHEMA.md\`."
 	echo
 
 	# --- benchmark programs -----------------------------------------------------
