@@ -288,7 +288,10 @@ if [ $have_gen -eq 1 ]; then
 				"$pre" "$k" "$t" $pages $accesses "$s" "$own" "logs/gen-$(basename "$t" .trace).log"
 		done
 	done >"$tmp/jobs/gen.jobs"
-	# the hugetlbfs replays' own small trace (see the real replays below)
+	# the real replays' own small traces (see the real replays below):
+	# views (the slices generator at the QUICK size, in both studies) and huge
+	printf '%s trace gen slices -o traces/views.trace --pages 10000 --accesses 100000 --seed 1 --write-ratio 0.2 --writeout 250 2>logs/gen-views.log\n' \
+		"$pre" >>"$tmp/jobs/gen.jobs"
 	printf '%s trace gen zipf -o traces/huge.trace --pages 256 --accesses 4000 --alpha 0.9 --write-ratio 0.2 --writeout 10 --seed 1 2>logs/gen-huge.log\n' \
 		"$pre" >>"$tmp/jobs/gen.jobs"
 	say "== generating traces ($kinds; seeds $seeds of $seeded_kinds)"
@@ -420,7 +423,10 @@ fi
 stage sim
 
 # --- real replays and compare (one at a time) -----------------------------
-# shmfs replays use the shared real trace and the slices trace.  2 MiB
+# shmfs replays use the shared real trace and traces/views.trace (the
+# slices generator: files mapped and unmapped, at the QUICK size in both
+# studies: replayed one at a time, a full-size slices trace would take
+# minutes per replay).  2 MiB
 # pages make every page of those traces 512 times larger, so hugetlbfs
 # replays use a small zipf trace of their own (traces/huge.trace, made
 # with the others: 256 pages, at most 256 MiB of huge pages at the largest
@@ -437,7 +443,7 @@ fi
 # had used 36 s of CPU and was not done; the whole simulator sweep used 69)
 real_traces="$real_trace"
 [ $quick -eq 1 ] && real_traces=""
-[ -s "$tmp/traces/slices.s1.trace" ] && real_traces="$real_traces traces/slices.s1.trace"
+[ -s "$tmp/traces/views.trace" ] && real_traces="$real_traces traces/views.trace"
 : >"$tmp/jobs/real.jobs"
 if [ $have_real -eq 1 ] || [ $have_compare -eq 1 ]; then
 	hist=""
