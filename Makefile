@@ -7,8 +7,10 @@
 #   make test-clang build everything with clang -Werror and run the tests
 #   make bench      the benchmark study (results/ is written, never cleaned);
 #                   QUICK=1 for the small one
-#   make plot RESULTS=dir  redraw a results folder's plots and report.md
-#   make install    bin/pagelab into $(DESTDIR)$(PREFIX)/bin
+#   make plot RESULTS=dir  redraw a results folder's plots and report.md;
+#                   without RESULTS, the committed docs/study (README's figure)
+#   make install    pagelab, its man page, docs, plot scripts and bash
+#                   completion under $(DESTDIR)$(PREFIX)
 #
 # Every .c file under common/ policies/ workloads/ sim/ real/ goes into one
 # static library; cli/ makes bin/pagelab; tests/t_*.c and bench/*.c are one
@@ -42,18 +44,36 @@ MT_TESTS  := $(filter %_mt,$(TESTS))
 
 # The tests read only what tests/data/ holds; scripts/bench.sh takes the
 # CloudPhysics trace from $(SHARED)/traces/ when that exists.
+
+# The version `pagelab --version` prints and machine.txt records: the
+# release below and the git commit built ("-modified" with uncommitted
+# changes, "unknown" outside git), compiled into common/version.c only;
+# $(O)/version.txt changes when they do, so a new commit rebuilds one file.
+RELEASE := 0.2
+COMMIT  := $(shell c=$$(git rev-parse --short HEAD 2>/dev/null) && \
+             { git diff --quiet HEAD 2>/dev/null || c=$$c-modified; echo $$c; } || echo unknown)
+VERSION_TXT := $(O)/version.txt
+
 SHARED  ?= $(abspath ../shared)
 export PAGELAB_SHARED := $(SHARED)
 export PAGELAB_BIN := $(abspath $(PAGELAB))
 
 .PHONY: all test test-asan test-tsan test-clang bench plot install clean deps \
-        build-tests fuzz
+        build-tests fuzz FORCE
 
 all: $(PAGELAB) $(TESTS) $(BENCHES)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(VERSION_TXT): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(RELEASE) $(COMMIT)' | cmp -s - $@ 2>/dev/null || echo '$(RELEASE) $(COMMIT)' >$@
+
+$(O)/common/version.o: $(VERSION_TXT)
+$(O)/common/version.o: override CFLAGS += -DPAGELAB_RELEASE='"$(RELEASE)"' \
+                                          -DPAGELAB_COMMIT='"$(COMMIT)"'
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -117,14 +137,30 @@ fuzz: deps
 bench: deps all
 	@QUICK=$(QUICK) scripts/bench.sh $(O)
 
-# Redraw the plots and report.md of a results folder without rerunning.
+# Redraw the plots and report.md of a results folder without rerunning;
+# by default docs/study, the small committed folder README's figure is
+# drawn from.
+RESULTS ?= docs/study
 plot:
-	@test -n "$(RESULTS)" || { echo "usage: make plot RESULTS=results/DIR" >&2; exit 2; }
 	@scripts/plot.sh $(RESULTS)
 
-install: $(PAGELAB)
-	install -d $(DESTDIR)$(PREFIX)/bin
+# The man page is made from the binary's own help texts (scripts/mkman.sh),
+# so it lists every subcommand and option this pagelab has.
+$(O)/pagelab.1: $(PAGELAB) scripts/mkman.sh
+	scripts/mkman.sh $(PAGELAB) >$@.tmp && mv $@.tmp $@
+
+DOCDIR  = $(DESTDIR)$(PREFIX)/share/doc/pagelab
+DATADIR = $(DESTDIR)$(PREFIX)/share/pagelab
+install: $(PAGELAB) $(O)/pagelab.1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DOCDIR) $(DATADIR)/plot $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 755 $(PAGELAB) $(DESTDIR)$(PREFIX)/bin/pagelab
+	install -m 644 $(O)/pagelab.1 $(DESTDIR)$(PREFIX)/share/man/man1/pagelab.1
+	install -m 644 README.md results/SCHEMA.md workloads/FORMAT.md docs/ENGINE.md $(DOCDIR)
+	install -m 755 scripts/plot.sh scripts/report.sh scripts/check-csv.sh $(DATADIR)
+	install -m 644 scripts/plot/*.gp scripts/plot/csv.awk scripts/plot/styles.txt $(DATADIR)/plot
+	install -m 644 scripts/pagelab.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/pagelab
 
 # results/ is never touched by clean.
 clean:

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/version.h"
 
 static const struct cli_command commands[] = {
 	{ "list", "every policy of every kind, one line each (also --list)", cmd_list },
@@ -21,7 +22,8 @@ static const struct cli_command commands[] = {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: pagelab COMMAND [ARGS]   (pagelab COMMAND --help)\n"
-		   "       pagelab --list\n\ncommands:\n");
+		   "       pagelab --list\n"
+		   "       pagelab --version   (-V)\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 }
@@ -37,6 +39,10 @@ int main(int argc, char **argv)
 	cmd = argv[1];
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+		printf("pagelab %s (commit %s)\n", pagelab_release(), pagelab_commit());
 		return 0;
 	}
 	if (!strcmp(cmd, "--list"))

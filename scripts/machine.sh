@@ -1,9 +1,10 @@
 #!/bin/sh
 # scripts/machine.sh — describe this machine for a results folder
 # (machine.txt): CPU model, cores, caches, NUMA nodes and page sizes from
-# hwloc, then kernel, compiler, git commit.  "key: value" lines first (the
-# report reads them), the full lstopo tree after.  Missing tools give
-# "unknown", never an error.
+# hwloc, then kernel, compiler, git commit and the version of the pagelab
+# binary ($PAGELAB_BIN, `pagelab --version`).  "key: value" lines first
+# (the report reads them), the full lstopo tree after.  Missing tools or
+# values give "unknown", never an error or an empty field.
 set -u
 
 cc=${CC:-cc}
@@ -17,7 +18,7 @@ attr() {
 }
 # cache LEVEL: "size=..." of the first cache of that kind, in KB
 cache() {
-	printf '%s\n' "$topo" | sed -nE "s/.*$1 L#0 \\(P#[0-9]+ size=([0-9]+KB).*/\\1/p" | head -n 1
+	printf '%s\n' "$topo" | sed -nE "s/.*$1 L#0 \\((P#[0-9]+ )?size=([0-9]+KB).*/\\2/p" | head -n 1
 }
 count() {
 	hwloc-calc --number-of "$1" all 2>/dev/null || echo unknown
@@ -34,23 +35,29 @@ if [ -z "$pagesizes" ]; then
 	pagesizes=$(ls /sys/kernel/mm/hugepages 2>/dev/null | sed 's/hugepages-//' | tr '\n' ' ')
 fi
 
-echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "host: $(hostname 2>/dev/null || echo unknown)"
-echo "cpu_model: ${model:-unknown}"
-echo "packages: $(count package)"
-echo "cores: $(count core)"
-echo "pus: $(count pu)"
-echo "numa_nodes: $(count numanode)"
-echo "l1d: $(cache L1dCache)"
-echo "l2: $(cache L2Cache)"
-echo "l3: $(cache L3Cache)"
-echo "memory: $(attr total | head -n 1)"
-echo "page_sizes: ${pagesizes:-unknown}"
-echo "hugepages_reserved_2m: $(cat /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages 2>/dev/null || echo 0)"
-echo "kernel: $(uname -srm)"
-echo "compiler: $($cc --version 2>/dev/null | head -n 1)"
-echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (modified)')"
-echo "hwloc: $(hwloc-info --version 2>/dev/null || echo unknown)"
+# kv KEY VALUE: one "key: value" line, blanks trimmed, "unknown" if empty
+kv() {
+	v=$(printf '%s' "$2" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//')
+	echo "$1: ${v:-unknown}"
+}
+kv date "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+kv host "$(hostname 2>/dev/null || echo unknown)"
+kv cpu_model "${model:-unknown}"
+kv packages "$(count package)"
+kv cores "$(count core)"
+kv pus "$(count pu)"
+kv numa_nodes "$(count numanode)"
+kv l1d "$(cache L1dCache)"
+kv l2 "$(cache L2Cache)"
+kv l3 "$(cache L3Cache)"
+kv memory "$(attr total | head -n 1)"
+kv page_sizes "${pagesizes:-unknown}"
+kv hugepages_reserved_2m "$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages 2>/dev/null || echo 0)"
+kv kernel "$(uname -srm)"
+kv compiler "$($cc --version 2>/dev/null | head -n 1)"
+kv commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (modified)')"
+kv hwloc "$(hwloc-info --version 2>/dev/null || echo unknown)"
+kv pagelab "$("${PAGELAB_BIN:-build/bin/pagelab}" --version 2>/dev/null | sed 's/^pagelab //' | grep . || echo unknown)"
 echo
 echo "# lstopo-no-graphics --no-io -v"
 printf '%s\n' "$topo"

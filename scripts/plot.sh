@@ -1,14 +1,18 @@
 #!/bin/sh
 # scripts/plot.sh DIR — draw the plots of a results folder and write its
-# report.md, from what is in the folder only (results.csv, hyperfine.csv,
-# run.txt, machine.txt, bench_*.txt): `make plot RESULTS=DIR` reruns it
-# without rerunning the study.
+# report.md, from what is in the folder only (results.csv, mrc/*.csv,
+# hist/*.hist.csv, hyperfine.csv, run.txt, machine.txt, bench_*.txt):
+# `make plot RESULTS=DIR` reruns it without rerunning the study.
 #
-# awk turns results.csv into small whitespace-separated tables under
+# awk turns the folder's files into small whitespace-separated tables under
 # DIR/plots/data/; the gnuplot scripts of scripts/plot/*.gp draw each as
 # DIR/plots/NAME.png and NAME.svg; scripts/report.sh writes report.md.
-# A figure whose data are absent (no real runs yet) is not drawn, and the
-# report says why.  Exit 1 if gnuplot fails on a figure.
+# Every policy and allocator is drawn in the style scripts/plot/styles.txt
+# gives it, the same in every figure and every folder.  A trace's seeds
+# (traces/KIND.sN.trace: the name up to the first dot is the trace) are
+# summarized as the median and the min-max band.  A figure whose data are
+# absent (no real runs yet) is not drawn, and the report says why.  Exit 1
+# if gnuplot fails on a figure.
 set -u
 dir=${1:?usage: scripts/plot.sh RESULTS_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,48 +44,127 @@ draw() {
 	elif [ ! -s "$out/$2.png" ]; then
 		echo "plot: $2: no PNG written" >&2
 		status=1
+	else
+		[ -s "$data/$2.gnuplot.log" ] || rm -f "$data/$2.gnuplot.log"
 	fi
 }
 
-# The policy order of every legend: opt, fifo, then the others as listed
-# by pagelab --list (policies.txt) or alphabetically; colours follow it.
-policy_order() {
-	{
-		echo opt; echo fifo
-		[ -s "$dir/policies.txt" ] && awk '$1 == "reclaim" { print $2 }' "$dir/policies.txt"
-		sort -u
-	} | awk '!seen[$0]++' | tr '\n' ' '
+# styles NAME...: the gnuplot variables that draw these names in the
+# order given, in their styles.txt styles: names, cols, dts, pts
+styles() {
+	awk -v list="$*" '
+	!/^#/ && NF >= 4 { c[$1] = $2; d[$1] = $3; p[$1] = $4 }
+	END {
+		# the palette of names styles.txt does not list
+		np = split("#843c39 #637939 #7b4173 #ad494a #3182bd #e6550d #31a354 #756bb1 #636363 #d6616b", pal, " ")
+		n = split(list, w, " ")
+		for (i = 1; i <= n; i++) {
+			x = w[i]
+			if (!(x in c)) {	# a checksum of the name picks its colour
+				h = 0
+				for (j = 1; j <= length(x); j++) h = (h * 31 + index("abcdefghijklmnopqrstuvwxyz0123456789:=-_.", substr(x, j, 1))) % 9973
+				c[x] = pal[h % np + 1]; d[x] = h % 5 + 1; p[x] = h % 13 + 1
+			}
+			sn = sn (i > 1 ? " " : "") x; sc = sc (i > 1 ? " " : "") c[x]
+			sd = sd (i > 1 ? " " : "") d[x]; sp = sp (i > 1 ? " " : "") p[x]
+		}
+		printf "names=\"%s\"; cols=\"%s\"; dts=\"%s\"; pts=\"%s\"", sn, sc, sd, sp
+	}' "$gp/styles.txt"
 }
 
+# in_order NAME...: the names in legend order: styles.txt's order first
+# (opt and fifo lead it and are kept even when absent), then the others
+# alphabetically
+in_order() {
+	{
+		awk '!/^#/ && NF >= 4 { print $1 }' "$gp/styles.txt" | while read -r n; do
+			case " $* " in *" $n "*) echo "$n" ;; *) case $n in opt | fifo) echo "$n" ;; esac ;; esac
+		done
+		printf '%s\n' "$@" | sort
+	} | awk 'NF && !seen[$0]++' | tr '\n' ' ' | sed 's/ $//'
+}
+
+# median/min/max of the values of one key, for the seed bands: prints
+# "median min max n" (awk function text, prepended where used)
+MEDIAN='function mmm(v, n,    i, j, x) {
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && v[j - 1] > v[j]; j--) { x = v[j]; v[j] = v[j - 1]; v[j - 1] = x }
+	return sprintf("%.6g %.6g %.6g %d", (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2, v[1], v[n], n)
+}'
+
 if [ -s "$csv" ]; then
-	# --- miss-ratio curves: sim, full observation, one file per (trace, policy)
-	awkcsv '
+	# --- miss-ratio curves: sim, full observation; per (trace, policy) and
+	# RAM size the median, min and max over the trace's seeds
+	awkcsv "$MEDIAN"'
 	NR == 1 { csv_header($0); next }
 	{ csv_split($0, f) }
 	col(f, "mode") == "sim" && col(f, "observe") == "full" && col(f, "accesses") > 0 {
-		print tname(col(f, "trace")), col(f, "reclaim"), col(f, "ram_pages"),
-		      col(f, "load_faults") / col(f, "accesses")
-	}' "$csv" | sort -k1,1 -k2,2 -k3,3n -u | awk -v d="$data" '
+		k = tname(col(f, "trace")) SUBSEP col(f, "reclaim") SUBSEP col(f, "ram_pages")
+		v[k, ++n[k]] = col(f, "load_faults") / col(f, "accesses")
+	}
+	END {
+		for (k in n) {
+			for (i = 1; i <= n[k]; i++) w[i] = v[k, i]
+			split(k, p, SUBSEP)
+			print p[1], p[2], p[3], mmm(w, n[k])
+		}
+	}' "$csv" | sort -k1,1 -k2,2 -k3,3n | awk -v d="$data" '
 	{ f = d "/mrc-" $1 "-" $2 ".dat"
-	  if (!(f in open)) { open[f] = 1; print "# ram_pages miss_ratio" > f }
-	  print $3, $4 > f }'
-	# opt and fifo keep their places (and colours) even when absent
-	all_policies=$(ls "$data" | sed -nE 's/^mrc-[^-]+-(.*)\.dat$/\1/p' | sort -u | policy_order |
-		tr ' ' '\n' | while read -r p; do
-			case $p in opt | fifo) echo "$p" ;; *) ls "$data"/mrc-*-"$p".dat >/dev/null 2>&1 && echo "$p" ;; esac
-		done | tr '\n' ' ')
+	  if (!(f in open)) { open[f] = 1; print "# ram_pages miss_ratio_median min max seeds" > f }
+	  print $3, $4, $5, $6, $7 > f }'
+	# the exact LRU curve (pagelab mrc, mrc/*.csv) over the swept sizes:
+	# per size the median over the seeds (beyond a seed's distinct pages its
+	# curve stays at its last value: cold misses only)
+	set -- "$dir"/mrc/*.csv
+	if [ -e "$1" ]; then
+		awkcsv "$MEDIAN"'
+		FNR == 1 { delete C; csv_header($0); nf++; next }
+		{ csv_split($0, f); t = tname(col(f, "trace")); r = col(f, "ram_pages") + 0
+		  m[nf, r] = col(f, "miss_ratio"); tf[nf] = t; if (r > top[nf]) top[nf] = r; size[t, r] = 1 }
+		END {
+			for (k in size) {
+				split(k, p, SUBSEP); t = p[1]; r = p[2] + 0; c = 0
+				for (i = 1; i <= nf; i++) if (tf[i] == t) {
+					if ((i, r) in m) w[++c] = m[i, r]
+					else if (r > top[i]) w[++c] = m[i, top[i]]
+				}
+				if (c) print t, r, mmm(w, c)
+			}
+		}' "$@" | sort -k1,1 -k2,2n >"$data/exact.tmp"
+		# the swept range of each trace: its smallest and largest size
+		for f in "$data"/mrc-*.dat; do
+			[ -e "$f" ] || continue
+			t=$(basename "$f" .dat); t=${t#mrc-}; t=${t%%-*}
+			awk -v t="$t" '!/^#/ { print t, $1 }' "$f"
+		done | sort -k1,1 -k2,2n | awk '{ if (!($1 in lo)) lo[$1] = $2; hi[$1] = $2 }
+			END { for (t in lo) print t, lo[t], hi[t] }' >"$data/range.tmp"
+		awk -v d="$data" '
+		NR == FNR { lo[$1] = $2; hi[$1] = $3; next }
+		($1 in lo) && $2 >= lo[$1] && $2 <= hi[$1] {
+			f = d "/mrc-" $1 "-lru-exact.dat"
+			if (!(f in open)) { open[f] = 1; print "# ram_pages miss_ratio_median min max seeds (pagelab mrc)" > f }
+			print $2, $3, $4, $5, $6 > f }' "$data/range.tmp" "$data/exact.tmp"
+		rm -f "$data/exact.tmp" "$data/range.tmp"
+	fi
 	for t in $(ls "$data" | sed -nE 's/^mrc-([^-]+)-.*\.dat$/\1/p' | sort -u); do
-		draw mrc.gp "mrc-$t" "trace='$t'; policies='$all_policies'"
+		pols=$(ls "$data" | sed -nE "s/^mrc-$t-(.*)\\.dat\$/\\1/p" | grep -vx lru-exact)
+		order=$(in_order $pols)
+		exact=0
+		[ -s "$data/mrc-$t-lru-exact.dat" ] && exact=1
+		draw mrc.gp "mrc-$t" "trace='$t'; exact=$exact; $(styles $order lru-exact)"
 	done
+	all_policies=$(in_order $(ls "$data" | sed -nE 's/^mrc-[^-]+-(.*)\.dat$/\1/p' | grep -vx lru-exact | sort -u))
 
-	# --- full vs faults observation: per policy, the mean over RAM sizes of
-	# the miss-ratio difference (percentage points), one column per trace
-	awkcsv '
+	# --- full vs faults observation: per trace, policy and RAM size, the
+	# miss-ratio difference in percentage points (median over the seeds
+	# that ran both)
+	awkcsv "$MEDIAN"'
 	NR == 1 { csv_header($0); next }
 	{ csv_split($0, f) }
-	col(f, "mode") == "sim" && col(f, "accesses") > 0 &&
-	(col(f, "observe") == "full" || col(f, "observe") == "faults") {
-		k = tname(col(f, "trace")) SUBSEP col(f, "reclaim") SUBSEP col(f, "ram_pages") SUBSEP col(f, "page_size")
+	col(f, "mode") == "sim" && col(f, "accesses") > 0 && col(f, "page_size") == 4096 &&
+	(col(f, "observe") == "full" || col(f, "observe") == "faults") &&
+	(col(f, "observe") == "full" || col(f, "alloc") == dflt || dflt == "") {
+		k = col(f, "trace") SUBSEP col(f, "reclaim") SUBSEP col(f, "ram_pages")
 		mr[k, col(f, "observe")] = col(f, "load_faults") / col(f, "accesses")
 		key[k] = 1
 	}
@@ -89,34 +172,24 @@ if [ -s "$csv" ]; then
 		for (k in key) {
 			if (!((k, "full") in mr) || !((k, "faults") in mr)) continue
 			split(k, p, SUBSEP)
-			print p[1], p[2], 100 * (mr[k, "faults"] - mr[k, "full"])
+			g = tname(p[1]) SUBSEP p[2] SUBSEP p[3]
+			v[g, ++n[g]] = 100 * (mr[k, "faults"] - mr[k, "full"])
 		}
-	}' "$csv" | sort -k2,2 -k1,1 | awk -v order="$all_policies" '
-	{ s[$2, $1] += $3; n[$2, $1]++; tr[$1] = 1; po[$2] = 1 }
-	END {
-		nt = 0
-		for (t in tr) trs[++nt] = t
-		for (i = 2; i <= nt; i++)	# insertion sort: awk has no sort
-			for (j = i; j > 1 && trs[j - 1] > trs[j]; j--) { x = trs[j]; trs[j] = trs[j - 1]; trs[j - 1] = x }
-		if (nt == 0) exit
-		printf "policy"
-		for (i = 1; i <= nt; i++) printf " %s", trs[i]
-		printf "\n"
-		np = split(order, ord, " ")
-		for (q = 1; q <= np; q++) {
-			pol = ord[q]
-			if (!(pol in po)) continue
-			printf "%s", pol
-			for (i = 1; i <= nt; i++)
-				if ((pol, trs[i]) in n) printf " %.3f", s[pol, trs[i]] / n[pol, trs[i]]
-				else printf " ?"
-			printf "\n"
+		for (g in n) {
+			for (i = 1; i <= n[g]; i++) w[i] = v[g, i]
+			split(g, p, SUBSEP)
+			print p[1], p[2], p[3], mmm(w, n[g])
 		}
-	}' >"$data/obsgap.dat"
-	if [ -s "$data/obsgap.dat" ]; then
-		draw obsgap.gp obsgap "ncols=$(head -n 1 "$data/obsgap.dat" | wc -w)"
-	else
-		rm -f "$data/obsgap.dat"
+	}' dflt="$(awk '$1 == "alloc" { print $2; exit }' "$dir/policies.txt" 2>/dev/null)" "$csv" |
+	sort -k1,1 -k2,2 -k3,3n | awk -v d="$data" '
+	{ f = d "/obsgap-" $1 "-" $2 ".dat"
+	  if (!(f in open)) { open[f] = 1; print "# ram_pages gap_pp_median min max seeds" > f }
+	  print $3, $4, $5, $6, $7 > f }'
+	gap_traces=$(ls "$data" | sed -nE 's/^obsgap-([^-]+)-.*\.dat$/\1/p' | sort -u | tr '\n' ' ')
+	if [ -n "$gap_traces" ]; then
+		gap_pols=$( (in_order $(ls "$data" | sed -nE 's/^obsgap-[^-]+-(.*)\.dat$/\1/p' | sort -u); echo) |
+			tr ' ' '\n' | while read -r p; do ls "$data"/obsgap-*-"$p".dat >/dev/null 2>&1 && echo "$p"; done | tr '\n' ' ')
+		draw obsgap.gp obsgap "traces='$gap_traces'; $(styles $gap_pols)"
 	fi
 
 	# --- kernel VMAs per allocator: sim, lru, faults, 4 KiB pages; the
@@ -155,7 +228,7 @@ if [ -s "$csv" ]; then
 		}
 	}' "$csv" >"$data/vmas.dat"
 	if [ -s "$data/vmas.dat" ]; then
-		draw vmas.gp vmas "ncols=$(head -n 1 "$data/vmas.dat" | wc -w)"
+		draw vmas.gp vmas "ncols=$(head -n 1 "$data/vmas.dat" | wc -w); $(styles $(head -n 1 "$data/vmas.dat" | cut -d' ' -f2-))"
 	else
 		rm -f "$data/vmas.dat"
 	fi
@@ -207,37 +280,51 @@ if [ -s "$csv" ]; then
 		rm -f "$data/throughput.dat"
 	fi
 
-	# --- fault latency of the real runs: per (page size, class) the row
-	# with the most faults of that class; its percentiles as points of the
-	# tail (fraction of faults slower than x), max at 1/faults
-	awkcsv '
-	NR == 1 { csv_header($0); next }
-	{ csv_split($0, f) }
-	col(f, "mode") == "real" {
-		ps = col(f, "page_size") == 4096 ? "shmfs" : "hugetlbfs"
-		nc = split("load map dirty ref", cl, " ")
-		for (i = 1; i <= nc; i++) {
-			c = cl[i]; n = col(f, c "_faults") + 0
-			if (n == 0 || col(f, c "_p50_ns") + 0 <= 0) continue
-			if ((ps, c) in best && best[ps, c] >= n) continue
-			best[ps, c] = n
-			line[ps, c] = col(f, c "_p50_ns") " 0.5\n" col(f, c "_p90_ns") " 0.1\n" \
-				col(f, c "_p99_ns") " 0.01\n" col(f, c "_p999_ns") " 0.001\n" \
-				col(f, c "_max_ns") " " 1 / n
-		}
-	}
-	END {
-		for (k in line) {
-			split(k, p, SUBSEP)
-			file = d "/lat-" p[1] "-" p[2] ".dat"
-			print "# latency_ns fraction_slower (" best[k] " faults)" > file
-			print line[k] > file
-		}
-	}' d="$data" "$csv"
+	# --- fault latency of the real runs, from the full histograms
+	# (hist/*.hist.csv): per (mechanism, class), where the mechanism is the
+	# RAM type (and the `fault` column when there is one), the CDF of the
+	# configuration with the most faults of that class
+	set -- "$dir"/hist/*.hist.csv
+	if [ -e "$1" ]; then
+		awkcsv '
+		FNR == 1 { delete C; csv_header($0); next }
+		{ csv_split($0, f)
+		  m = col(f, "page_size") == 4096 ? "shmfs" : "hugetlbfs"
+		  if (col(f, "fault") != "") m = m "+" col(f, "fault")
+		  mc = m SUBSEP col(f, "class")
+		  cfg = FILENAME SUBSEP col(f, "trace") SUBSEP col(f, "alloc") SUBSEP col(f, "ram_pages")
+		  tot[mc, cfg] += col(f, "count"); cfgs[mc, cfg] = 1
+		  row[mc, cfg, ++nr[mc, cfg]] = col(f, "hi_ns") " " col(f, "count") }
+		END {
+			for (k in cfgs) {
+				split(k, p, SUBSEP); mc = p[1] SUBSEP p[2]
+				if (!(mc in best) || tot[k] > tot[mc, best[mc]])
+					best[mc] = p[3] SUBSEP p[4] SUBSEP p[5] SUBSEP p[6]
+			}
+			for (mc in best) {
+				k = mc SUBSEP best[mc]
+				split(k, p, SUBSEP)
+				file = d "/lat-" p[1] "-" p[2] ".dat"
+				tr = p[4]; sub(/.*\//, "", tr); sub(/\..*/, "", tr)
+				printf "# latency_ns fraction_of_faults_at_most (%d faults; trace %s, alloc %s, ram_pages %s)\n", tot[k], tr, p[5], p[6] > file
+				n = nr[k]
+				for (i = 1; i <= n; i++) { split(row[k, i], x, " "); hi[i] = x[1] + 0; cnt[i] = x[2] + 0 }
+				for (i = 2; i <= n; i++)	# by bin
+					for (j = i; j > 1 && hi[j - 1] > hi[j]; j--) {
+						y = hi[j]; hi[j] = hi[j - 1]; hi[j - 1] = y
+						y = cnt[j]; cnt[j] = cnt[j - 1]; cnt[j - 1] = y }
+				c = 0
+				for (i = 1; i <= n; i++) { c += cnt[i]; printf "%d %.6f\n", hi[i], c / tot[k] > file }
+				close(file)
+			}
+		}' d="$data" "$@"
+	fi
 	if ls "$data"/lat-*.dat >/dev/null 2>&1; then
 		# the kernel's own minor fault on shmfs: bench_fault's "kernel" row
 		kfault=$(awk '$1 == "shmfs" && $2 == "kernel" { print $3; exit }' "$dir/bench_fault.txt" 2>/dev/null)
-		draw latency.gp latency "kfault='${kfault:-}'"
+		# legend order: by class, then mechanism
+		lat=$(ls "$data" | sed -nE 's/^lat-(.*)\.dat$/\1/p' | sort -t- -k2,2 -k1,1 | tr '\n' ' ')
+		draw latency.gp latency "kfault='${kfault:-}'; curves='$lat'"
 	fi
 
 	# --- simulator against real: the same configuration in both engines

@@ -10,7 +10,12 @@ data="$dir/plots/data"
 rep="$dir/report.md"
 tmp="$rep.tmp"
 
-kv() { sed -n "s/^$1: //p" "$2" 2>/dev/null | head -n 1; }
+# kv KEY FILE: the value of "KEY: value" in FILE, trailing blanks trimmed,
+# "unknown" when the key is absent or empty (the header has no empty fields)
+kv() {
+	v=$(sed -n "s/^$1: //p" "$2" 2>/dev/null | head -n 1 | sed 's/[[:space:]]*$//')
+	echo "${v:-unknown}"
+}
 # fig NAME ALT: the figure, PNG shown, SVG linked
 fig() {
 	printf '![%s](plots/%s.png)\n\n' "$2" "$1"
@@ -23,20 +28,36 @@ why() {
 }
 
 {
-	name=$(basename "$dir" | sed 's/^\.incomplete-//')
+	# the study's name (run.txt), else the folder's
+	name=$(kv name "$dir/run.txt")
+	[ "$name" = unknown ] && name=$(basename "$dir" | sed 's/^\.incomplete-//')
 	echo "# pagelab study $name"
 	echo
 	quick=$(kv quick "$dir/run.txt")
 	dur=$(kv duration_s "$dir/run.txt")
 	printf '%s run' "$([ "$quick" = 1 ] && echo 'A QUICK (small traces)' || echo 'The full')"
-	[ -n "$dur" ] && printf ' of %s s' "$dur"
-	printf ', started %s, commit %s.\n' "$(kv started "$dir/run.txt")" "$(kv commit "$dir/machine.txt")"
+	[ "$dur" != unknown ] && printf ' of %s s' "$dur"
+	printf ', started %s, commit %s, pagelab %s.\n' "$(kv started "$dir/run.txt")" \
+		"$(kv commit "$dir/machine.txt")" "$(kv pagelab "$dir/machine.txt")"
 	printf 'Machine: %s, %s cores (%s hardware threads), L1d %s, L2 %s, L3 %s, %s NUMA node(s); page sizes %s; %s; %s (full description in `machine.txt`).\n\n' \
 		"$(kv cpu_model "$dir/machine.txt")" "$(kv cores "$dir/machine.txt")" \
 		"$(kv pus "$dir/machine.txt")" "$(kv l1d "$dir/machine.txt")" \
 		"$(kv l2 "$dir/machine.txt")" "$(kv l3 "$dir/machine.txt")" \
 		"$(kv numa_nodes "$dir/machine.txt")" "$(kv page_sizes "$dir/machine.txt")" \
 		"$(kv kernel "$dir/machine.txt")" "$(kv compiler "$dir/machine.txt")"
+	# was the machine busy?  1-, 5- and 15-minute load averages
+	printf 'Load average (1, 5, 15 min) at the start %s, at the end %s, on %s hardware threads: ' \
+		"$(kv load_start "$dir/run.txt")" "$(kv load_end "$dir/run.txt")" "$(kv pus "$dir/machine.txt")"
+	awk -v a="$(kv load_start "$dir/run.txt")" -v b="$(kv load_end "$dir/run.txt")" \
+		-v n="$(kv pus "$dir/machine.txt")" 'BEGIN {
+		split(a, x, " "); split(b, y, " "); m = x[1] > y[1] ? x[1] : y[1]
+		if (a == "unknown" || n + 0 <= 0) print "unknown whether the machine was busy."
+		else if (m > n * 0.5) printf "the machine was loaded by other work (timings are noisy).\n"
+		else print "the machine was otherwise idle."
+	}'
+	stages=$(sed -n 's/^stage_\(.*\)_s: \([0-9]*\)\(.*\)/\1 \2 s\3/p' "$dir/run.txt" 2>/dev/null | paste -sd, - | sed 's/,/, /g')
+	[ -n "$stages" ] && printf 'Time per stage: %s.\n' "$stages"
+	echo
 
 	if [ -s "$dir/results.csv" ]; then
 		awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
@@ -50,7 +71,7 @@ why() {
 			n = 0; for (k in t) printf "%s%s (%d accesses)", n++ ? ", " : "", k, t[k]
 			printf "; reclaim policies %s; allocators %s; observation %s.\n\n", keys(p), keys(a), keys(o)
 		}' "$dir/results.csv"
-		echo "RAM sizes swept: $(kv ram_sizes "$dir/run.txt") of each trace's distinct pages (real replays: $(kv real_ram_sizes "$dir/run.txt"))."
+		echo "RAM sizes swept: $(kv ram_sizes "$dir/run.txt") (\`ram_pages_TRACE\` in \`run.txt\`; real replays: $(kv real_ram_sizes "$dir/run.txt")); seeds: $(kv seeds "$dir/run.txt")."
 		echo
 	else
 		echo "No \`results.csv\`: the simulator did not run ($(why 'simulator sweep' 'no CSV parts were written'))."
@@ -81,19 +102,33 @@ why() {
 		echo "### Trace $t"
 		echo
 		fig "mrc-$t" "miss-ratio curves of trace $t"
-		# every policy's miss ratio per size; the middle size of the sweep
+		# every policy's miss ratio per size (the median over the seeds);
+		# the middle size of the sweep
 		for f in "$data"/mrc-"$t"-*.dat; do
 			p=$(basename "$f" .dat); p=${p#mrc-"$t"-}
-			awk -v p="$p" '!/^#/ { print p, $1, $2 }' "$f"
-		done | awk '
-		{ mr[$1, $2] = $3; pol[$1] = 1; size[$2] = 1; sum[$1] += $3; n[$1]++ }
+			[ "$p" = lru-exact ] && continue
+			awk -v p="$p" '!/^#/ { print p, $1, $2, $5 }' "$f"
+		done | awk -v exact="$data/mrc-$t-lru-exact.dat" '
+		BEGIN { while ((getline l < exact) > 0) if (l !~ /^#/) { split(l, xf, " "); ex[xf[1]] = xf[2]; nex++ } }
+		{ mr[$1, $2] = $3; pol[$1] = 1; size[$2] = 1; sum[$1] += $3; n[$1]++; if ($4 > seeds) seeds = $4 }
 		END {
 			ns = 0
 			for (s in size) ss[++ns] = s + 0
 			for (i = 2; i <= ns; i++)
 				for (j = i; j > 1 && ss[j - 1] > ss[j]; j--) { x = ss[j]; ss[j] = ss[j - 1]; ss[j - 1] = x }
 			mid = ss[int((ns + 1) / 2)]
-			printf "Miss ratio (load faults per access, every access seen by the policy) against RAM size, %d sizes from %d to %d pages. ", ns, ss[1], ss[ns]
+			printf "Miss ratio (load faults per access, every access seen by the policy) against RAM size, %d sizes from %d to %d pages", ns, ss[1], ss[ns]
+			if (seeds > 1) printf "; each line is the median of %d seeds of the trace (generator and randomized policies), the band their min-max", seeds
+			printf ". "
+			if (nex && ("lru" in pol)) {
+				md = 0; nm = 0; miss = 0
+				for (i = 1; i <= ns; i++) if (("lru", ss[i]) in mr) {
+					if (!(ss[i] in ex)) { miss++; continue }
+					d = mr["lru", ss[i]] - ex[ss[i]]; if (d < 0) d = -d; if (d > md) md = d; nm++ }
+				printf "The exact LRU curve of `pagelab mrc` (pale wide line) and the simulated LRU points "
+				if (md < 5e-7 && !miss) printf "coincide at all %d sizes. ", nm
+				else printf "differ by up to %.4f in miss ratio over %d sizes%s: this trace writes, and a dirty page cannot be evicted until it is written out (docs/ENGINE.md), which the stack-distance curve of a pure LRU cache does not model. ", md, nm, miss ? sprintf(" (%d sizes without an exact value)", miss) : ""
+			}
 			printf "At %d pages", mid
 			if ((("opt", mid) in mr)) printf ", OPT misses %.1f %%", 100 * mr["opt", mid]
 			best = ""; worst = ""
@@ -127,22 +162,23 @@ why() {
 	# --- observation gap --------------------------------------------------
 	echo "## What seeing only faults costs"
 	echo
-	if [ -s "$data/obsgap.dat" ]; then
-		fig obsgap "miss-ratio increase from full to faults observation, per policy"
-		awk 'NR == 1 { nt = NF - 1; for (i = 2; i <= NF; i++) tr[i] = $i; next }
-		{ for (i = 2; i <= NF; i++) if ($i != "?") {
-			s[$1] += $i; n[$1]++
-			if (mx == "" || $i > mx) { mx = $i; mxp = $1; mxt = tr[i] }
-			if (mn == "" || $i < mn) { mn = $i; mnp = $1; mnt = tr[i] } }
-		  pol[++np] = $1 }
+	if [ -s "$dir/plots/obsgap.png" ]; then
+		fig obsgap "miss-ratio increase from full to faults observation, per trace, policy and RAM size"
+		for f in "$data"/obsgap-*.dat; do
+			b=$(basename "$f" .dat); b=${b#obsgap-}
+			awk -v t="${b%%-*}" -v p="${b#*-}" '!/^#/ { print t, p, $1, $2 }' "$f"
+		done | awk '
+		{ s[$2] += $4; n[$2]++; if (!($2 in seen)) { seen[$2] = 1; pol[++np] = $2 }
+		  if (mx == "" || $4 > mx) { mx = $4; mxp = $2; mxt = $1; mxr = $3 }
+		  if (mn == "" || $4 < mn) { mn = $4; mnp = $2; mnt = $1; mnr = $3 } }
 		END {
-			printf "Each bar is a policy'"'"'s miss ratio when it sees only faults (what a userspace pager sees: hits on mapped pages are invisible) minus its miss ratio when it sees every access, in percentage points, averaged over the RAM sizes, one bar per trace. "
-			printf "The largest loss is %s on %s, %+.2f points; the smallest %s on %s, %+.2f points. ", mxp, mxt, mx, mnp, mnt, mn
-			printf "Mean over traces:"
-			for (i = 1; i <= np; i++) if (n[pol[i]]) printf " %s %+.2f%s", pol[i], s[pol[i]] / n[pol[i]], i < np ? "," : "."
+			printf "Each panel is one trace; each line a policy'"'"'s miss ratio when it sees only faults (what a userspace pager sees: hits on mapped pages are invisible) minus its miss ratio when it sees every access, in percentage points, against RAM size. "
+			printf "The largest loss is %s on %s at %d pages, %+.2f points; the lowest value %s on %s at %d pages, %+.2f points. ", mxp, mxt, mxr, mx, mnp, mnt, mnr, mn
+			printf "Mean over every trace and size:"
+			for (i = 1; i <= np; i++) printf " %s %+.2f%s", pol[i], s[pol[i]] / n[pol[i]], i < np ? "," : "."
 			if ("fifo" in n) printf " FIFO never looks at hits, so its %+.2f points are the control: what the observation mode changes in the replay itself rather than in the policy'"'"'s knowledge.", s["fifo"] / n["fifo"]
 			printf "\n\n"
-		}' "$data/obsgap.dat"
+		}'
 	else
 		echo "Not drawn: no configuration was run with both \`full\` and \`faults\` observation."
 		echo
@@ -214,15 +250,17 @@ why() {
 	echo "## Fault latency of the real engine"
 	echo
 	if [ -s "$dir/plots/latency.png" ]; then
-		fig latency "fault latency distributions per class, shmfs against hugetlbfs"
+		fig latency "fault latency distributions per class and mechanism"
+		# per curve: the bin edge where the CDF reaches 0.5 and 0.99
 		for f in "$data"/lat-*.dat; do
 			b=$(basename "$f" .dat); b=${b#lat-}
-			awk -v k="$b" '/faults\)/ { n = $4; sub(/\(/, "", n) } !/^#/ && $2 == 0.5 { p50 = $1 } !/^#/ && $2 == 0.01 { p99 = $1 }
-				END { split(k, a, "-"); printf "%s %s %s %s %s\n", a[1], a[2], p50, p99, n }' "$f"
+			awk -v k="$b" 'NR == 1 { n = $0; sub(/.*\(/, "", n); sub(/ faults.*/, "", n) }
+				!/^#/ && p50 == "" && $2 >= 0.5 { p50 = $1 } !/^#/ && p99 == "" && $2 >= 0.99 { p99 = $1 }
+				END { i = index(k, "-"); printf "%s %s %s %s %s\n", substr(k, 1, i - 1), substr(k, i + 1), p50, p99, n }' "$f"
 		done | awk -v kf="$(awk '$1 == "shmfs" && $2 == "kernel" { print $3; exit }' "$dir/bench_fault.txt" 2>/dev/null)" '
-		{ p50[$1, $2] = $3; line = line sprintf("%s%s %s faults p50 %.1f us, p99 %.1f us (%d faults)", line == "" ? "" : "; ", $2, $1, $3 / 1000, $4 / 1000, $5) }
+		{ p50[$1, $2] = $3; line = line sprintf("%s%s faults on %s: median at most %.1f us, p99 at most %.1f us (%d faults)", line == "" ? "" : "; ", $2, $1, $3 / 1000, $4 / 1000, $5) }
 		END {
-			printf "Each curve is the fraction of faults of one class slower than x, from the percentiles the real engine measured (p50, p90, p99, p99.9, max) on the configuration with the most faults of that class: %s. ", line
+			printf "Each curve is the fraction of faults of one class taking at most x, from the full latency histogram the real engine recorded (`hist/`) on the configuration with the most faults of that class; solid shmfs, dashed hugetlbfs: %s. ", line
 			if (("shmfs", "load") in p50 && ("hugetlbfs", "load") in p50 && p50["shmfs", "load"] > 0)
 				printf "A hugetlbfs load fault takes %.0f times a shmfs one at the median (a 2 MiB page is loaded and zeroed at once). ", p50["hugetlbfs", "load"] / p50["shmfs", "load"]
 			if (kf != "") printf "The dotted line is the kernel'"'"'s own minor fault on a shared-memory page, %.0f ns at the median (`bench_fault`, row kernel).", kf
@@ -254,7 +292,7 @@ why() {
 
 	echo "## Reproducing"
 	echo
-	echo "Every command this study ran is in \`jobs/*.jobs\` (one shell line each; \`jobs/gen.jobs\` regenerates the seeded traces byte for byte, the others rerun the sweeps). \`make plot RESULTS=results/$(basename "$dir" | sed "s/^\\.incomplete-//")\` redraws the figures and this report from \`results.csv\`; \`scripts/check-csv.sh results.csv\` checks the CSV against \`results/SCHEMA.md\`."
+	echo "Every command this study ran is in \`jobs/*.jobs\`, one shell line each, and each reruns from this folder alone: \`jobs/gen.jobs\` regenerates the seeded traces byte for byte, and every line that reads a generated trace first runs \`jobs/trace.sh\`, which regenerates it when it is missing (the study deletes its traces unless \`KEEP_TRACES=1\`). \`jobs/mrc.jobs\` writes the exact LRU curves in full (\`mrc/*.full.csv\`; the study keeps them thinned to log-spaced sizes and the swept sizes, \`mrc/*.csv\`). \`make plot RESULTS=DIR\` (DIR: this folder) redraws the figures and this report from the folder alone; \`scripts/check-csv.sh results.csv\` checks the CSV against \`results/SCHEMA.md\`."
 	echo
 
 	# --- benchmark programs -----------------------------------------------------
