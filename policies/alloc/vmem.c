@@ -26,7 +26,8 @@
  * Every operation reserves the boundary tags it can need (2 to split a
  * segment, 2 more to import a span) before it changes anything, from a pool
  * refilled in chunks, so running out of memory never leaves a half-done
- * operation.  vmem_inject_fail() makes a chosen refill fail for tests.
+ * operation.  Memory comes from the memory source the arena was created
+ * with (common/mem.h); tests make a chosen allocation fail through it.
  *
  * Added for pagelab's allocator hint: free segments are also kept in a
  * treap (a randomized binary search tree, with parent links) on their
@@ -61,7 +62,6 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "common/args.h"
@@ -123,7 +123,7 @@ struct vmem {
 	uint64_t qcache_max;
 	size_t nqcache;
 	struct vmem_qcache *qcache;
-	uint64_t fail_in;
+	const struct mem_source *mem;
 	uint64_t prio_state;
 	struct vmem_stats st;
 };
@@ -133,26 +133,12 @@ struct vmem_req {
 	uint64_t size, align, phase, nocross, minaddr, maxaddr;
 };
 
-/* ---- internal allocations (the fault-injection point) ---- */
-
-static void *vm_malloc(struct vmem *vm, size_t n)
-{
-	if (vm->fail_in && --vm->fail_in == 0)
-		return NULL;
-	return malloc(n);
-}
-
-void vmem_inject_fail(struct vmem *vm, uint64_t n)
-{
-	vm->fail_in = n;
-}
-
 /* ---- boundary tag pool ---- */
 
 static int tags_reserve(struct vmem *vm, size_t n)
 {
 	while (vm->ntag_free < n) {
-		struct vmem_tag_chunk *c = vm_malloc(vm, sizeof(*c));
+		struct vmem_tag_chunk *c = mem_alloc(vm->mem, sizeof(*c), 0);
 		if (!c)
 			return -ENOMEM;
 		c->next = vm->chunks;
@@ -426,15 +412,16 @@ static inline struct vmem_seg **finger_slot(const struct vmem *vm, uint64_t addr
 }
 
 /* A new, empty table of 1 << shift fingers (they are guesses: on no memory
- * the old table stays; not a fault-injection point, as nothing fails). */
+ * the old table stays). */
 static void finger_resize(struct vmem *vm, unsigned shift)
 {
-	struct vmem_seg **t = malloc(((size_t)1 << shift) * sizeof(*t));
+	struct vmem_seg **t = mem_alloc_array(vm->mem, (size_t)1 << shift,
+					      sizeof(*t), 0);
 
 	if (!t)
 		return;
-	memset(t, 0, ((size_t)1 << shift) * sizeof(*t));
-	free(vm->finger);
+	mem_free_array(vm->mem, vm->finger, (size_t)1 << vm->finger_shift,
+		       sizeof(*t), 0);
 	vm->finger = t;
 	vm->finger_shift = shift;
 }
@@ -471,11 +458,10 @@ static void hash_grow(struct vmem *vm)
 {
 	unsigned shift = vm->hash_shift + 1;
 	size_t n = (size_t)1 << shift;
-	struct vmem_seg **h = vm_malloc(vm, n * sizeof(*h));
+	struct vmem_seg **h = mem_alloc_array(vm->mem, n, sizeof(*h), 0);
 
 	if (!h)
 		return;	/* keep the smaller table: slower, still correct */
-	memset(h, 0, n * sizeof(*h));
 	for (size_t i = 0; i < ((size_t)1 << vm->hash_shift); i++) {
 		struct vmem_seg *s = vm->hash[i], *next;
 		for (; s; s = next) {
@@ -485,7 +471,7 @@ static void hash_grow(struct vmem *vm)
 			h[j] = s;
 		}
 	}
-	free(vm->hash);
+	mem_free_array(vm->mem, vm->hash, (size_t)1 << vm->hash_shift, sizeof(*h), 0);
 	vm->hash = h;
 	vm->hash_shift = shift;
 	finger_resize(vm, shift);
@@ -1106,7 +1092,8 @@ static void vmem_ffunc_default(struct vmem *src, uint64_t addr, uint64_t size)
 struct vmem *vmem_create(const char *name, uint64_t base, uint64_t size,
 			 uint64_t quantum, vmem_afunc_t *afunc,
 			 vmem_ffunc_t *ffunc, struct vmem *source,
-			 uint64_t qcache_max, int fit, char *err, size_t errlen)
+			 uint64_t qcache_max, int fit, const struct mem_source *mem,
+			 char *err, size_t errlen)
 {
 	struct vmem *vm;
 
@@ -1136,9 +1123,10 @@ struct vmem *vmem_create(const char *name, uint64_t base, uint64_t size,
 		snprintf(err, errlen, "vmem %s: qcache_max above 1024 quanta", name);
 		return NULL;
 	}
-	vm = calloc(1, sizeof(*vm));
+	vm = mem_alloc(mem, sizeof(*vm), 0);
 	if (!vm)
 		goto nomem;
+	vm->mem = mem;
 	snprintf(vm->name, sizeof(vm->name), "%s", name);
 	vm->quantum = quantum;
 	vm->fit = fit;
@@ -1153,14 +1141,16 @@ struct vmem *vmem_create(const char *name, uint64_t base, uint64_t size,
 	if (!vm->prio_state)
 		vm->prio_state = 1;
 	vm->hash_shift = VMEM_HASH_MIN_SHIFT;
-	vm->hash = calloc((size_t)1 << vm->hash_shift, sizeof(*vm->hash));
+	vm->hash = mem_alloc_array(mem, (size_t)1 << vm->hash_shift,
+				   sizeof(*vm->hash), 0);
 	vm->grain_shift = (63u - (unsigned)__builtin_clzll(quantum)) + VMEM_FINGER_GRAIN;
-	vm->finger = calloc((size_t)1 << vm->hash_shift, sizeof(*vm->finger));
+	vm->finger = mem_alloc_array(mem, (size_t)1 << vm->hash_shift,
+				     sizeof(*vm->finger), 0);
 	vm->finger_shift = vm->hash_shift;
 	vm->qcache_max = qcache_max - qcache_max % quantum;
 	vm->nqcache = vm->qcache_max / quantum;
 	if (vm->nqcache)
-		vm->qcache = calloc(vm->nqcache, sizeof(*vm->qcache));
+		vm->qcache = mem_alloc_array(mem, vm->nqcache, sizeof(*vm->qcache), 0);
 	if (!vm->hash || !vm->finger || (vm->nqcache && !vm->qcache) ||
 	    tags_reserve(vm, 2))
 		goto nomem;
@@ -1193,12 +1183,14 @@ void vmem_destroy(struct vmem *vm)
 	}
 	for (c = vm->chunks; c; c = next) {
 		next = c->next;
-		free(c);
+		mem_free(vm->mem, c, sizeof(*c), 0);
 	}
-	free(vm->qcache);
-	free(vm->hash);
-	free(vm->finger);
-	free(vm);
+	mem_free_array(vm->mem, vm->qcache, vm->nqcache, sizeof(*vm->qcache), 0);
+	mem_free_array(vm->mem, vm->hash, (size_t)1 << vm->hash_shift,
+		       sizeof(*vm->hash), 0);
+	mem_free_array(vm->mem, vm->finger, (size_t)1 << vm->finger_shift,
+		       sizeof(*vm->finger), 0);
+	mem_free(vm->mem, vm, sizeof(*vm), 0);
 }
 
 void vmem_stats(const struct vmem *vm, struct vmem_stats *st)
@@ -1501,7 +1493,7 @@ static int slab_reserve(struct vmem_policy *p)
 
 	if (2 * (p->nslabs + 1) <= p->slab_cap)
 		return 0;
-	t = calloc(cap, sizeof(*t));
+	t = mem_alloc_array(p->base.mem, cap, sizeof(*t), 0);
 	if (!t)
 		return -ENOMEM;
 	p->slab = t;
@@ -1517,7 +1509,7 @@ static int slab_reserve(struct vmem_policy *p)
 		t[j] = old[i];
 	}
 	if (oldcap)
-		free(old);
+		mem_free_array(p->base.mem, old, oldcap, sizeof(*old), 0);
 	return 0;
 }
 
@@ -1686,25 +1678,26 @@ static void vmem_policy_describe(char *buf, size_t buflen)
 	args_describe(specs, ARRAY_SIZE(specs), buf, buflen);
 }
 
-struct alloc *vmem_policy_new(uint64_t base, uint64_t size, uint64_t quantum,
-			      int fit, uint64_t qcache_max, char *err,
-			      size_t errlen)
+struct alloc *vmem_policy_new(const struct alloc_params *ap, int fit,
+			      uint64_t qcache_max, char *err, size_t errlen)
 {
-	struct vmem_policy *p = calloc(1, sizeof(*p));
+	struct vmem_policy *p = mem_alloc(ap->mem, sizeof(*p), 0);
+	uint64_t quantum = ap->quantum;
 
 	if (!p) {
 		snprintf(err, errlen, "alloc: out of memory");
 		return NULL;
 	}
-	p->vm = vmem_create("alloc", base, size, quantum, NULL, NULL, NULL,
-			    qcache_max, fit, err, errlen);
+	p->vm = vmem_create("alloc", ap->base, ap->size, quantum, NULL, NULL,
+			    NULL, qcache_max, fit, ap->mem, err, errlen);
 	if (!p->vm) {
-		free(p);
+		mem_free(ap->mem, p, sizeof(*p), 0);
 		return NULL;
 	}
-	p->base.base = base;
-	p->base.size = size;
+	p->base.base = ap->base;
+	p->base.size = ap->size;
 	p->base.quantum = quantum;
+	p->base.mem = ap->mem;
 	p->slabs = fit != VM_FIRSTFIT && qcache_max < quantum;
 	p->slab = vmem_slab_none;
 	vmem_policy_set_fast(&p->base, true);
@@ -1726,8 +1719,8 @@ struct vmem *vmem_policy_arena(struct alloc *a)
 	return container_of(a, struct vmem_policy, base)->vm;
 }
 
-static struct alloc *vmem_policy_create(const char *args, uint64_t base,
-					uint64_t size, uint64_t quantum,
+static struct alloc *vmem_policy_create(const char *args,
+					const struct alloc_params *ap,
 					char *err, size_t errlen)
 {
 	int fit = 0;
@@ -1736,8 +1729,8 @@ static struct alloc *vmem_policy_create(const char *args, uint64_t base,
 
 	if (args_parse("alloc vmem", args, specs, ARRAY_SIZE(specs), err, errlen))
 		return NULL;
-	return vmem_policy_new(base, size, quantum, vmem_fit_flags[fit],
-			       qc * quantum, err, errlen);
+	return vmem_policy_new(ap, vmem_fit_flags[fit], qc * ap->quantum, err,
+			       errlen);
 }
 
 void vmem_policy_destroy(struct alloc *a)
@@ -1746,8 +1739,8 @@ void vmem_policy_destroy(struct alloc *a)
 
 	vmem_destroy(p->vm);
 	if (p->slab_cap)
-		free(p->slab);
-	free(p);
+		mem_free_array(a->mem, p->slab, p->slab_cap, sizeof(*p->slab), 0);
+	mem_free(a->mem, p, sizeof(*p), 0);
 }
 
 /* Everything but the fast path's case (vmem_policy_alloc() below). */
@@ -1786,7 +1779,7 @@ policy_alloc_slow(struct vmem_policy *p, uint64_t size, uint64_t unit,
 }
 
 /* Engine context: under the engine lock, possibly in the SIGSEGV handler
- * (malloc allowed there).  A one-quantum hint is served from its slab;
+ * (docs/ENGINE.md "Memory").  A one-quantum hint is served from its slab;
  * other hints are tried as an exact window first (O(1) from a finger or a
  * neighbouring allocated page, else one treap lookup).
  *
@@ -1857,9 +1850,9 @@ slow:
 	policy_free_slow(p, addr, size);
 }
 
-/* Any context: the slab-table slot a one-quantum alloc at hint addr or a
- * free of addr probes first. */
-static void vmem_policy_prefetch(const struct alloc *a, uint64_t addr)
+/* The hint (any context): the slab-table slot a one-quantum alloc at hint
+ * addr or a free of addr probes first. */
+static void vmem_policy_hint(const struct alloc *a, uint64_t addr)
 {
 	const struct vmem_policy *p = container_of(a, const struct vmem_policy, base);
 	uint64_t unit = addr - a->base;
@@ -1895,7 +1888,7 @@ const struct alloc_ops alloc_vmem = {
 	.create = vmem_policy_create,
 	.destroy = vmem_policy_destroy,
 	.alloc = vmem_policy_alloc,
-	.free = vmem_policy_free,
-	.prefetch = vmem_policy_prefetch,
+	.release = vmem_policy_free,
+	.hint = vmem_policy_hint,
 	.stats = vmem_policy_stats,
 };
