@@ -24,7 +24,8 @@
  * Besides the paper's structures, free segments are also kept in an
  * address-ordered treap so that an exact-address request (minaddr ==
  * maxaddr - size, the allocator hint of policies/alloc.h) finds the free
- * segment containing it in O(log n) without scanning.
+ * segment containing it in O(log n) without scanning (policies/alloc/:
+ * vmem.c the arena, vmem_index.c the treap and its fingers).
  *
  * Return convention: 0 or -errno (-ENOMEM, -EINVAL); nothing exits.
  * Memory: from the memory source given at creation (common/mem.h):
@@ -134,32 +135,5 @@ void vmem_walk(const struct vmem *vm,
  * stats add up.  0, or -1 and a message in err.  O(n); for tests.
  */
 int vmem_check(const struct vmem *vm, char *err, size_t errlen);
-
-/*
- * The allocator policies built on one vmem arena (policies/alloc.h), for
- * policy files that differ only in the fit (vmem, first-fit): create one
- * over [base, base+size) with the given fit and quantum caches; the other
- * functions are alloc_ops members.  alloc() tries a hint as an exact
- * window first; stats() counts in_use without the quantum caches.
- */
-struct alloc;
-struct alloc_params;
-struct alloc_stats;
-struct alloc *vmem_policy_new(const struct alloc_params *p, int fit,
-			      uint64_t qcache_max, char *err, size_t errlen);
-void vmem_policy_destroy(struct alloc *a);
-int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
-		      uint64_t *addrp);
-void vmem_policy_free(struct alloc *a, uint64_t addr, uint64_t size);
-void vmem_policy_stats(const struct alloc *a, struct alloc_stats *st);
-
-/*
- * For tests.  vmem_policy_set_fast(): turn the fast paths of the `vmem`
- * policy's hinted one-quantum alloc and its free on or off (on after
- * creation); the results are the same either way, only the cost differs.
- * vmem_policy_arena(): the arena under a policy, for vmem_check().
- */
-void vmem_policy_set_fast(struct alloc *a, bool on);
-struct vmem *vmem_policy_arena(struct alloc *a);
 
 #endif

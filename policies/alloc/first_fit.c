@@ -16,7 +16,7 @@
  */
 #include "common/args.h"
 #include "policies/alloc.h"
-#include "policies/vmem.h"
+#include "policies/alloc/vmem_policy.h"
 
 static struct alloc *first_fit_create(const char *args,
 				      const struct alloc_params *p,
@@ -28,7 +28,7 @@ static struct alloc *first_fit_create(const char *args,
 }
 
 /* alloc, free: under the engine lock, possibly in the SIGSEGV handler
- * (docs/ENGINE.md "Memory"); see policies/vmem.h. */
+ * (docs/ENGINE.md "Memory"); see policies/alloc/vmem_policy.h. */
 const struct alloc_ops alloc_first_fit = {
 	.name = "first-fit",
 	.help = "address-ordered first fit: the lowest free extent that fits",
