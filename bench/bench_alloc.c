@@ -48,7 +48,10 @@ struct blk {
 static struct alloc *mk(const char *spec, uint64_t size)
 {
 	char err[256];
-	struct alloc *a = alloc_create(spec, 0, size, 1, err, sizeof(err));
+	struct alloc *a = alloc_create(spec, &(const struct alloc_params){
+					       .base = 0, .size = size, .quantum = 1,
+					       .mem = &mem_default },
+				       err, sizeof(err));
 
 	if (!a) {
 		fprintf(stderr, "bench_alloc: %s\n", err);

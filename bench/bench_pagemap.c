@@ -136,8 +136,9 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			for (size_t rep = 0; rep < reps; rep++) {
-				struct pagemap *pm = pagemap_create(ops->name, err,
-								    sizeof(err));
+				struct pagemap *pm = pagemap_create(ops->name,
+					&(const struct pagemap_params){ .mem = &mem_default },
+					err, sizeof(err));
 				double t0, t1, t2, t3, t4;
 
 				if (!pm) {

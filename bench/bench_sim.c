@@ -6,11 +6,11 @@
  * radix pagemap: >= 30 M accesses/s on one core, trace decoding included; <= 64 bytes of
  * simulator state per distinct page beside the policy's own metadata.
  *
- * The trace is generated once into a native file (default
- * /tmp/pagelab-bench-zipf-PAGES-ACCESSES.trace, reused while its generator
- * line matches)
- * and every run reads it back through the ordinary reader, in 1024-event
- * batches, like `pagelab sim`.  Times are the thread's CPU time, so that a
+ * The trace is generated once into a native file
+ * (/tmp/pagelab-bench-zipf-PAGES-ACCESSES.trace, reused while its
+ * generator line matches), or --trace names one (any format, read as it
+ * is, never written), and every run reads it back through the ordinary
+ * reader, in 1024-event batches, like `pagelab sim`.  Times are the thread's CPU time, so that a
  * machine shared with other jobs does not count their time slices as ours
  * (cache interference still does).  Prints accesses/s (median of 3 runs) for
  * every registered reclaim policy with both pagemaps and the engines'
@@ -250,9 +250,9 @@ int main(int argc, char **argv)
 		snprintf(defpath, sizeof(defpath), "/tmp/pagelab-bench-zipf-%llu-%llu.trace",
 			 pages, accesses);
 		path = defpath;
+		if (ensure_trace(path, spec, pages, accesses))
+			return 1;
 	}
-	if (ensure_trace(path, spec, pages, accesses))
-		return 1;
 
 	/* The pre-pass: distinct pages, next use for OPT (not timed below). */
 	{
@@ -275,7 +275,7 @@ int main(int argc, char **argv)
 		trace_close(r);
 		sim_scan_destroy(sc);
 		printf("bench_sim: %s: %llu accesses, %llu distinct pages; next-use pre-pass %.2f s\n",
-		       spec + 4, (unsigned long long)nnext, (unsigned long long)ndistinct,
+		       path == defpath ? spec + 4 : path, (unsigned long long)nnext, (unsigned long long)ndistinct,
 		       bench_cpu_s() - t0);
 	}
 	printf("bench_sim: decoding alone: %.1f M accesses/s\n", decode_rate(path) / 1e6);

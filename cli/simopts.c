@@ -313,7 +313,10 @@ int sim_parse_ram(const char *spec, uint32_t page_size, uint64_t ndistinct,
 
 static int check_policies(struct sim_opts *o, char *err, size_t errlen)
 {
-	struct reclaim_params rp = { .npages = 1024, .seed = 1 };
+	struct reclaim_params rp = { .npages = 1024, .seed = 1, .mem = &mem_default };
+	struct pagemap_params pp = { .mem = &mem_default };
+	struct alloc_params ap = { .base = 0, .size = SIM_ARENA_PAGES, .quantum = 1,
+				   .mem = &mem_default };
 	char msg[512];
 
 	for (size_t i = 0; i < o->nreclaim; i++) {
@@ -335,7 +338,7 @@ static int check_policies(struct sim_opts *o, char *err, size_t errlen)
 		reclaim_destroy(r);
 	}
 	{
-		struct pagemap *pm = pagemap_create(o->pagemap, msg, sizeof(msg));
+		struct pagemap *pm = pagemap_create(o->pagemap, &pp, msg, sizeof(msg));
 		if (!pm) {
 			snprintf(err, errlen, "--pagemap: %s", msg);
 			return -1;
@@ -343,8 +346,7 @@ static int check_policies(struct sim_opts *o, char *err, size_t errlen)
 		pagemap_destroy(pm);
 	}
 	{
-		struct alloc *a = alloc_create(o->alloc, 0, SIM_ARENA_PAGES, 1, msg,
-					       sizeof(msg));
+		struct alloc *a = alloc_create(o->alloc, &ap, msg, sizeof(msg));
 		if (!a) {
 			snprintf(err, errlen, "--alloc: %s", msg);
 			return -1;

@@ -15,9 +15,14 @@
  *   bitmap  first-fit or best-fit over a bitmap, like Linux genalloc;
  *   first-fit  address-ordered first fit (Knuth), on a vmem arena.
  *
- * Context: alloc() and free() run with the engine's lock held, in the real
- * virtmem possibly inside the SIGSEGV handler (a synchronous fault, so
- * malloc is allowed there; see docs/ENGINE.md).  They report failure, never
+ * Memory: everything comes from the memory source in alloc_params
+ * (common/mem.h).  The alloc and release ops may take or give back memory
+ * (boundary tags, tables, bitmap chunks); alloc reports running out as
+ * -ENOMEM with nothing changed, release cannot fail (docs/ENGINE.md
+ * "Memory").
+ *
+ * Context: alloc and release run with the engine's lock held, in the real
+ * virtmem possibly inside the SIGSEGV handler.  They report failure, never
  * exit.
  */
 #ifndef PAGELAB_POLICIES_ALLOC_H
@@ -25,6 +30,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "common/mem.h"
 
 #define ALLOC_NOHINT UINT64_MAX
 
@@ -38,41 +45,56 @@ struct alloc_stats {
 
 struct alloc_ops;
 
+/* What an allocator is created with: the arena [base, base+size) in
+ * multiples of quantum (> 0, dividing base and size), and the memory
+ * source of its own bookkeeping. */
+struct alloc_params {
+	uint64_t base, size, quantum;
+	const struct mem_source *mem;
+};
+
 /* Base of every allocator; a policy embeds it as its first member. */
 struct alloc {
 	const struct alloc_ops *ops;
-	uint64_t base, size, quantum;
+	uint64_t base, size, quantum;	/* from alloc_params */
+	const struct mem_source *mem;
 };
 
 struct alloc_ops {
 	const char *name;	/* --alloc NAME */
 	const char *help;	/* one line for --list */
 	void (*describe_args)(char *buf, size_t buflen);
-	/* An allocator over [base, base+size), quantum > 0 dividing base and
-	 * size.  Bad args: NULL and a one-line message; never exits. */
-	struct alloc *(*create)(const char *args, uint64_t base, uint64_t size,
-				uint64_t quantum, char *err, size_t errlen);
+	/* An allocator over p's arena.  Bad args: NULL and a one-line
+	 * message; never exits.  Allocates through p->mem only. */
+	struct alloc *(*create)(const char *args, const struct alloc_params *p,
+				char *err, size_t errlen);
+	/* Give back everything, the instance included, to a->mem. */
 	void (*destroy)(struct alloc *a);
 	/* Allocate size units (a multiple of quantum).  If hint is not
 	 * ALLOC_NOHINT and [hint, hint+size) is free, that range is returned;
 	 * otherwise the policy's own choice.  0 and *addrp, or -ENOMEM. */
 	int (*alloc)(struct alloc *a, uint64_t size, uint64_t hint, uint64_t *addrp);
-	/* Free a range returned by alloc() with the same size. */
-	void (*free)(struct alloc *a, uint64_t addr, uint64_t size);
+	/* Give back a range returned by alloc with the same size
+	 * (alloc_free(); the op is not called free, so that a grep for the C
+	 * library's free under policies/ finds only that). */
+	void (*release)(struct alloc *a, uint64_t addr, uint64_t size);
 	void (*stats)(const struct alloc *a, struct alloc_stats *st);
-	/* Optional (NULL: none).  A hint that alloc() with hint addr, or
-	 * free() of addr, comes soon: start loading what it will read (a CPU
+	/* Optional (NULL: none), simulator only: the real engine never
+	 * calls it.  A hint, for speed alone, that alloc with hint addr, or
+	 * alloc_free of addr, comes soon: start loading what it will read (a CPU
 	 * prefetch).  Changes nothing, never allocates; any addr is allowed;
 	 * any context. */
-	void (*prefetch)(const struct alloc *a, uint64_t addr);
+	void (*hint)(const struct alloc *a, uint64_t addr);
 };
 
 /* NULL-terminated, in the order --list shows them. */
 extern const struct alloc_ops *const alloc_registry[];
 
-/* Create from a spec "NAME[:K=V...]"; NULL and a message on error. */
-struct alloc *alloc_create(const char *spec, uint64_t base, uint64_t size,
-			   uint64_t quantum, char *err, size_t errlen);
+/* Create from a spec "NAME[:K=V...]" with p (p->mem required); NULL and a
+ * message on error (also for an arena that is not a non-empty multiple of
+ * its quantum). */
+struct alloc *alloc_create(const char *spec, const struct alloc_params *p,
+			   char *err, size_t errlen);
 
 static inline int alloc_alloc(struct alloc *a, uint64_t size, uint64_t hint,
 			      uint64_t *addrp)
@@ -81,12 +103,12 @@ static inline int alloc_alloc(struct alloc *a, uint64_t size, uint64_t hint,
 }
 static inline void alloc_free(struct alloc *a, uint64_t addr, uint64_t size)
 {
-	a->ops->free(a, addr, size);
+	a->ops->release(a, addr, size);
 }
-static inline void alloc_prefetch(const struct alloc *a, uint64_t addr)
+static inline void alloc_hint(const struct alloc *a, uint64_t addr)
 {
-	if (a->ops->prefetch)
-		a->ops->prefetch(a, addr);
+	if (a->ops->hint)
+		a->ops->hint(a, addr);
 }
 static inline void alloc_destroy(struct alloc *a)
 {

@@ -14,9 +14,13 @@
  *          to the populated ranges, empty nodes freed;
  *   hash   open addressing.
  *
+ * Memory: everything comes from the memory source in pagemap_params
+ * (common/mem.h).  set() may allocate (a node, a bigger table) and reports
+ * failure; del() and clear() may give memory back; get() never allocates
+ * (docs/ENGINE.md "Memory").
+ *
  * Context: all methods may be called from the SIGSEGV handler with the
- * virtmem lock held, so they never take locks of their own.  set() may
- * allocate (malloc) and reports failure; get() and del() never allocate.
+ * virtmem lock held, so they never take locks of their own.
  */
 #ifndef PAGELAB_POLICIES_PAGEMAP_H
 #define PAGELAB_POLICIES_PAGEMAP_H
@@ -25,12 +29,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/mem.h"
+
 struct pagemap_ops;
+
+/* What a pagemap is created with. */
+struct pagemap_params {
+	const struct mem_source *mem;	/* every byte the map holds */
+};
 
 /* Base of every pagemap; a policy embeds it as its first member. */
 struct pagemap {
 	const struct pagemap_ops *ops;
 	size_t count;		/* keys present; maintained by the policy */
+	const struct mem_source *mem;	/* from pagemap_params */
 };
 
 /* Called for each (key, value) in increasing key order; return non-zero to stop. */
@@ -39,9 +51,12 @@ typedef int (*pagemap_fn)(uint64_t key, void *value, void *arg);
 struct pagemap_ops {
 	const char *name;	/* --pagemap NAME */
 	const char *help;	/* one line for --list */
-	/* Bad args: NULL and a one-line message in err; never exits. */
-	struct pagemap *(*create)(const char *args, char *err, size_t errlen);
-	/* Free every node and the pagemap itself.  Values are not touched. */
+	/* Bad args: NULL and a one-line message in err; never exits.
+	 * Allocates through p->mem only. */
+	struct pagemap *(*create)(const char *args, const struct pagemap_params *p,
+				  char *err, size_t errlen);
+	/* Free every node and the pagemap itself (to pm->mem).  Values are
+	 * not touched. */
 	void (*destroy)(struct pagemap *pm);
 	/* The value at key, or NULL.  Never allocates. */
 	void *(*get)(const struct pagemap *pm, uint64_t key);
@@ -58,19 +73,21 @@ struct pagemap_ops {
 	int (*for_each)(const struct pagemap *pm, pagemap_fn fn, void *arg);
 	/* Bytes of memory the map holds now (nodes, tables, the struct). */
 	size_t (*mem_bytes)(const struct pagemap *pm);
-	/* Optional (NULL: none).  A hint that key will be get, set or del
-	 * soon: start loading the memory that will touch (a CPU prefetch of
-	 * its slot), without waiting for it.  Changes nothing, never
-	 * allocates; any key is allowed. */
-	void (*prefetch)(const struct pagemap *pm, uint64_t key);
+	/* Optional (NULL: none), simulator only: the real engine never
+	 * calls it.  A hint, for speed alone, that key will be get, set or
+	 * del soon: start loading the memory that will touch (a CPU prefetch
+	 * of its slot), without waiting for it.  Changes nothing, never
+	 * allocates; any key is allowed; any context. */
+	void (*hint)(const struct pagemap *pm, uint64_t key);
 };
 
 /* NULL-terminated, in the order --list shows them. */
 extern const struct pagemap_ops *const pagemap_registry[];
 
-/* Create from a spec "NAME[:ARGS]"; NULL and a message naming the valid
- * policies on error. */
-struct pagemap *pagemap_create(const char *spec, char *err, size_t errlen);
+/* Create from a spec "NAME[:ARGS]" with p (p->mem required); NULL and a
+ * message naming the valid policies on error. */
+struct pagemap *pagemap_create(const char *spec, const struct pagemap_params *p,
+			       char *err, size_t errlen);
 
 static inline void *pagemap_get(const struct pagemap *pm, uint64_t key)
 {
@@ -84,10 +101,10 @@ static inline void *pagemap_del(struct pagemap *pm, uint64_t key)
 {
 	return pm->ops->del(pm, key);
 }
-static inline void pagemap_prefetch(const struct pagemap *pm, uint64_t key)
+static inline void pagemap_hint(const struct pagemap *pm, uint64_t key)
 {
-	if (pm->ops->prefetch)
-		pm->ops->prefetch(pm, key);
+	if (pm->ops->hint)
+		pm->ops->hint(pm, key);
 }
 static inline void pagemap_clear(struct pagemap *pm)
 {

@@ -29,8 +29,13 @@
  * pinned page neither clears its bit nor moves it).  When nothing is
  * evictable victim() returns NULL.
  *
- * Context: every method runs with the engine's lock held; in the real
- * virtmem, possibly inside the SIGSEGV handler.  So: no malloc, no stdio, no
+ * Memory: create() takes what the policy needs from the memory source in
+ * reclaim_params (ghost tables are bounded by a multiple of npages, so
+ * they are allocated whole there); destroy() gives it back.  The other
+ * ops never allocate (docs/ENGINE.md "Memory").
+ *
+ * Context: every op runs with the engine's lock held; in the real virtmem,
+ * possibly inside the SIGSEGV handler.  So: no allocation, no stdio, no
  * locks except in create() and destroy().
  */
 #ifndef PAGELAB_POLICIES_RECLAIM_H
@@ -41,6 +46,7 @@
 #include <stdint.h>
 
 #include "common/list.h"
+#include "common/mem.h"
 
 /* rpage.flags: set and cleared by the engine, read by policies. */
 #define RPAGE_UNEVICTABLE 0x1u
@@ -71,7 +77,37 @@ static inline bool rpage_evictable(const struct rpage *pg)
 struct reclaim_params {
 	size_t npages;		/* RAM capacity in pages (sizes ghost lists, ARC's c) */
 	uint64_t seed;		/* for randomized policies */
+	const struct mem_source *mem;	/* every byte the policy holds */
 };
+
+#define RECLAIM_KEY_NONE UINT64_MAX
+
+/*
+ * What the engine knows about the access an op serves, passed to exactly
+ * the ops that read it (insert, hit, fault, victim).  reclaim_ctx_none
+ * knows nothing.
+ */
+struct reclaim_ctx {
+	/*
+	 * insert, hit, fault: the time of the next access to the page, in
+	 * accesses counted from 0 (UINT64_MAX: never again).  Only the
+	 * simulator knows it, and only for a policy that asks
+	 * (RECLAIM_NEEDS_FUTURE: OPT); otherwise UINT64_MAX.
+	 */
+	uint64_t next_use;
+	/*
+	 * victim: the key of the page whose load fault needs the room
+	 * (every victim() call of that fault names the same key), or
+	 * RECLAIM_KEY_NONE when the engine does not say.  Read by policies
+	 * whose papers decide the victim knowing the missing page: ARC
+	 * (REPLACE asks whether it is in ghost list B2) and 2Q ("x in
+	 * A1out" is tested before reclaimfor).  Without it they still work,
+	 * deciding a few evictions differently (their headers say how).
+	 */
+	uint64_t miss_key;
+};
+
+extern const struct reclaim_ctx reclaim_ctx_none;
 
 struct reclaim_ops;
 
@@ -80,26 +116,8 @@ struct reclaim {
 	const struct reclaim_ops *ops;
 	size_t npages;		/* from reclaim_params */
 	size_t nresident;	/* pages inserted and not yet gone; kept by the wrappers */
-	/*
-	 * Time of the next access to the page being inserted/hit, in accesses
-	 * (UINT64_MAX: never again).  Set by the simulator before each
-	 * insert/hit when it knows the future (OPT); unused by other policies.
-	 */
-	uint64_t next_use;
-	/*
-	 * Key of the page whose load fault is being served: set by the engine
-	 * before the victim() calls it makes for that fault (and kept until
-	 * the insert()), RECLAIM_KEY_NONE when the engine does not say.  A
-	 * hint for policies whose papers decide the victim knowing the
-	 * missing page: ARC (REPLACE asks whether it is in ghost list B2) and
-	 * 2Q ("x in A1out" is tested before reclaimfor).  Without it they
-	 * still work, deciding a few evictions differently (their headers say
-	 * how); other policies ignore it.
-	 */
-	uint64_t miss_key;
+	const struct mem_source *mem;	/* from reclaim_params */
 };
-
-#define RECLAIM_KEY_NONE UINT64_MAX
 
 /* reclaim_ops.flags */
 #define RECLAIM_NEEDS_FUTURE 0x1u	/* OPT: simulator only, `full` observation only */
@@ -111,67 +129,81 @@ struct reclaim_ops {
 	/* "key=default (meaning), ..." for --list, or NULL when none. */
 	void (*describe_args)(char *buf, size_t buflen);
 	/* Bad args: NULL and a one-line message in err (listing valid
-	 * parameters); never exits.  May allocate. */
+	 * parameters); never exits.  Allocates through p->mem only. */
 	struct reclaim *(*create)(const char *args, const struct reclaim_params *p,
 				  char *err, size_t errlen);
+	/* Give back everything, the instance included, to r->mem. */
 	void (*destroy)(struct reclaim *r);
-	/* Page pg (key set, not tracked) became resident. */
-	void (*insert)(struct reclaim *r, struct rpage *pg);
-	/* Tracked page pg was accessed without a fault (`full` observation). */
-	void (*hit)(struct reclaim *r, struct rpage *pg);
-	/* Tracked page pg took a map, dirty or ref fault. */
-	void (*fault)(struct reclaim *r, struct rpage *pg);
+	/* Page pg (key set, not tracked) became resident (ctx->next_use). */
+	void (*insert)(struct reclaim *r, struct rpage *pg,
+		       const struct reclaim_ctx *ctx);
+	/* Tracked page pg was accessed without a fault (`full` observation;
+	 * ctx->next_use). */
+	void (*hit)(struct reclaim *r, struct rpage *pg,
+		    const struct reclaim_ctx *ctx);
+	/* Tracked page pg took a map, dirty or ref fault (ctx->next_use). */
+	void (*fault)(struct reclaim *r, struct rpage *pg,
+		      const struct reclaim_ctx *ctx);
 	/* Choose the next evictable page, detach it (it is no longer tracked;
 	 * the policy may remember its key as a ghost) and return it; NULL when
-	 * no tracked page is evictable. */
-	struct rpage *(*victim)(struct reclaim *r);
+	 * no tracked page is evictable.  ctx->miss_key: the key the room is
+	 * for. */
+	struct rpage *(*victim)(struct reclaim *r, const struct reclaim_ctx *ctx);
 	/* Tracked page pg leaves without eviction (invalidate, discard,
 	 * close): forget it, record no ghost. */
 	void (*remove)(struct reclaim *r, struct rpage *pg);
 	/* Bytes of policy memory now: the instance, queues, ghosts — and
 	 * sizeof(struct rpage) per resident page. */
 	size_t (*metadata_bytes)(const struct reclaim *r);
-	/* Optional (NULL: none).  A hint that key will soon take a load
-	 * fault: start loading (CPU prefetch) what insert() and victim() will
-	 * read for it, such as its ghost-hash slot.  Must not change any state
-	 * the policy's decisions read.  Called by the simulator a few events
-	 * ahead; any context. */
-	void (*prefetch)(const struct reclaim *r, uint64_t key);
-	/* Optional (NULL: none).  The page victim() would most likely pick
-	 * if called now, or NULL when the policy cannot tell in O(1) from
-	 * lines it has just touched: a hint with which the simulator
-	 * prefetches, one fault ahead, what evicting that page will touch
-	 * on its side (page-table word, pagemap slot).  Changes nothing;
-	 * hits before the next victim() may make it wrong, which costs a
-	 * useless prefetch, never a different decision.  Any context.
-	 * (random, s3fifo and opt have none: naming their next victim reads
-	 * cold lines, and measured it did not pay.) */
-	const struct rpage *(*peek)(const struct reclaim *r);
+	/*
+	 * Optional (NULL: none), simulator only: the real engine never calls
+	 * it.  A hint, for speed alone.  With key != RECLAIM_KEY_NONE, a load
+	 * fault on key is coming a few events from now: start loading (CPU
+	 * prefetch) what insert() and victim() will read for it, such as its
+	 * ghost slot, and what evicting the likely victim will write.
+	 * Returns the page victim() would most likely pick if called now, or
+	 * NULL when the policy cannot tell in O(1) from lines it has just
+	 * touched; the simulator prefetches what evicting that page touches
+	 * on its side (page-table word, pagemap slot).  It may start memory
+	 * loads and read the policy's state; it changes nothing a decision
+	 * reads (tests/t_reclaim_contract.c runs every policy with and
+	 * without hints and compares the victims), never allocates, and may
+	 * be wrong: hits before the next victim() can change the victim,
+	 * which costs a useless prefetch, never a different decision.  Any
+	 * context.  (random, opt and s3fifo name no victim: doing so reads
+	 * cold lines, and measured it did not pay.)
+	 */
+	const struct rpage *(*hint)(const struct reclaim *r, uint64_t key);
 };
 
 /* NULL-terminated, in the order --list shows them. */
 extern const struct reclaim_ops *const reclaim_registry[];
 
-/* Create from a spec "NAME[:K=V[:K=V]]"; NULL and a message on error. */
+/* Create from a spec "NAME[:K=V[:K=V]]" with p (p->mem required); NULL
+ * and a message on error. */
 struct reclaim *reclaim_create(const char *spec, const struct reclaim_params *p,
 			       char *err, size_t errlen);
 
-static inline void reclaim_insert(struct reclaim *r, struct rpage *pg)
+static inline void reclaim_insert(struct reclaim *r, struct rpage *pg,
+				  const struct reclaim_ctx *ctx)
 {
 	r->nresident++;
-	r->ops->insert(r, pg);
+	r->ops->insert(r, pg, ctx);
 }
-static inline void reclaim_hit(struct reclaim *r, struct rpage *pg)
+static inline void reclaim_hit(struct reclaim *r, struct rpage *pg,
+			       const struct reclaim_ctx *ctx)
 {
-	r->ops->hit(r, pg);
+	r->ops->hit(r, pg, ctx);
 }
-static inline void reclaim_fault(struct reclaim *r, struct rpage *pg)
+static inline void reclaim_fault(struct reclaim *r, struct rpage *pg,
+				 const struct reclaim_ctx *ctx)
 {
-	r->ops->fault(r, pg);
+	r->ops->fault(r, pg, ctx);
 }
-static inline struct rpage *reclaim_victim(struct reclaim *r)
+static inline struct rpage *reclaim_victim(struct reclaim *r,
+					   const struct reclaim_ctx *ctx)
 {
-	struct rpage *pg = r->ops->victim(r);
+	struct rpage *pg = r->ops->victim(r, ctx);
 	if (pg)
 		r->nresident--;
 	return pg;
@@ -181,14 +213,10 @@ static inline void reclaim_remove(struct reclaim *r, struct rpage *pg)
 	r->nresident--;
 	r->ops->remove(r, pg);
 }
-static inline void reclaim_prefetch(const struct reclaim *r, uint64_t key)
+static inline const struct rpage *reclaim_hint(const struct reclaim *r,
+					       uint64_t key)
 {
-	if (r->ops->prefetch)
-		r->ops->prefetch(r, key);
-}
-static inline const struct rpage *reclaim_peek(const struct reclaim *r)
-{
-	return r->ops->peek ? r->ops->peek(r) : NULL;
+	return r->ops->hint ? r->ops->hint(r, key) : NULL;
 }
 static inline void reclaim_destroy(struct reclaim *r)
 {

@@ -24,11 +24,14 @@
  * Besides the paper's structures, free segments are also kept in an
  * address-ordered treap so that an exact-address request (minaddr ==
  * maxaddr - size, the allocator hint of policies/alloc.h) finds the free
- * segment containing it in O(log n) without scanning.
+ * segment containing it in O(log n) without scanning (policies/alloc/:
+ * vmem.c the arena, vmem_index.c the treap and its fingers).
  *
  * Return convention: 0 or -errno (-ENOMEM, -EINVAL); nothing exits.
+ * Memory: from the memory source given at creation (common/mem.h):
+ * boundary-tag refills and hash growth in allocations, nothing in frees.
  * Context: single-threaded; the caller serializes (the engines hold their
- * lock).  May call malloc (boundary-tag refills, hash growth).
+ * lock).
  */
 #ifndef PAGELAB_POLICIES_VMEM_H
 #define PAGELAB_POLICIES_VMEM_H
@@ -36,6 +39,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "common/mem.h"
 
 struct vmem;
 
@@ -73,13 +78,15 @@ struct vmem_stats {
  * fit is VM_INSTANTFIT, VM_BESTFIT, VM_NEXTFIT or VM_FIRSTFIT.  Requests that find no
  * space import from source through afunc/ffunc (source NULL: no import).
  * Sizes up to qcache_max (rounded down to a multiple of quantum; 0: none)
- * are served by vmem_alloc() from per-size quantum caches.
- * NULL and a one-line message in err on bad arguments or no memory.
+ * are served by vmem_alloc() from per-size quantum caches.  The arena's
+ * own memory comes from mem.  NULL and a one-line message in err on bad
+ * arguments or no memory.
  */
 struct vmem *vmem_create(const char *name, uint64_t base, uint64_t size,
 			 uint64_t quantum, vmem_afunc_t *afunc,
 			 vmem_ffunc_t *ffunc, struct vmem *source,
-			 uint64_t qcache_max, int fit, char *err, size_t errlen);
+			 uint64_t qcache_max, int fit, const struct mem_source *mem,
+			 char *err, size_t errlen);
 
 /* Free the arena; imported spans still held go back to the source. */
 void vmem_destroy(struct vmem *vm);
@@ -128,40 +135,5 @@ void vmem_walk(const struct vmem *vm,
  * stats add up.  0, or -1 and a message in err.  O(n); for tests.
  */
 int vmem_check(const struct vmem *vm, char *err, size_t errlen);
-
-/*
- * Fault injection: the n-th internal allocation (boundary-tag refill, hash
- * table, quantum cache) from now fails; 0 turns it off.  A failing call
- * returns -ENOMEM and leaves the arena as it was (a failed hash growth is
- * not a failure: the table just stays smaller).
- */
-void vmem_inject_fail(struct vmem *vm, uint64_t n);
-
-/*
- * The allocator policies built on one vmem arena (policies/alloc.h), for
- * policy files that differ only in the fit (vmem, first-fit): create one
- * over [base, base+size) with the given fit and quantum caches; the other
- * functions are alloc_ops members.  alloc() tries a hint as an exact
- * window first; stats() counts in_use without the quantum caches.
- */
-struct alloc;
-struct alloc_stats;
-struct alloc *vmem_policy_new(uint64_t base, uint64_t size, uint64_t quantum,
-			      int fit, uint64_t qcache_max, char *err,
-			      size_t errlen);
-void vmem_policy_destroy(struct alloc *a);
-int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
-		      uint64_t *addrp);
-void vmem_policy_free(struct alloc *a, uint64_t addr, uint64_t size);
-void vmem_policy_stats(const struct alloc *a, struct alloc_stats *st);
-
-/*
- * For tests.  vmem_policy_set_fast(): turn the fast paths of the `vmem`
- * policy's hinted one-quantum alloc and its free on or off (on after
- * creation); the results are the same either way, only the cost differs.
- * vmem_policy_arena(): the arena under a policy, for vmem_check().
- */
-void vmem_policy_set_fast(struct alloc *a, bool on);
-struct vmem *vmem_policy_arena(struct alloc *a);
 
 #endif

@@ -220,6 +220,7 @@ static int vm_fault(uintptr_t addr, int write, struct vm_fail *f)
 	struct virtmem *vm;
 	struct ram *ram;
 	struct page *pg;
+	struct reclaim_ctx ctx;
 	uint64_t i, pgoff, ramoff;
 	void *buf;
 	int prot, ret;
@@ -248,7 +249,7 @@ restart:
 		if (write)
 			__page_mark_dirty(pg);
 		ret = __vma_set_prot(v, i, pg, pg->state == PAGE_DIRTY ? VMA_PROT_RW : VMA_PROT_R);
-		reclaim_fault(vm->reclaim, &pg->rp);
+		reclaim_fault(vm->reclaim, &pg->rp, &reclaim_ctx_none);
 		vm->c.faults++;
 		vm->c.by_class[FAULT_REF]++;
 		goto out;
@@ -258,7 +259,7 @@ restart:
 		if (write)
 			__page_mark_dirty(pg);
 		ret = __vma_set_prot(v, i, pg, pg->state == PAGE_DIRTY ? VMA_PROT_RW : VMA_PROT_R);
-		reclaim_fault(vm->reclaim, &pg->rp);
+		reclaim_fault(vm->reclaim, &pg->rp, &reclaim_ctx_none);
 		vm->c.faults++;
 		vm->c.by_class[FAULT_MAP]++;
 		goto out;
@@ -267,7 +268,7 @@ restart:
 		/* dirty fault: upgrade this view only */
 		__page_mark_dirty(pg);
 		ret = __vma_set_prot(v, i, pg, VMA_PROT_RW);
-		reclaim_fault(vm->reclaim, &pg->rp);
+		reclaim_fault(vm->reclaim, &pg->rp, &reclaim_ctx_none);
 		vm->c.faults++;
 		vm->c.by_class[FAULT_DIRTY]++;
 		goto out;
@@ -278,23 +279,27 @@ restart:
 		return 0;
 	}
 
-	/* load fault: the page is not in RAM (ARC reads miss_key in victim) */
+	/* load fault: the page is not in RAM (ARC and 2Q read ctx.miss_key
+	 * in victim()) */
 	vm->c.faults++;
 	vm->c.by_class[FAULT_LOAD]++;
-	vm->reclaim->miss_key = RPAGE_KEY(fh->id, pgoff);
-	if (ram->npages_limit && ram->npages >= ram->npages_limit && __vm_reclaim(vm) == 0) {
+	ctx = (struct reclaim_ctx){ .next_use = UINT64_MAX,
+				    .miss_key = RPAGE_KEY(fh->id, pgoff) };
+	if (ram->npages_limit && ram->npages >= ram->npages_limit &&
+	    __vm_reclaim(vm, &ctx) == 0) {
 		vm_unlock();
 		return fail(f, "RAM too small for the dirty working set "
 			    "(every resident page is dirty or loading; write out or raise the RAM size)", 0);
 	}
 	ret = ramh_alloc_page(fh->ramh, pgoff, &ramoff);
-	if (ret == -ENOSPC && __vm_reclaim(vm) > 0)
+	if (ret == -ENOSPC && __vm_reclaim(vm, &ctx) > 0)
 		ret = ramh_alloc_page(fh->ramh, pgoff, &ramoff);
 	if (ret) {
 		vm_unlock();
 		return fail(f, "RAM refused to allocate a page", ret);
 	}
 	buf = ramh_load_buf(fh->ramh, ramoff);
+	/* malloc in the handler is allowed: docs/ENGINE.md "Memory" */
 	pg = buf ? malloc(sizeof(*pg)) : NULL;
 	if (!pg || pagemap_set(fh->pagemap, pgoff, pg)) {
 		free(pg);
@@ -335,7 +340,7 @@ restart:
 	}
 	fh->nloading--;
 	pg->state = PAGE_LOADED;
-	reclaim_insert(vm->reclaim, &pg->rp);
+	reclaim_insert(vm->reclaim, &pg->rp, &ctx);
 	pthread_cond_broadcast(&vm_loaded);
 	/* map it where the access was, if that view is still there */
 	v = __vma_lookup(addr);

@@ -151,7 +151,10 @@ struct ramh *ramh_open(struct ram *ram, const char *alloc_spec, char *err, size_
 			 (unsigned long long)h->arena_npages, strerror(errno));
 		goto fail;
 	}
-	h->alloc = alloc_create(alloc_spec ? alloc_spec : ram->alloc_spec, 0, h->arena_npages, 1,
+	h->alloc = alloc_create(alloc_spec ? alloc_spec : ram->alloc_spec,
+				&(const struct alloc_params){
+					.base = 0, .size = h->arena_npages,
+					.quantum = 1, .mem = &mem_default },
 				err, errlen);
 	if (!h->alloc)
 		goto fail;

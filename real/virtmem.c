@@ -441,14 +441,14 @@ void __page_abort_load(struct page *pg)
 	free(pg);
 }
 
-size_t __vm_reclaim(struct virtmem *vm)
+size_t __vm_reclaim(struct virtmem *vm, const struct reclaim_ctx *ctx)
 {
 	size_t freed = 0;
 
 	if (!vm->reclaim)
 		return 0;
 	while (freed < vm->reclaim_batch) {
-		struct rpage *rp = reclaim_victim(vm->reclaim);
+		struct rpage *rp = reclaim_victim(vm->reclaim, ctx);
 		struct page *pg;
 
 		if (!rp)
@@ -470,7 +470,7 @@ size_t ram_reclaim(struct ram *ram)
 	if (vm_child_refuses("ram_reclaim"))
 		return 0;
 	vm_lock();
-	n = __vm_reclaim(ram->vm);
+	n = __vm_reclaim(ram->vm, &reclaim_ctx_none);
 	vm_unlock();
 	return n;
 }
@@ -500,7 +500,8 @@ struct fileh *fileh_open(struct bigfile *file, struct ram *ram,
 	list_init(&fh->vmas);
 	list_init(&fh->link);
 	list_init(&fh->all);
-	fh->pagemap = pagemap_create(pm_spec, err, errlen);
+	fh->pagemap = pagemap_create(pm_spec, &(const struct pagemap_params){
+					     .mem = &mem_default }, err, errlen);
 	if (!fh->pagemap)
 		goto fail;
 	vm_lock();
@@ -510,6 +511,7 @@ struct fileh *fileh_open(struct bigfile *file, struct ram *ram,
 			.npages = ram->npages_limit ? ram->npages_limit
 				  : ram_get_current_maxsize(ram) >> ram->pageshift,
 			.seed = vm->seed,
+			.mem = &mem_default,
 		};
 		/* without a limit the size only scales ghost lists: bound it */
 		if (rp.npages == 0)

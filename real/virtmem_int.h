@@ -103,7 +103,7 @@ int __vma_set_prot(struct vma *v, uint64_t i, struct page *pg, int prot);
 /* Make pg DIRTY (dirty list, unevictable); no mapping change. */
 void __page_mark_dirty(struct page *pg);
 /* Evict up to one batch of clean pages; how many were freed. */
-size_t __vm_reclaim(struct virtmem *vm);
+size_t __vm_reclaim(struct virtmem *vm, const struct reclaim_ctx *ctx);
 /* A page that never became resident (LOADING) leaves: pagemap, RAM. */
 void __page_abort_load(struct page *pg);
 /* Call loadblk (store = 0) or storeblk of blk with buf under a guard: a

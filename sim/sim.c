@@ -15,11 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "common/bug.h"
 #include "common/errmsg.h"
+#include "common/hugemem.h"
 #include "common/list.h"
+#include "common/mem.h"
 #include "policies/alloc.h"
 #include "policies/pagemap.h"
 #include "policies/reclaim.h"
@@ -111,9 +112,11 @@ struct sim {
 	uint32_t batch;
 	int full;			/* hit() calls */
 	int huge;			/* mapped pages never join */
-	const struct rpage *(*peek)(const struct reclaim *);	/* reclaim.peek or NULL */
+	/* reclaim.hint or NULL, and the victim it last named */
+	const struct rpage *(*hint)(const struct reclaim *, uint64_t);
+	const struct rpage *hinted;
 	uint64_t nonhint;		/* resident pages whose RAM offset is not their pgoff */
-	int future;			/* set reclaim->next_use */
+	int future;			/* pass next_use to the policy (OPT) */
 	const uint64_t *next_use;
 	uint64_t nnext;
 	uint64_t sample_interval, sample_left;	/* 0: no sampling */
@@ -134,6 +137,13 @@ struct sim {
 	int failed;
 	char *err;			/* sim_apply's message buffer, for load_fault */
 	size_t errlen;
+};
+
+/* The policies' memory (docs/ENGINE.md "Memory") and each file's RAM
+ * offsets: [0, 2^40) in pages. */
+static const struct pagemap_params sim_pagemap_params = { .mem = &mem_default };
+static const struct alloc_params sim_alloc_params = {
+	.base = 0, .size = SIM_ARENA_PAGES, .quantum = 1, .mem = &mem_default,
 };
 
 static inline struct sim_page *pte_page(uintptr_t pte)
@@ -284,53 +294,6 @@ static void sample_all(struct sim *s)
 	note_vmas_peak(s);
 }
 
-/* ---- big arrays ---------------------------------------------------------- */
-
-/*
- * The simulator's big arrays (page tables of big VMAs, page chunks) are
- * read at random, one access each: with 4 KiB pages nearly every one also
- * misses the TLB.  From 2 MiB up they are anonymous mappings aligned to
- * 2 MiB and advised to transparent huge pages (where the kernel has them;
- * nothing changes otherwise).  Zeroed.
- */
-#define HUGE_BYTES ((size_t)2 << 20)
-
-static void *big_alloc(size_t bytes, int huge)
-{
-	size_t len;
-	char *p, *q;
-
-	if (bytes < HUGE_BYTES || !huge) {
-		p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		return p == MAP_FAILED ? NULL : p;
-	}
-	if (bytes > SIZE_MAX - HUGE_BYTES)
-		return NULL;
-	len = (bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
-	p = mmap(NULL, len + HUGE_BYTES, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	q = (char *)(((uintptr_t)p + HUGE_BYTES - 1) & ~(uintptr_t)(HUGE_BYTES - 1));
-	if (q > p)
-		munmap(p, (size_t)(q - p));
-	if (q + len < p + len + HUGE_BYTES)
-		munmap(q + len, (size_t)(p + len + HUGE_BYTES - (q + len)));
-#ifdef MADV_HUGEPAGE
-	(void)madvise(q, len, MADV_HUGEPAGE);	/* advice only */
-#endif
-	return q;
-}
-
-static void big_free(void *p, size_t bytes, int huge)
-{
-	if (p && bytes >= HUGE_BYTES && huge)
-		bytes = (bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
-	if (p)
-		munmap(p, bytes);
-}
-
 /* ---- pages --------------------------------------------------------------- */
 
 /* Pages per chunk: at most PAGE_CHUNK_MAX and never more than RAM still
@@ -359,7 +322,8 @@ static __attribute__((noinline, cold)) int page_refill(struct sim *s)
 		s->chunks = nc;
 		s->chunk_cap = cap;
 	}
-	chunk = big_alloc(n * sizeof(*chunk), 1);
+	/* read at random: on huge pages (common/hugemem.h) */
+	chunk = hugemem_alloc(n * sizeof(*chunk), true);
 	if (!chunk)
 		return -1;
 	s->chunks[s->nchunks++] = (struct page_chunk){ chunk, n };
@@ -548,9 +512,8 @@ static __attribute__((noinline)) void page_drop(struct sim *s, struct sim_page *
 /*
  * Start loading what dropping pg will touch on our side: its page-table
  * word (when one VMA maps the file), its pagemap slot and its allocator
- * slot.  For the next
- * victim, named by reclaim.peek one fault ahead, or else for the victim
- * itself (the slot's miss then overlaps the word's).
+ * slot.  For the next victim, named by reclaim.hint one fault ahead, or
+ * else for the victim itself (the slot's miss then overlaps the word's).
  */
 static inline void prefetch_drop(const struct sim *s, const struct sim_page *pg)
 {
@@ -560,44 +523,50 @@ static inline void prefetch_drop(const struct sim *s, const struct sim_page *pg)
 
 	if (v && pgoff - v->pgoff < v->npages)
 		__builtin_prefetch(&v->pte[pgoff - v->pgoff], 1);
-	pagemap_prefetch(f->pm, pgoff);
-	alloc_prefetch(f->alloc, page_ramoff(pg));
+	pagemap_hint(f->pm, pgoff);
+	alloc_hint(f->alloc, page_ramoff(pg));
 }
 
 /* ---- faults ---------------------------------------------------------------- */
 
-static inline void set_next_use(struct sim *s, uint64_t aidx)
+/* What the policy is told of access aidx (reclaim_ctx): its next use
+ * when the policy reads the future, and for a load fault the key. */
+static inline struct reclaim_ctx access_ctx(const struct sim *s, uint64_t aidx,
+					    uint64_t miss_key)
 {
-	if (s->future)
-		s->reclaim->next_use = s->next_use[aidx];
+	return (struct reclaim_ctx){
+		.next_use = s->future ? s->next_use[aidx] : UINT64_MAX,
+		.miss_key = miss_key,
+	};
 }
 
 /* A fault on a resident page pg (ref, map or dirty fault) is complete. */
 static inline void resident_fault(struct sim *s, struct sim_page *pg,
 				  enum fault_class cls, uint64_t aidx)
 {
+	struct reclaim_ctx ctx = access_ctx(s, aidx, RECLAIM_KEY_NONE);
+
 	s->c.by_class[cls]++;
-	set_next_use(s, aidx);
-	reclaim_fault(s->reclaim, &pg->rp);
+	reclaim_fault(s->reclaim, &pg->rp, &ctx);
 	note_vmas_peak(s);
 }
 
 /* Evict up to s->batch pages (step a of a load fault).  0, or -1 when no
  * page was evictable. */
-static inline int evict(struct sim *s)
+static inline int evict(struct sim *s, const struct reclaim_ctx *ctx)
 {
 	struct reclaim *rc = s->reclaim;
 	uint32_t freed;
 
 	for (freed = 0; freed < s->batch; freed++) {
-		struct rpage *rp = reclaim_victim(rc);
+		struct rpage *rp = reclaim_victim(rc, ctx);
 		struct sim_page *vp;
 
 		if (unlikely(!rp))
 			break;
 		vp = container_of(rp, struct sim_page, rp);
 		BUG_ON(page_dirty(vp));
-		if (!s->peek)
+		if (rp != s->hinted)	/* else prefetched one fault ago */
 			prefetch_drop(s, vp);
 		page_drop_inline(s, vp);
 		s->c.evictions++;
@@ -614,12 +583,12 @@ load_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 	size_t errlen = s->errlen;
 	struct sim_file *f = v->file;
 	uint64_t pgoff = v->pgoff + i;
+	struct reclaim_ctx ctx = access_ctx(s, aidx, RPAGE_KEY(f->id, pgoff));
 	struct sim_page *pg;
 	uint64_t ramoff;
 
-	/* a: reclaim when RAM is full (ARC and 2Q read miss_key) */
-	s->reclaim->miss_key = RPAGE_KEY(f->id, pgoff);
-	if (s->nres >= s->ram_pages && evict(s))
+	/* a: reclaim when RAM is full (ARC and 2Q read ctx.miss_key) */
+	if (s->nres >= s->ram_pages && evict(s, &ctx))
 		return fail(s, err, errlen, idx,
 			    "RAM too small for the dirty working set (%llu pages, all dirty)",
 			    (unsigned long long)s->ram_pages);
@@ -648,8 +617,7 @@ load_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 		s->nonhint++;
 	if (unlikely(s->nres > s->c.ram_pages_peak))
 		s->c.ram_pages_peak = s->nres;
-	set_next_use(s, aidx);
-	reclaim_insert(s->reclaim, &pg->rp);
+	reclaim_insert(s->reclaim, &pg->rp, &ctx);
 	/* e: map R, or RW and DIRTY for a write */
 	if (write && make_dirty(f, pg))
 		return fail(s, err, errlen, idx, "out of memory for the dirty set");
@@ -658,12 +626,11 @@ load_fault(struct sim *s, struct sim_vma *v, uint64_t i, int write,
 	s->c.by_class[FAULT_LOAD]++;
 	note_vmas_peak(s);
 	/* what the next eviction will touch, for the page the policy would
-	 * name now (reclaim.peek) */
-	if (s->peek && s->nres >= s->ram_pages) {
-		const struct rpage *next = s->peek(s->reclaim);
-
-		if (next)
-			prefetch_drop(s, container_of(next, const struct sim_page, rp));
+	 * name now (reclaim.hint) */
+	if (s->hint && s->nres >= s->ram_pages) {
+		s->hinted = s->hint(s->reclaim, RECLAIM_KEY_NONE);
+		if (s->hinted)
+			prefetch_drop(s, container_of(s->hinted, const struct sim_page, rp));
 	}
 	return 0;
 }
@@ -754,9 +721,9 @@ static struct sim_file *file_get(struct sim *s, uint32_t id, char *err,
 	}
 	f->id = id;
 	list_init(&f->vmas);
-	f->pm = pagemap_create(s->pagemap_spec, err, errlen);
+	f->pm = pagemap_create(s->pagemap_spec, &sim_pagemap_params, err, errlen);
 	if (f->pm)
-		f->alloc = alloc_create(s->alloc_spec, 0, SIM_ARENA_PAGES, 1, err,
+		f->alloc = alloc_create(s->alloc_spec, &sim_alloc_params, err,
 					errlen);
 	if (!f->pm || !f->alloc) {
 		pagemap_destroy(f->pm);
@@ -771,7 +738,7 @@ static struct sim_file *file_get(struct sim *s, uint32_t id, char *err,
  * Page tables.  Large ones (key-only traces announce an upper bound of
  * their keys, 2^32 from a pipe) are anonymous NORESERVE mappings, so only
  * the part the trace touches costs memory.  Up to PTE_HUGE_MAX pages they
- * are also on huge pages (big_alloc): touching one word then makes 2 MiB
+ * are also on huge pages (hugemem_alloc): touching one word then makes 2 MiB
  * resident, a bounded cost; beyond, a sparse trace would pay 2 MiB a key.
  */
 #define PTE_MMAP_MIN (1u << 16)
@@ -783,7 +750,7 @@ static uintptr_t *pte_alloc(uint64_t n)
 		return calloc(n, sizeof(uintptr_t));
 	if (n > SIZE_MAX / sizeof(uintptr_t))
 		return NULL;
-	return big_alloc(n * sizeof(uintptr_t), n <= PTE_HUGE_MAX);
+	return hugemem_alloc(n * sizeof(uintptr_t), n <= PTE_HUGE_MAX);
 }
 
 static void pte_free(uintptr_t *p, uint64_t n)
@@ -791,15 +758,15 @@ static void pte_free(uintptr_t *p, uint64_t n)
 	if (n < PTE_MMAP_MIN)
 		free(p);
 	else
-		big_free(p, n * sizeof(uintptr_t), n <= PTE_HUGE_MAX);
+		hugemem_free(p, n * sizeof(uintptr_t), n <= PTE_HUGE_MAX);
 }
 
 /* Bytes of v's page table in use: all of a small one, the touched part
  * (up to the highest index ever mapped, whole pages) of a large one. */
 static size_t pte_bytes(const struct sim_vma *v)
 {
-	size_t unit = v->npages <= PTE_HUGE_MAX &&
-		      v->npages * sizeof(uintptr_t) >= HUGE_BYTES ? HUGE_BYTES : 4096;
+	size_t unit = hugemem_granule(v->npages * sizeof(uintptr_t),
+				      v->npages <= PTE_HUGE_MAX);
 
 	if (v->npages < PTE_MMAP_MIN)
 		return v->npages * sizeof(uintptr_t);
@@ -1072,9 +1039,9 @@ look_mid(const struct sim *s, const struct look *lk, size_t j)
 	}
 	fv = lk->v[m];
 	pgoff = fv->pgoff + (uint64_t)(fp - fv->pte);
-	pagemap_prefetch(fv->file->pm, pgoff);
-	alloc_prefetch(fv->file->alloc, pgoff);
-	reclaim_prefetch(s->reclaim, RPAGE_KEY(fv->file->id, pgoff));
+	pagemap_hint(fv->file->pm, pgoff);
+	alloc_hint(fv->file->alloc, pgoff);
+	(void)reclaim_hint(s->reclaim, RPAGE_KEY(fv->file->id, pgoff));
 }
 
 /* The loop's counters, kept in registers while it runs. */
@@ -1120,10 +1087,13 @@ apply_one(struct sim *s, struct look *lk, const struct event *evs, size_t k,
 	pte = *ptep;
 	if (likely(pte & (PTE_R << (ev->write != 0)))) {
 		lc->hits++;
-		if (full) {
-			if (future)
-				s->reclaim->next_use = s->next_use[aidx];
-			s->reclaim->ops->hit(s->reclaim, &pte_page(pte)->rp);
+		if (full && future) {
+			struct reclaim_ctx ctx = access_ctx(s, aidx, RECLAIM_KEY_NONE);
+
+			s->reclaim->ops->hit(s->reclaim, &pte_page(pte)->rp, &ctx);
+		} else if (full) {
+			s->reclaim->ops->hit(s->reclaim, &pte_page(pte)->rp,
+					     &reclaim_ctx_none);
 		}
 	} else if (unlikely(!future && !pte && v->file->nvmas == 1 &&
 			    !v->file->norphans ?
@@ -1216,7 +1186,9 @@ int sim_apply(struct sim *s, const struct event *evs, size_t n, uint64_t idx0,
 
 struct sim *sim_create(const struct sim_config *c, char *err, size_t errlen)
 {
-	struct reclaim_params rp = { .npages = c->ram_pages, .seed = c->seed };
+	struct reclaim_params rp = {
+		.npages = c->ram_pages, .seed = c->seed, .mem = &mem_default,
+	};
 	struct pagemap *pm;
 	struct alloc *a;
 	struct sim *s;
@@ -1235,11 +1207,11 @@ struct sim *sim_create(const struct sim_config *c, char *err, size_t errlen)
 		return NULL;
 	}
 	/* Check the pagemap and alloc specs now, not at the first mmap. */
-	pm = pagemap_create(c->pagemap, err, errlen);
+	pm = pagemap_create(c->pagemap, &sim_pagemap_params, err, errlen);
 	if (!pm)
 		return NULL;
 	pagemap_destroy(pm);
-	a = alloc_create(c->alloc, 0, SIM_ARENA_PAGES, 1, err, errlen);
+	a = alloc_create(c->alloc, &sim_alloc_params, err, errlen);
 	if (!a)
 		return NULL;
 	alloc_destroy(a);
@@ -1270,7 +1242,7 @@ struct sim *sim_create(const struct sim_config *c, char *err, size_t errlen)
 		s->next_use = c->next_use;
 		s->nnext = c->nnext;
 	}
-	s->peek = s->reclaim->ops->peek;
+	s->hint = s->reclaim->ops->hint;
 	s->pagemap_spec = c->pagemap;
 	s->alloc_spec = c->alloc;
 	s->ram_pages = c->ram_pages;
@@ -1341,8 +1313,8 @@ void sim_destroy(struct sim *s)
 	}
 	reclaim_destroy(s->reclaim);
 	for (size_t i = 0; i < s->nchunks; i++)
-		big_free(s->chunks[i].pages,
-			 s->chunks[i].npages * sizeof(struct sim_page), 1);
+		hugemem_free(s->chunks[i].pages,
+			     s->chunks[i].npages * sizeof(struct sim_page), true);
 	free(s->chunks);
 	free(s->samples);
 	free(s->vmas);

@@ -29,13 +29,17 @@
  * cannot be a map fault, so the pagemap is not searched then.  The replay
  * is bound by cache misses, so the simulator starts them early: 32 events
  * ahead it resolves an access to its page-table word (once; a small ring
- * keeps it) and prefetches the word; 16 ahead the page of a coming hit or
- * the pagemap slot and policy state of a coming load fault
- * (pagemap.prefetch, reclaim.prefetch); and one fault ahead the next victim's page-table word and pagemap slot, the
- * victim named by reclaim.peek.  None changes a decision.  The loop is
- * specialised per observation mode (no per-access mode test), and the big
- * arrays (page tables up to 2^24 pages, page chunks of up to 2 MiB) sit on
- * transparent huge pages where the kernel has them, sparing TLB misses.
+ * keeps it) and prefetches the word; 16 ahead the page of a coming hit or,
+ * for a coming load fault, what the policies will read (their hint ops:
+ * pagemap.hint, alloc.hint, reclaim.hint with the key); and one fault
+ * ahead the next victim's page-table word, pagemap and allocator slots,
+ * the victim named by reclaim.hint (or, when it names none, the victim's
+ * when it is chosen).  None changes a decision (docs/ENGINE.md "Hints").
+ * The loop is specialised per observation mode (no per-access mode test),
+ * and the big arrays (page tables up to 2^24 pages, page chunks of up to
+ * 2 MiB) come from common/hugemem.h, on transparent huge pages where the
+ * kernel has them, sparing TLB misses.  The policies' memory comes from
+ * mem_default (common/mem.h).
  *
  * Kernel VMAs (docs/ENGINE.md "Kernel VMA count"): inside one VMA of ours,
  * pages i-1 and i belong to the same kernel VMA ("join") when both are

@@ -8,12 +8,12 @@
  * libCacheSim-style simulator counts, so misses/accesses is the miss ratio
  * in tests/data/README.md.
  *
- * Before the victim() of a miss, reclaim.miss_key names the missing key
- * (the hint ARC and 2Q use, policies/reclaim.h).
+ * The victim() of a miss is told the missing key (reclaim_ctx.miss_key,
+ * which ARC and 2Q read, policies/reclaim.h).
  *
  * Keys are dense (0..nkeys-1).  next_use[i] (may be NULL) is the index of
- * the next access to keys[i] (UINT64_MAX: never), given to the policy in
- * reclaim.next_use before each insert or hit (what OPT reads).
+ * the next access to keys[i] (UINT64_MAX: never), given to the policy's
+ * insert or hit in reclaim_ctx.next_use (what OPT reads).
  */
 #ifndef PAGELAB_TESTS_RECLAIM_HARNESS_H
 #define PAGELAB_TESTS_RECLAIM_HARNESS_H
@@ -62,7 +62,8 @@ static inline uint64_t harness_run_obs(const char *spec, const uint32_t *keys,
 				       bool hits)
 {
 	char err[256];
-	struct reclaim_params p = { .npages = npages, .seed = seed };
+	struct reclaim_params p = { .npages = npages, .seed = seed,
+				    .mem = &mem_default };
 	struct reclaim *r = reclaim_create(spec, &p, err, sizeof(err));
 	struct harness_page *pages;
 	uint64_t misses = 0;
@@ -75,24 +76,26 @@ static inline uint64_t harness_run_obs(const char *spec, const uint32_t *keys,
 	BUG_ON(!pages);
 	for (size_t i = 0; i < n; i++) {
 		struct harness_page *pg = &pages[keys[i]];
+		struct reclaim_ctx ctx = {
+			.next_use = next_use ? next_use[i] : UINT64_MAX,
+			.miss_key = keys[i],
+		};
 
-		r->next_use = next_use ? next_use[i] : UINT64_MAX;
 		if (pg->resident) {
 			if (hits)
-				reclaim_hit(r, &pg->rp);
+				reclaim_hit(r, &pg->rp, &ctx);
 			continue;
 		}
 		misses++;
-		r->miss_key = keys[i];
 		if (r->nresident >= npages) {
-			struct rpage *v = reclaim_victim(r);
+			struct rpage *v = reclaim_victim(r, &ctx);
 			BUG_ON(!v);
 			container_of(v, struct harness_page, rp)->resident = false;
 		}
 		pg->rp.key = keys[i];
 		pg->rp.flags = 0;
 		pg->resident = true;
-		reclaim_insert(r, &pg->rp);
+		reclaim_insert(r, &pg->rp, &ctx);
 	}
 	reclaim_destroy(r);
 	free(pages);

@@ -3,20 +3,35 @@
  * every entry of alloc_registry with its default arguments and every
  * documented fit: round trips, the hint rule, no overlap against a naive
  * unit map on seeded random sequences, clean exhaustion, the 2^40-page
- * arena the engines use, and the bad-input messages.
+ * arena the engines use, and the bad-input messages.  Every allocator
+ * takes its memory from a counting memory source (tests/memtest.h): what
+ * the engines' arena holds follows what is allocated, and destroy() gives
+ * every block back.
  */
 #include <errno.h>
-#include <malloc.h>
 #include <stdbool.h>
 #include <string.h>
 
 #include "common/rng.h"
 #include "policies/alloc.h"
+#include "tests/memtest.h"
 #include "tests/testhelp.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static char err[512];
+static struct memtest amem = MEMTEST_INIT;
+
+/* spec over [base, base + size) in quanta of q, memory from amem. */
+static struct alloc *new_alloc(const char *spec, uint64_t base, uint64_t size,
+			       uint64_t q)
+{
+	const struct alloc_params p = {
+		.base = base, .size = size, .quantum = q, .mem = &amem.ms,
+	};
+
+	return alloc_create(spec, &p, err, sizeof(err));
+}
 
 /* Specs to test per policy: the defaults plus each fit choice. */
 static const char *const extra_specs[] = {
@@ -70,8 +85,7 @@ struct live {
 
 static void random_ops(const char *spec, uint64_t seed, const struct workload *w)
 {
-	struct alloc *a = alloc_create(spec, w->base, w->nunits * w->q, w->q, err,
-				       sizeof(err));
+	struct alloc *a = new_alloc(spec, w->base, w->nunits * w->q, w->q);
 	static struct live live[4096];
 	size_t nlive = 0;
 	struct rng rng;
@@ -164,7 +178,7 @@ static const struct workload large_wl = {
 
 static void basics(const char *spec)
 {
-	struct alloc *a = alloc_create(spec, BASE, NUNITS * Q, Q, err, sizeof(err));
+	struct alloc *a = new_alloc(spec, BASE, NUNITS * Q, Q);
 	struct alloc_stats st;
 	uint64_t x, y, all[NUNITS];
 	unsigned n = 0;
@@ -224,8 +238,8 @@ static void basics(const char *spec)
 /* The engines' use: [0, 2^40) pages, quantum 1, one page at hint = pgoff. */
 static void engine_arena(const char *spec)
 {
-	struct mallinfo2 m0 = mallinfo2(), m1;
-	struct alloc *a = alloc_create(spec, 0, 1ull << 40, 1, err, sizeof(err));
+	int64_t bytes0 = amem.bytes;
+	struct alloc *a = new_alloc(spec, 0, 1ull << 40, 1);
 	struct alloc_stats st;
 	uint64_t x;
 	int seq_ok = 1, far_ok = 1;
@@ -242,10 +256,8 @@ static void engine_arena(const char *spec)
 	/* memory follows what is allocated, not the 2^40 arena: about 20000
 	 * pages in a row and 64 scattered ones (each may cost a bitmap
 	 * chunk of 4 KiB and a directory block of 4 KiB) */
-	m1 = mallinfo2();
-	if (m0.uordblks)	/* ASan's allocator reports nothing here */
-		CHECK_MSG(m1.uordblks - m0.uordblks < (8u << 20), "%s: %zu bytes",
-			  spec, m1.uordblks - m0.uordblks);
+	CHECK_MSG(amem.bytes - bytes0 < (8 << 20), "%s: %lld bytes", spec,
+		  (long long)(amem.bytes - bytes0));
 	CHECK_EQ(alloc_alloc(a, 1, 5, &x), 0);	/* taken: another page */
 	CHECK(x != 5);
 	a->ops->stats(a, &st);
@@ -273,14 +285,16 @@ static void engine_arena(const char *spec)
 	for (uint64_t i = 0; i < 20000; i += 2)
 		seq_ok &= alloc_alloc(a, 1, i, &x) == 0 && x == i;
 	CHECK(seq_ok);
-	alloc_destroy(a);	/* ASan: everything returned */
+	alloc_destroy(a);
+	CHECK_MSG(amem.bytes == bytes0, "%s: %lld bytes not given back", spec,
+		  (long long)(amem.bytes - bytes0));
 }
 
 static void bad_input(void)
 {
 	struct alloc *a;
 
-	a = alloc_create("nosuch", 0, 1024, 1, err, sizeof(err));
+	a = new_alloc("nosuch", 0, 1024, 1);
 	CHECK(a == NULL);
 	for (size_t i = 0; alloc_registry[i]; i++)
 		CHECK_MSG(strstr(err, alloc_registry[i]->name) != NULL,
@@ -290,16 +304,16 @@ static void bad_input(void)
 		char spec[128], desc[512];
 
 		snprintf(spec, sizeof(spec), "%s:bogus=1", o->name);
-		a = alloc_create(spec, 0, 1024, 1, err, sizeof(err));
+		a = new_alloc(spec, 0, 1024, 1);
 		CHECK(a == NULL);
 		CHECK_MSG(strstr(err, "valid") && strstr(err, "bogus"), "%s: %s",
 			  spec, err);
 		snprintf(spec, sizeof(spec), "%s:fit=nosuchfit", o->name);
-		a = alloc_create(spec, 0, 1024, 1, err, sizeof(err));
+		a = new_alloc(spec, 0, 1024, 1);
 		CHECK(a == NULL);
 		CHECK_MSG(strstr(err, "fit") != NULL, "%s: %s", spec, err);
 		/* the quantum must divide the arena */
-		a = alloc_create(o->name, 0, 1000, 64, err, sizeof(err));
+		a = new_alloc(o->name, 0, 1000, 64);
 		CHECK(a == NULL);
 		CHECK(strstr(err, "quantum") != NULL);
 		desc[0] = '\0';
@@ -330,5 +344,8 @@ int main(void)
 		engine_arena(extra_specs[i]);
 	}
 	bad_input();
+	CHECK_MSG(amem.bytes == 0 && amem.blocks == 0,
+		  "%lld bytes in %lld blocks not given back",
+		  (long long)amem.bytes, (long long)amem.blocks);
 	return T_END();
 }

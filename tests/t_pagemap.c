@@ -13,13 +13,16 @@
  *    for_each spot checks over sequential, random-dense and sparse 64-bit
  *    keys, compared with refmap (a sorted array searched by bisection);
  *    memory back to the empty value after deleting everything and after
- *    clear; prefetch hints before half the gets.  Then hash:load=0.95 once
+ *    clear; hints (pagemap_ops.hint) before half the gets.  Then hash:load=0.95 once
  *    more, for long probe runs.
  *  - radix_shape(): radix-only: the height and node count that the keys
  *    call for (3 levels for keys below 2^27, 8 for 64-bit keys).
  *  - radix_paths(): radix-only: each op down its fast path (the key's leaf
  *    exists) and its slow one (nodes made or freed, the tree growing or
  *    shrinking) at every height 1..8, node counts exact.
+ * Every map takes its memory from one counting memory source
+ * (tests/memtest.h): when every map is destroyed, every block has been
+ * given back with the size it was taken with.
  */
 #include <errno.h>
 #include <string.h>
@@ -27,6 +30,7 @@
 #include "common/bug.h"
 #include "common/rng.h"
 #include "policies/pagemap.h"
+#include "tests/memtest.h"
 #include "tests/testhelp.h"
 
 #define V(x) ((void *)(uintptr_t)(x))
@@ -108,10 +112,13 @@ static void shuffle(struct rng *r, uint64_t *k, size_t n)
 	}
 }
 
+static struct memtest pm_mem = MEMTEST_INIT;
+static const struct pagemap_params pm_params = { .mem = &pm_mem.ms };
+
 static struct pagemap *create_or_die(const char *spec)
 {
 	char err[256];
-	struct pagemap *pm = pagemap_create(spec, err, sizeof(err));
+	struct pagemap *pm = pagemap_create(spec, &pm_params, err, sizeof(err));
 
 	REQUIRE_MSG(pm != NULL, "pagemap_create(%s): %s", spec, err);
 	return pm;
@@ -426,10 +433,10 @@ static void contract_bad_specs(const struct pagemap_ops *ops)
 
 	snprintf(spec, sizeof(spec), "%s:bogus=1", ops->name);
 	err[0] = '\0';
-	CHECK(pagemap_create(spec, err, sizeof(err)) == NULL);
+	CHECK(pagemap_create(spec, &pm_params, err, sizeof(err)) == NULL);
 	CHECK_MSG(strstr(err, "bogus") != NULL, "err='%s'", err);
 	snprintf(spec, sizeof(spec), "%s:max_bytes=lots", ops->name);
-	CHECK(pagemap_create(spec, err, sizeof(err)) == NULL);
+	CHECK(pagemap_create(spec, &pm_params, err, sizeof(err)) == NULL);
 	CHECK_MSG(strstr(err, "max_bytes") != NULL, "err='%s'", err);
 }
 
@@ -646,7 +653,7 @@ static void against_reference(const char *spec, enum pattern pat,
 				key = pat == PAT_SPARSE ? rng_next(&r) :
 				      rng_below(&r, 1ull << 28);
 			if (what & 2)	/* a hint that changes nothing */
-				pagemap_prefetch(pm, key);
+				pagemap_hint(pm, key);
 			bad_get += pagemap_get(pm, key) != ref_get(&rm, key);
 		} else {
 			bad_each += spot_compare(pm, &rm, &c,
@@ -733,7 +740,7 @@ static void radix_shape(void)
 /*
  * radix only: every op down both of its paths at each height 1..8.  The
  * fast paths (the key's leaf exists: fill, overwrite, delete a non-last
- * entry, get, prefetch) and the slow ones (nodes to make, levels to add; a
+ * entry, get, hint) and the slow ones (nodes to make, levels to add; a
  * leaf's last entry gone, nodes freed up to the root, the tree shrinking),
  * with keys at the edges of what each height covers.  Node counts are
  * exact: mem_bytes is empty + 4096 per node below the slab threshold.
@@ -785,9 +792,9 @@ static void radix_paths(void)
 		bad += pagemap_set(pm, top, V(4)) != 0;		/* another path */
 		EXPECT(h + ntop, 3);
 
-		/* prefetch changes nothing, whatever the key */
+		/* the hint changes nothing, whatever the key */
 		for (size_t i = 0; i < ARRAY_SIZE(probe); i++)
-			pagemap_prefetch(pm, probe[i]);
+			pagemap_hint(pm, probe[i]);
 		EXPECT(h + ntop, 3);
 		bad += pagemap_get(pm, a) != V(1);
 		bad += pagemap_get(pm, a + 1) != V(3);
@@ -893,15 +900,18 @@ int main(void)
 
 	/* bad names: the message lists the valid ones */
 	err[0] = '\0';
-	CHECK(pagemap_create("nope", err, sizeof(err)) == NULL);
+	CHECK(pagemap_create("nope", &pm_params, err, sizeof(err)) == NULL);
 	CHECK_MSG(strstr(err, "nope") != NULL, "err='%s'", err);
 	for (size_t i = 0; pagemap_registry[i]; i++)
 		CHECK_MSG(strstr(err, pagemap_registry[i]->name) != NULL,
 			  "err='%s'", err);
-	CHECK(pagemap_create("", err, sizeof(err)) == NULL);
-	CHECK(pagemap_create(":max_bytes=1", err, sizeof(err)) == NULL);
+	CHECK(pagemap_create("", &pm_params, err, sizeof(err)) == NULL);
+	CHECK(pagemap_create(":max_bytes=1", &pm_params, err, sizeof(err)) == NULL);
 
 	radix_shape();
 	radix_paths();
+	CHECK_MSG(pm_mem.bytes == 0 && pm_mem.blocks == 0,
+		  "%lld bytes in %lld blocks not given back",
+		  (long long)pm_mem.bytes, (long long)pm_mem.blocks);
 	return T_END();
 }

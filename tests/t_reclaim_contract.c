@@ -16,21 +16,26 @@
  *     at least that much when pages arrive, and stays bounded by a multiple
  *     of npages however long the history (ghosts are bounded);
  *   - bad arguments give an error naming the valid parameters, an unknown
- *     name an error listing every registered policy.
- * RECLAIM_NEEDS_FUTURE policies (OPT) get a random reclaim.next_use before
+ *     name an error listing every registered policy;
+ *   - memory comes from the memory source alone (tests/memtest.h): only
+ *     create() takes any, the ops allocate nothing, and destroy() gives
+ *     back every block with the size it was taken with; a create() whose
+ *     allocation fails returns NULL with nothing held.
+ * RECLAIM_NEEDS_FUTURE policies (OPT) get a random reclaim_ctx.next_use in
  * every insert/hit/fault, which is all their contract needs.
  *
- * The optional hints (prefetch, peek) change no decision: the
- * same seeded stream run with a hint call before every operation names the
- * same victims in the same order.  peek names a tracked page or NULL, and
- * when the page it names is evictable, the next victim() returns it in at
- * least 90 % of the calls (printed).
+ * The optional hint changes no decision: the same seeded stream run with a
+ * hint call before every operation names the same victims in the same
+ * order.  The hint names a tracked page or NULL, and when the page it
+ * names is evictable, the next victim() returns it in at least 90 % of the
+ * calls (printed).
  */
 #include <string.h>
 
 #include "common/bug.h"
 #include "common/rng.h"
 #include "policies/reclaim.h"
+#include "tests/memtest.h"
 #include "tests/testhelp.h"
 
 #define NPAGES 64
@@ -52,10 +57,12 @@ struct world {
 	struct rng rng;
 	const char *name;
 	unsigned long bad;	/* failures of this policy, reported once each */
-	bool hints;		/* call the optional hints before every op */
-	struct rng hrng;	/* their choices (the stream's rng is untouched) */
+	bool hints;		/* call the optional hint before every op */
+	struct rng hrng;	/* its choices (the stream's rng is untouched) */
 	uint64_t vtrace;	/* hash of the victims named, in order */
-	unsigned long peeks, peeks_right;	/* evictable peeks, and right ones */
+	unsigned long peeks, peeks_right;	/* evictable victims hinted, right ones */
+	struct reclaim_ctx ctx;	/* for the next insert/hit/fault */
+	struct memtest mt;	/* the policy's memory */
 };
 
 static struct cpage *cpage_of(struct rpage *rp)
@@ -73,8 +80,9 @@ static bool any_evictable(const struct world *w)
 
 static void give_future(struct world *w)
 {
-	w->r->next_use = rng_below(&w->rng, 4) ? rng_below(&w->rng, 1u << 20)
-					       : UINT64_MAX;
+	w->ctx.next_use = rng_below(&w->rng, 4) ? rng_below(&w->rng, 1u << 20)
+						: UINT64_MAX;
+	w->ctx.miss_key = RECLAIM_KEY_NONE;
 }
 
 static void do_insert(struct world *w, size_t k)
@@ -86,7 +94,7 @@ static void do_insert(struct world *w, size_t k)
 	p->rp.flags = rng_below(&w->rng, 8) == 0 ? RPAGE_UNEVICTABLE : 0;
 	p->tracked = true;
 	w->ntracked++;
-	reclaim_insert(w->r, &p->rp);
+	reclaim_insert(w->r, &p->rp, &w->ctx);
 }
 
 /* One victim() call, checked; returns the victim or NULL. */
@@ -95,12 +103,13 @@ static struct cpage *do_victim(struct world *w, uint64_t miss_key)
 	bool expect = any_evictable(w);
 	struct rpage *rp;
 	struct cpage *p;
+	struct reclaim_ctx ctx = { .next_use = UINT64_MAX, .miss_key = miss_key };
 
-	/* peek only in the hinted run: the other must never call it */
-	const struct rpage *pk = w->hints ? reclaim_peek(w->r) : NULL;
+	/* the hint only in the hinted run: the other must never call it */
+	const struct rpage *pk = w->hints ? reclaim_hint(w->r, RECLAIM_KEY_NONE)
+					  : NULL;
 
-	w->r->miss_key = miss_key;
-	rp = reclaim_victim(w->r);
+	rp = reclaim_victim(w->r, &ctx);
 	w->vtrace = w->vtrace * 1000003u + (rp ? rp->key + 1 : 0);
 	if (pk && rpage_evictable(pk)) {
 		w->peeks++;
@@ -145,18 +154,19 @@ static void check_meta(struct world *w)
 	}
 }
 
-/* Call every optional hint the policy has; check what peek names. */
+/* Call the policy's optional hint, for a coming key or none; check the
+ * victim it names. */
 static void give_hints(struct world *w)
 {
-	const struct rpage *pk = reclaim_peek(w->r);
-	size_t k = rng_below(&w->hrng, NKEYS);
+	size_t k = rng_below(&w->hrng, NKEYS + 1);
+	const struct rpage *pk = reclaim_hint(w->r, k < NKEYS ? RPAGE_KEY(1, k)
+							      : RECLAIM_KEY_NONE);
 
 	if (pk && (pk < &w->pages[0].rp || pk > &w->pages[NKEYS - 1].rp ||
 		   !cpage_of((struct rpage *)pk)->tracked)) {
-		CHECK_MSG(0, "%s: peek names a page that is not tracked", w->name);
+		CHECK_MSG(0, "%s: the hint names a page that is not tracked", w->name);
 		w->bad++;
 	}
-	reclaim_prefetch(w->r, RPAGE_KEY(1, k));
 }
 
 /* A seeded random stream of every hook. */
@@ -181,10 +191,10 @@ static void random_stream(struct world *w)
 			do_insert(w, k);
 		} else if (what < 4) {
 			give_future(w);
-			reclaim_hit(w->r, &p->rp);
+			reclaim_hit(w->r, &p->rp, &w->ctx);
 		} else if (what < 6) {
 			give_future(w);
-			reclaim_fault(w->r, &p->rp);
+			reclaim_fault(w->r, &p->rp, &w->ctx);
 		} else if (what < 8) {
 			p->rp.flags ^= RPAGE_UNEVICTABLE;
 		} else if (what < 9) {
@@ -213,8 +223,11 @@ static void check_policy(const struct reclaim_ops *ops, uint64_t seed)
 	struct reclaim_params prm = { .npages = NPAGES, .seed = seed };
 	char spec[64], err[512];
 	size_t meta0, meta_full;
+	uint64_t allocs;
 
 	BUG_ON(!w);
+	w->mt = (struct memtest)MEMTEST_INIT;
+	prm.mem = &w->mt.ms;
 	w->name = ops->name;
 	rng_seed(&w->rng, seed);
 	w->r = reclaim_create(ops->name, &prm, err, sizeof(err));
@@ -222,6 +235,9 @@ static void check_policy(const struct reclaim_ops *ops, uint64_t seed)
 	CHECK(w->r->ops == ops);
 	CHECK_EQ(w->r->nresident, 0);
 	CHECK(ops->help && *ops->help);
+	CHECK_MSG(w->mt.bytes > 0, "%s: nothing taken from the memory source",
+		  ops->name);
+	allocs = w->mt.allocs;
 
 	/* empty: nothing to evict */
 	CHECK(do_victim(w, RECLAIM_KEY_NONE) == NULL);
@@ -245,8 +261,8 @@ static void check_policy(const struct reclaim_ops *ops, uint64_t seed)
 	/* hits and faults on unevictable pages are fine, still NULL */
 	for (size_t k = 0; k < NPAGES; k += 3) {
 		give_future(w);
-		reclaim_hit(w->r, &w->pages[k].rp);
-		reclaim_fault(w->r, &w->pages[k].rp);
+		reclaim_hit(w->r, &w->pages[k].rp, &w->ctx);
+		reclaim_fault(w->r, &w->pages[k].rp, &w->ctx);
 	}
 	CHECK(do_victim(w, RECLAIM_KEY_NONE) == NULL);
 	/* release one: it is the only possible victim */
@@ -292,7 +308,27 @@ static void check_policy(const struct reclaim_ops *ops, uint64_t seed)
 	CHECK_EQ(w->r->nresident, 0);
 	CHECK_MSG(w->bad == 0, "%s: %lu bad victims or metadata sizes", ops->name,
 		  w->bad);
+	CHECK_MSG(w->mt.allocs == allocs, "%s: %llu allocations outside create()",
+		  ops->name, (unsigned long long)(w->mt.allocs - allocs));
 	reclaim_destroy(w->r);
+	CHECK_MSG(w->mt.bytes == 0 && w->mt.blocks == 0,
+		  "%s: %lld bytes in %lld blocks not given back", ops->name,
+		  (long long)w->mt.bytes, (long long)w->mt.blocks);
+
+	/* every allocation create() makes may fail: NULL, nothing held */
+	for (uint64_t n = 1; n <= allocs; n++) {
+		int64_t held = w->mt.bytes;
+		struct reclaim *r;
+
+		w->mt.fail_in = n;
+		r = reclaim_create(ops->name, &prm, err, sizeof(err));
+		CHECK_MSG(!r && *err && w->mt.bytes == held,
+			  "%s: allocation %llu refused: %s, %lld bytes kept",
+			  ops->name, (unsigned long long)n, r ? "created" : "NULL",
+			  (long long)(w->mt.bytes - held));
+		reclaim_destroy(r);
+		w->mt.fail_in = 0;
+	}
 
 	/* bad arguments: one message naming the valid parameters */
 	snprintf(spec, sizeof(spec), "%s:nosuchparam=1", ops->name);
@@ -314,7 +350,8 @@ static void check_policy(const struct reclaim_ops *ops, uint64_t seed)
 /* The same stream with and without hints: the same victims. */
 static void check_hints(const struct reclaim_ops *ops, uint64_t seed)
 {
-	struct reclaim_params prm = { .npages = NPAGES, .seed = seed };
+	struct reclaim_params prm = { .npages = NPAGES, .seed = seed,
+				      .mem = &mem_default };
 	struct world *w[2];
 	char err[512];
 
@@ -331,11 +368,11 @@ static void check_hints(const struct reclaim_ops *ops, uint64_t seed)
 	}
 	CHECK_MSG(w[0]->vtrace == w[1]->vtrace,
 		  "%s: the hints changed which pages were evicted", ops->name);
-	if (ops->peek) {
-		printf("  %s: peek named the next victim in %lu of %lu calls\n",
+	if (w[1]->peeks) {
+		printf("  %s: the hint named the next victim in %lu of %lu calls\n",
 		       ops->name, w[1]->peeks_right, w[1]->peeks);
-		CHECK_MSG(w[1]->peeks > 0 && 10 * w[1]->peeks_right >= 9 * w[1]->peeks,
-			  "%s: peek right in %lu of %lu calls", ops->name,
+		CHECK_MSG(10 * w[1]->peeks_right >= 9 * w[1]->peeks,
+			  "%s: the hint right in %lu of %lu calls", ops->name,
 			  w[1]->peeks_right, w[1]->peeks);
 	}
 	for (int h = 0; h < 2; h++) {
@@ -347,7 +384,8 @@ static void check_hints(const struct reclaim_ops *ops, uint64_t seed)
 
 int main(void)
 {
-	struct reclaim_params prm = { .npages = NPAGES, .seed = 1 };
+	struct reclaim_params prm = { .npages = NPAGES, .seed = 1,
+				      .mem = &mem_default };
 	char err[512];
 	size_t n = 0;
 

@@ -76,7 +76,7 @@ static void run(int kind, unsigned nlists, uint64_t seed)
 	struct rng r;
 
 	rng_seed(&r, seed);
-	BUG_ON(ghost_init(&g, CAP, nlists));
+	BUG_ON(ghost_init(&g, CAP, nlists, &mem_default));
 	for (long step = 0; step < STEPS && !bad; step++) {
 		uint64_t key = pick_key(&r, kind);
 		int l = (int)rng_below(&r, nlists);
@@ -157,7 +157,7 @@ static void run(int kind, unsigned nlists, uint64_t seed)
 	}
 	CHECK_MSG(bad == 0, "a long-lived ghost among many hit ones");
 	CHECK(ghost_bytes(&g) >= CAP * (2 * nlists * sizeof(uint32_t) + 16));
-	ghost_fini(&g);
+	ghost_fini(&g, &mem_default);
 }
 
 /* nonres: alloc / find / free from anywhere / free the FIFO's oldest. */
@@ -169,7 +169,7 @@ static void run_nonres(int kind, uint64_t seed)
 	struct rng r;
 
 	rng_seed(&r, seed);
-	BUG_ON(nonres_init(&t, CAP, true));
+	BUG_ON(nonres_init(&t, CAP, true, &mem_default));
 	for (long step = 0; step < STEPS && !bad; step++) {
 		uint64_t key = pick_key(&r, kind);
 		struct nonres *e;
@@ -220,7 +220,7 @@ static void run_nonres(int kind, uint64_t seed)
 		memmove(&model[0], &model[1], --n * sizeof(*model));
 	}
 	CHECK(bad == 0 && nonres_fifo_oldest(&t) == NULL && t.count == 0);
-	nonres_destroy(&t);
+	nonres_destroy(&t, &mem_default);
 }
 
 int main(void)

@@ -228,7 +228,8 @@ static long seq_run(const struct seq_row *row, uint64_t seed)
 	static struct seq_page pages[SEQ_NKEYS];
 	static bool unevictable[SEQ_NKEYS];
 	static struct ref m;
-	struct reclaim_params prm = { .npages = SEQ_NPAGES, .seed = seed };
+	struct reclaim_params prm = { .npages = SEQ_NPAGES, .seed = seed,
+				      .mem = &mem_default };
 	char err[256];
 	struct reclaim *r = reclaim_create(row->spec, &prm, err, sizeof(err));
 	struct rng rng;
@@ -259,14 +260,14 @@ static long seq_run(const struct seq_row *row, uint64_t seed)
 				unevictable[k] = rng_below(&rng, 6) == 0;
 				p->rp.flags = unevictable[k] ? RPAGE_UNEVICTABLE : 0;
 				p->resident = true;
-				reclaim_insert(r, &p->rp);
+				reclaim_insert(r, &p->rp, &reclaim_ctx_none);
 				row->insert(&m, k);
 			}
 		} else if (what < 6) {
-			reclaim_hit(r, &p->rp);
+			reclaim_hit(r, &p->rp, &reclaim_ctx_none);
 			row->hit(&m, k);
 		} else if (what < 9) {
-			reclaim_fault(r, &p->rp);
+			reclaim_fault(r, &p->rp, &reclaim_ctx_none);
 			row->fault(&m, k);
 		} else if (what < 12) {
 			unevictable[k] = !unevictable[k];
@@ -279,7 +280,7 @@ static long seq_run(const struct seq_row *row, uint64_t seed)
 			do_victim = true;
 		}
 		if (do_victim) {
-			struct rpage *v = reclaim_victim(r);
+			struct rpage *v = reclaim_victim(r, &reclaim_ctx_none);
 			int64_t want = row->victim(&m);
 			int64_t got = v ? (int64_t)v->key : -1;
 

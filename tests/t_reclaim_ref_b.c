@@ -664,7 +664,8 @@ static long seq_run(const struct model_ops *ops, uint64_t seed)
 {
 	static struct seq_page pages[SEQ_NKEYS];
 	static bool pinned[MAXK];
-	struct reclaim_params prm = { .npages = SEQ_NPAGES, .seed = seed };
+	struct reclaim_params prm = { .npages = SEQ_NPAGES, .seed = seed,
+				      .mem = &mem_default };
 	char err[256];
 	struct reclaim *r = reclaim_create(ops->spec, &prm, err, sizeof(err));
 	struct model *m = model_new(ops, SEQ_NPAGES, pinned);
@@ -691,14 +692,14 @@ static long seq_run(const struct model_ops *ops, uint64_t seed)
 				pinned[k] = rng_below(&rng, 8) == 0;
 				p->rp.flags = pinned[k] ? RPAGE_UNEVICTABLE : 0;
 				p->resident = true;
-				reclaim_insert(r, &p->rp);
+				reclaim_insert(r, &p->rp, &reclaim_ctx_none);
 				ops->insert(m, (long)k);
 			}
 		} else if (what < 14) {
-			reclaim_hit(r, &p->rp);
+			reclaim_hit(r, &p->rp, &reclaim_ctx_none);
 			ops->hit(m, (long)k);
 		} else if (what < 18) {
-			reclaim_fault(r, &p->rp);
+			reclaim_fault(r, &p->rp, &reclaim_ctx_none);
 			ops->hit(m, (long)k);
 		} else if (what < 23) {
 			pinned[k] = !pinned[k];
@@ -711,7 +712,7 @@ static long seq_run(const struct model_ops *ops, uint64_t seed)
 			do_victim = true;
 		}
 		if (do_victim) {
-			struct rpage *v = reclaim_victim(r);
+			struct rpage *v = reclaim_victim(r, &reclaim_ctx_none);
 			long want = ops->victim(m);
 			long got = v ? (long)v->key : NONE;
 

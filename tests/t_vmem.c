@@ -10,9 +10,15 @@
 
 #include "common/rng.h"
 #include "policies/vmem.h"
+#include "tests/memtest.h"
 #include "tests/testhelp.h"
 
 static char err[512];
+
+/* The arenas' memory: counted, given back by vmem_destroy(); the inject
+ * tests make their arena's allocations fail through their own source. */
+static struct memtest vmem_mem = MEMTEST_INIT;
+static struct memtest inject_mem = MEMTEST_INIT, isrc_mem = MEMTEST_INIT;
 
 #define VCHECK(vm)                                                        \
 	do {                                                              \
@@ -76,7 +82,7 @@ static void mark(uint64_t addr, uint64_t size, unsigned char v)
 static void stress(int fit, uint64_t qcache_max, uint64_t seed, int steps)
 {
 	struct vmem *vm = vmem_create("stress", BASE + SPAN1_U * Q, SPAN1_N * Q,
-				      Q, NULL, NULL, NULL, qcache_max, fit, err,
+				      Q, NULL, NULL, NULL, qcache_max, fit, &vmem_mem.ms, err,
 				      sizeof(err));
 	static struct live live[NUNITS];
 	size_t nlive = 0;
@@ -188,10 +194,10 @@ static void stress(int fit, uint64_t qcache_max, uint64_t seed, int steps)
 static void test_import(void)
 {
 	struct vmem *src = vmem_create("src", 0x100000, 0x100000, 0x1000, NULL,
-				       NULL, NULL, 0, VM_INSTANTFIT, err,
+				       NULL, NULL, 0, VM_INSTANTFIT, &vmem_mem.ms, err,
 				       sizeof(err));
 	struct vmem *child = vmem_create("child", 0, 0, 0x100, NULL, NULL, src,
-					 0, VM_BESTFIT, err, sizeof(err));
+					 0, VM_BESTFIT, &vmem_mem.ms, err, sizeof(err));
 	struct vmem_stats ss, cs;
 	uint64_t a[64];
 	int ok = 1;
@@ -268,7 +274,7 @@ static void test_import(void)
 static struct vmem *holes(int fit, const uint64_t *sizes, int n, uint64_t *at)
 {
 	struct vmem *vm = vmem_create("holes", 0, 1 << 20, 1, NULL, NULL, NULL,
-				      0, fit, err, sizeof(err));
+				      0, fit, &vmem_mem.ms, err, sizeof(err));
 	uint64_t addr = 0, x;
 
 	REQUIRE_MSG(vm != NULL, "%s", err);
@@ -330,7 +336,7 @@ static void test_firstfit(void)
 static void test_nextfit(void)
 {
 	struct vmem *vm = vmem_create("next", 0, 16, 1, NULL, NULL, NULL, 0,
-				      VM_NEXTFIT, err, sizeof(err));
+				      VM_NEXTFIT, &vmem_mem.ms, err, sizeof(err));
 	uint64_t a[16], x;
 	int inorder = 1;
 
@@ -396,7 +402,7 @@ static void test_instantfit(void)
 static void test_qcache(void)
 {
 	struct vmem *vm = vmem_create("qc", 0x10000, 0x100000, 0x1000, NULL,
-				      NULL, NULL, 4 * 0x1000, VM_INSTANTFIT, err,
+				      NULL, NULL, 4 * 0x1000, VM_INSTANTFIT, &vmem_mem.ms, err,
 				      sizeof(err));
 	struct vmem_stats a, b;
 	uint64_t x, y, many[40];
@@ -479,7 +485,7 @@ static void test_inject(void)
 	static struct snap before, after;
 	struct vmem_stats sb, sa;
 	struct vmem *vm = vmem_create("inject", 0, 1 << 20, 1, NULL, NULL, NULL,
-				      0, VM_INSTANTFIT, err, sizeof(err));
+				      0, VM_INSTANTFIT, &inject_mem.ms, err, sizeof(err));
 	struct rng rng;
 	uint64_t addrs[1500], x;
 	int n = 0, failures = 0, unchanged = 1, retried = 1;
@@ -491,9 +497,9 @@ static void test_inject(void)
 		int r;
 
 		take_snap(vm, &before, &sb);
-		vmem_inject_fail(vm, 1);
+		inject_mem.fail_in = 1;
 		r = vmem_xalloc(vm, size, 0, 0, 0, 0, 0, 0, &x);
-		vmem_inject_fail(vm, 0);
+		inject_mem.fail_in = 0;
 		if (r == 0) {
 			addrs[n++] = x;
 			vmem_xfree(vm, x, size);	/* keep fragmentation up: */
@@ -524,7 +530,7 @@ static void test_inject(void)
 	{
 		int r = 0;
 		for (int i = 0; i < 200 && r == 0; i++) {
-			vmem_inject_fail(vm, 1);
+			inject_mem.fail_in = 1;
 			take_snap(vm, &before, &sb);
 			r = vmem_add(vm, (2ull << 20) + (uint64_t)i * 16, 8);
 		}
@@ -532,7 +538,7 @@ static void test_inject(void)
 		CHECK_EQ(r, -ENOMEM);
 		CHECK(before.n == after.n && !memcmp(&sb, &sa, sizeof(sb)));
 	}
-	vmem_inject_fail(vm, 0);
+	inject_mem.fail_in = 0;
 	VCHECK(vm);
 	(void)addrs;
 	vmem_destroy(vm);
@@ -544,10 +550,10 @@ static void test_inject_import(void)
 	static struct snap cb, ca, sb_, sa_;
 	struct vmem_stats c0, c1, s0, s1;
 	struct vmem *src = vmem_create("isrc", 0x100000, 0x1000000, 0x100, NULL,
-				       NULL, NULL, 0, VM_INSTANTFIT, err,
+				       NULL, NULL, 0, VM_INSTANTFIT, &isrc_mem.ms, err,
 				       sizeof(err));
 	struct vmem *child = vmem_create("ichild", 0, 0, 0x100, NULL, NULL, src,
-					 0, VM_INSTANTFIT, err, sizeof(err));
+					 0, VM_INSTANTFIT, &vmem_mem.ms, err, sizeof(err));
 	int failures = 0, unchanged = 1;
 	uint64_t x;
 
@@ -557,9 +563,9 @@ static void test_inject_import(void)
 
 		take_snap(child, &cb, &c0);
 		take_snap(src, &sb_, &s0);
-		vmem_inject_fail(src, 1);
+		isrc_mem.fail_in = 1;
 		r = vmem_alloc(child, 0x1000, 0, &x);	/* imports every time */
-		vmem_inject_fail(src, 0);
+		isrc_mem.fail_in = 0;
 		if (r) {
 			failures++;
 			take_snap(child, &ca, &c1);
@@ -585,7 +591,7 @@ static void test_inject_import(void)
 static void test_bad_args(void)
 {
 	struct vmem *vm = vmem_create("bad", 0, 1 << 16, 16, NULL, NULL, NULL, 0,
-				      VM_INSTANTFIT, err, sizeof(err));
+				      VM_INSTANTFIT, &vmem_mem.ms, err, sizeof(err));
 	uint64_t x;
 
 	REQUIRE_MSG(vm != NULL, "%s", err);
@@ -598,10 +604,10 @@ static void test_bad_args(void)
 	CHECK_EQ(vmem_add(vm, 1 << 16, 8), -EINVAL);
 	VCHECK(vm);
 	vmem_destroy(vm);
-	CHECK(vmem_create("q0", 0, 16, 0, NULL, NULL, NULL, 0, VM_BESTFIT, err,
+	CHECK(vmem_create("q0", 0, 16, 0, NULL, NULL, NULL, 0, VM_BESTFIT, &vmem_mem.ms, err,
 			  sizeof(err)) == NULL);
 	CHECK(strstr(err, "quantum") != NULL);
-	CHECK(vmem_create("fit", 0, 16, 1, NULL, NULL, NULL, 0, 0, err,
+	CHECK(vmem_create("fit", 0, 16, 1, NULL, NULL, NULL, 0, 0, &vmem_mem.ms, err,
 			  sizeof(err)) == NULL);
 	CHECK(strstr(err, "instant, best, next or first") != NULL);
 }
@@ -623,5 +629,8 @@ int main(void)
 	test_inject();
 	test_inject_import();
 	test_bad_args();
+	/* every arena destroyed: every block given back, with its size */
+	CHECK_EQ(vmem_mem.bytes + inject_mem.bytes + isrc_mem.bytes, 0);
+	CHECK_EQ(vmem_mem.blocks + inject_mem.blocks + isrc_mem.blocks, 0);
 	return T_END();
 }

@@ -20,13 +20,23 @@
 
 #include "common/rng.h"
 #include "policies/alloc.h"
-#include "policies/vmem.h"
+#include "policies/alloc/vmem_policy.h"
 #include "tests/testhelp.h"
 
 #define NPOL	3	/* fast, slow, toggling */
 #define MAXLIVE	8192
 
 static char err[512];
+
+/* The `vmem` policy over [base, base + nunits), quantum 1. */
+static struct alloc *new_vmem(const char *spec, uint64_t base, uint64_t nunits)
+{
+	const struct alloc_params p = {
+		.base = base, .size = nunits, .quantum = 1, .mem = &mem_default,
+	};
+
+	return alloc_create(spec, &p, err, sizeof(err));
+}
 
 struct live {
 	uint64_t addr, size;
@@ -119,7 +129,7 @@ static void run_seq(const struct run *r, uint64_t seed)
 	uint64_t bad_checks = 0, in_use = 0;
 
 	for (int k = 0; k < NPOL; k++) {
-		a[k] = alloc_create(r->spec, r->base, r->nunits, 1, err, sizeof(err));
+		a[k] = new_vmem(r->spec, r->base, r->nunits);
 		REQUIRE_MSG(a[k] != NULL, "%s: %s", r->spec, err);
 	}
 	vmem_policy_set_fast(a[1], false);
@@ -133,7 +143,7 @@ static void run_seq(const struct run *r, uint64_t seed)
 			vmem_policy_set_fast(a[2], (step / 7) & 1);
 		/* the prefetch hint, anywhere (even outside the arena), on
 		 * the third policy only: it must change nothing */
-		alloc_prefetch(a[2], r->base + (step * 2654435761u) % (2 * r->nunits + 1));
+		alloc_hint(a[2], r->base + (step * 2654435761u) % (2 * r->nunits + 1));
 		if (nlive == MAXLIVE || (nlive && op < 30)) {
 			/* free: mostly one, sometimes a burst (slabs empty) */
 			unsigned n = op < 1 ? 1 + (unsigned)rng_below(&g, 64) : 1;
@@ -246,8 +256,8 @@ static void run_seq(const struct run *r, uint64_t seed)
 /* The fast path's own cases, one by one, against the slow path. */
 static void fast_cases(void)
 {
-	struct alloc *f = alloc_create("vmem", 1000, 1 << 12, 1, err, sizeof(err));
-	struct alloc *s = alloc_create("vmem", 1000, 1 << 12, 1, err, sizeof(err));
+	struct alloc *f = new_vmem("vmem", 1000, 1 << 12);
+	struct alloc *s = new_vmem("vmem", 1000, 1 << 12);
 	uint64_t x, y;
 
 	REQUIRE(f && s);
@@ -285,8 +295,8 @@ static void fast_cases(void)
 	 * hint, the no-hint value just past the end is not */
 	{
 		const uint64_t base = UINT64_MAX - (1 << 12);
-		f = alloc_create("vmem", base, 1 << 12, 1, err, sizeof(err));
-		s = alloc_create("vmem", base, 1 << 12, 1, err, sizeof(err));
+		f = new_vmem("vmem", base, 1 << 12);
+		s = new_vmem("vmem", base, 1 << 12);
 		REQUIRE(f && s);
 		vmem_policy_set_fast(s, false);
 		for (uint64_t h = UINT64_MAX - 3; h < UINT64_MAX; h++) {

@@ -27,7 +27,6 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "common/args.h"
@@ -145,12 +144,12 @@ static void bm_trim(struct bitmap_alloc *b, uint64_t u, uint64_t n)
 			continue;
 		chp = &dir->c[c & (BM_DIR_SIZE - 1)];
 		if (*chp && (*chp)->nset == 0) {
-			free(*chp);
+			mem_free(b->base.mem, *chp, sizeof(**chp), 0);
 			*chp = NULL;
 			dir->n--;
 		}
 		if (dir->n == 0) {
-			free(dir);
+			mem_free(b->base.mem, dir, sizeof(*dir), 0);
 			b->top[d] = NULL;
 		}
 	}
@@ -167,10 +166,12 @@ static int bm_populate(struct bitmap_alloc *b, uint64_t u, uint64_t n)
 		struct bm_dir **t;
 		while (nt <= dlast)
 			nt *= 2;
-		t = realloc(b->top, nt * sizeof(*t));
+		t = mem_alloc_array(b->base.mem, nt, sizeof(*t), 0);
 		if (!t)
 			return -ENOMEM;
-		memset(t + b->ntop, 0, (nt - b->ntop) * sizeof(*t));
+		if (b->ntop)
+			memcpy(t, b->top, b->ntop * sizeof(*t));
+		mem_free_array(b->base.mem, b->top, b->ntop, sizeof(*t), 0);
 		b->top = t;
 		b->ntop = nt;
 	}
@@ -179,13 +180,13 @@ static int bm_populate(struct bitmap_alloc *b, uint64_t u, uint64_t n)
 		struct bm_chunk **chp;
 
 		if (!b->top[d]) {
-			b->top[d] = calloc(1, sizeof(struct bm_dir));
+			b->top[d] = mem_alloc(b->base.mem, sizeof(struct bm_dir), 0);
 			if (!b->top[d])
 				goto nomem;
 		}
 		chp = &b->top[d]->c[c & (BM_DIR_SIZE - 1)];
 		if (!*chp) {
-			*chp = calloc(1, sizeof(struct bm_chunk));
+			*chp = mem_alloc(b->base.mem, sizeof(struct bm_chunk), 0);
 			if (!*chp)
 				goto nomem;
 			b->top[d]->n++;
@@ -240,7 +241,8 @@ static int bm_take(struct bitmap_alloc *b, uint64_t u, uint64_t n,
 }
 
 /* Engine context: under the engine lock, possibly in the SIGSEGV handler
- * (malloc allowed).  -ENOMEM when no run of n clear bits exists. */
+ * (chunks from the memory source: docs/ENGINE.md "Memory").  -ENOMEM when
+ * no run of n clear bits exists, or no memory for a chunk. */
 static int bitmap_alloc_alloc(struct alloc *a, uint64_t size, uint64_t hint,
 			      uint64_t *addrp)
 {
@@ -312,10 +314,11 @@ static void bitmap_alloc_describe(char *buf, size_t buflen)
 	args_describe(specs, ARRAY_SIZE(specs), buf, buflen);
 }
 
-static struct alloc *bitmap_alloc_create(const char *args, uint64_t base,
-					 uint64_t size, uint64_t quantum,
+static struct alloc *bitmap_alloc_create(const char *args,
+					 const struct alloc_params *p,
 					 char *err, size_t errlen)
 {
+	uint64_t size = p->size, quantum = p->quantum;
 	int fit = 0;
 	const struct arg_spec specs[] = {
 		{ "fit", ARG_CHOICE, &fit, 0, 0, bitmap_fit_names,
@@ -330,7 +333,7 @@ static struct alloc *bitmap_alloc_create(const char *args, uint64_t base,
 			 (unsigned long long)(size / quantum));
 		return NULL;
 	}
-	b = calloc(1, sizeof(*b));
+	b = mem_alloc(p->mem, sizeof(*b), 0);
 	if (!b) {
 		snprintf(err, errlen, "alloc bitmap: out of memory");
 		return NULL;
@@ -338,7 +341,7 @@ static struct alloc *bitmap_alloc_create(const char *args, uint64_t base,
 	b->best = fit == 1;
 	b->nunits = size / quantum;
 	b->base.quantum = quantum;
-	b->base.base = base;
+	b->base.base = p->base;
 	b->st.total = size;
 	return &b->base;
 }
@@ -346,16 +349,17 @@ static struct alloc *bitmap_alloc_create(const char *args, uint64_t base,
 static void bitmap_alloc_destroy(struct alloc *a)
 {
 	struct bitmap_alloc *b = container_of(a, struct bitmap_alloc, base);
+	const struct mem_source *mem = a->mem;
 
 	for (uint64_t d = 0; d < b->ntop; d++) {
 		if (!b->top[d])
 			continue;
 		for (unsigned i = 0; i < BM_DIR_SIZE; i++)
-			free(b->top[d]->c[i]);
-		free(b->top[d]);
+			mem_free(mem, b->top[d]->c[i], sizeof(struct bm_chunk), 0);
+		mem_free(mem, b->top[d], sizeof(struct bm_dir), 0);
 	}
-	free(b->top);
-	free(b);
+	mem_free_array(mem, b->top, b->ntop, sizeof(*b->top), 0);
+	mem_free(mem, b, sizeof(*b), 0);
 }
 
 const struct alloc_ops alloc_bitmap = {
@@ -365,6 +369,6 @@ const struct alloc_ops alloc_bitmap = {
 	.create = bitmap_alloc_create,
 	.destroy = bitmap_alloc_destroy,
 	.alloc = bitmap_alloc_alloc,
-	.free = bitmap_alloc_free,
+	.release = bitmap_alloc_free,
 	.stats = bitmap_alloc_stats,
 };

@@ -16,19 +16,19 @@
  */
 #include "common/args.h"
 #include "policies/alloc.h"
-#include "policies/vmem.h"
+#include "policies/alloc/vmem_policy.h"
 
-static struct alloc *first_fit_create(const char *args, uint64_t base,
-				      uint64_t size, uint64_t quantum,
+static struct alloc *first_fit_create(const char *args,
+				      const struct alloc_params *p,
 				      char *err, size_t errlen)
 {
 	if (args_parse("alloc first-fit", args, NULL, 0, err, errlen))
 		return NULL;
-	return vmem_policy_new(base, size, quantum, VM_FIRSTFIT, 0, err, errlen);
+	return vmem_policy_new(p, VM_FIRSTFIT, 0, err, errlen);
 }
 
 /* alloc, free: under the engine lock, possibly in the SIGSEGV handler
- * (malloc allowed); see policies/vmem.h. */
+ * (docs/ENGINE.md "Memory"); see policies/alloc/vmem_policy.h. */
 const struct alloc_ops alloc_first_fit = {
 	.name = "first-fit",
 	.help = "address-ordered first fit: the lowest free extent that fits",
@@ -36,6 +36,6 @@ const struct alloc_ops alloc_first_fit = {
 	.create = first_fit_create,
 	.destroy = vmem_policy_destroy,
 	.alloc = vmem_policy_alloc,
-	.free = vmem_policy_free,
+	.release = vmem_policy_free,
 	.stats = vmem_policy_stats,
 };

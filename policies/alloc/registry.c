@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "common/args.h"
+#include "common/bug.h"
 
 extern const struct alloc_ops alloc_vmem;
 extern const struct alloc_ops alloc_bitmap;
@@ -19,14 +20,16 @@ const struct alloc_ops *const alloc_registry[] = {
 	NULL
 };
 
-struct alloc *alloc_create(const char *spec, uint64_t base, uint64_t size,
-			   uint64_t quantum, char *err, size_t errlen)
+struct alloc *alloc_create(const char *spec, const struct alloc_params *p,
+			   char *err, size_t errlen)
 {
+	uint64_t base = p->base, size = p->size, quantum = p->quantum;
 	char name[64];
 	const char *args;
 	const struct alloc_ops *ops;
 	struct alloc *a;
 
+	BUG_ON(!p->mem);
 	if (spec_split(spec, name, sizeof(name), &args, err, errlen))
 		return NULL;
 	ops = registry_lookup("alloc", (const void *const *)alloc_registry,
@@ -40,12 +43,13 @@ struct alloc *alloc_create(const char *spec, uint64_t base, uint64_t size,
 			 (unsigned long long)quantum);
 		return NULL;
 	}
-	a = ops->create(args, base, size, quantum, err, errlen);
+	a = ops->create(args, p, err, errlen);
 	if (!a)
 		return NULL;
 	a->ops = ops;
 	a->base = base;
 	a->size = size;
 	a->quantum = quantum;
+	a->mem = p->mem;
 	return a;
 }

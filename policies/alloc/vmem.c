@@ -1,6 +1,7 @@
 /*
- * policies/alloc/vmem.c — vmem resource arenas (Bonwick & Adams, USENIX
- * 2001) and the `vmem` allocator policy on top of them.
+ * policies/alloc/vmem.c — vmem resource arenas, after Bonwick & Adams,
+ * "Magazines and Vmem: Extending the Slab Allocator to Many CPUs and
+ * Arbitrary Resources" (USENIX 2001), its vmem half (policies/vmem.h).
  *
  * The idea (from the paper): an arena hands out integer ranges.  Each
  * segment, free or allocated, has a boundary tag; all tags of an arena are
@@ -26,133 +27,41 @@
  * Every operation reserves the boundary tags it can need (2 to split a
  * segment, 2 more to import a span) before it changes anything, from a pool
  * refilled in chunks, so running out of memory never leaves a half-done
- * operation.  vmem_inject_fail() makes a chosen refill fail for tests.
- *
- * Added for pagelab's allocator hint: free segments are also kept in a
- * treap (a randomized binary search tree, with parent links) on their
- * start address.  A request with a bounded [minaddr, maxaddr) window (the
- * exact-address hint is the tightest window) finds the first free segment
- * of the window in O(log n) and walks on in address order instead of
- * scanning freelists; VM_FIRSTFIT is that walk over the whole arena.
- * Splitting and coalescing move a free segment's start only between its
- * unchanged neighbours, so the tree order survives in-place key updates;
- * the piece split off after a segment is inserted next to it and a
- * coalesced-away segment is rotated out where it is: expected O(1) each.
- *
- * Fingers, for pagelab's exact-address hints: a direct-mapped table, as
- * large as the hash, remembers per small address range (16 quanta) the
- * boundary tag the last operation there left (the allocated segment, or
- * the free segment a free coalesced into).  A hinted request starts from
- * that tag and walks the address list a few steps to the segment holding
- * the hint: O(1) and a few cache lines where the treap costs O(log n)
- * dependent loads.  A finger is only a guess: it is checked (a live
- * FREE or ALLOC tag, same span, covering the address within 16 steps) and
- * the treap answers when it fails.  Tags are never freed before the arena,
- * so a stale finger points to a tag in the pool (type sentinel) or to some
- * other live tag, both of which the check handles.
+ * operation.  Memory comes from the memory source the arena was created
+ * with (common/mem.h); tests make a chosen allocation fail through it.
  *
  * Quantum caches (the paper's quantum caching): vmem_alloc() of sizes up to
  * qcache_max first pops a per-size stack of recently freed segments;
  * vmem_free() pushes onto it while there is room.  Cached segments stay
  * allocated in the arena.
+ *
+ * pagelab's additions live in vmem_index.c: free segments are also kept in
+ * an address-ordered treap, so that a request bounded to an address window
+ * (the allocator hint of policies/alloc.h is the tightest, an exact
+ * address) and VM_FIRSTFIT walk free segments in address order, and
+ * fingers answer an exact-address request in O(1); an exact window next to
+ * an allocated segment is answered here from the boundary tags.
  */
-#include "policies/vmem.h"
+#include "policies/alloc/vmem_int.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "common/args.h"
 #include "common/bug.h"
-#include "policies/alloc.h"
-
-enum { SEG_SPAN = VMEM_SPAN, SEG_FREE = VMEM_FREE, SEG_ALLOC = VMEM_ALLOC,
-       SEG_SENTINEL };
-
-#define VMEM_TAGS_PER_OP	4	/* split (2) + import (span, segment) */
-#define VMEM_TAG_CHUNK		64
-#define VMEM_QCACHE_DEPTH	32
-#define VMEM_HASH_MIN_SHIFT	6
-#define VMEM_FINGER_GRAIN	4	/* a finger per 2^4 quanta (hashed) */
-#define VMEM_FINGER_STEPS	16	/* address-list steps from a finger */
-
-struct vmem_seg {
-	uint64_t start, size;
-	struct vmem_seg *anext, *aprev;	/* all tags, address order */
-	/* FREE: freelist; ALLOC: hash chain (fnext); SPAN: span list */
-	struct vmem_seg *fnext, *fprev;
-	struct vmem_seg *tl, *tr, *tp;	/* FREE: treap children, parent */
-	uint32_t prio;			/* FREE: treap heap priority */
-	uint8_t type;
-	uint8_t imported;		/* SPAN */
-};
-
-struct vmem_tag_chunk {
-	struct vmem_tag_chunk *next;
-	struct vmem_seg tags[VMEM_TAG_CHUNK];
-};
-
-struct vmem_qcache {
-	unsigned n;
-	uint64_t addr[VMEM_QCACHE_DEPTH];
-};
-
-struct vmem {
-	char name[32];
-	uint64_t quantum;
-	int fit;
-	struct vmem_seg head;		/* sentinel of the address list */
-	struct vmem_seg span_head;	/* sentinel of the span list */
-	struct vmem_seg *freelist[64];
-	uint64_t freemap;
-	struct vmem_seg *root;		/* treap of free segments */
-	struct vmem_seg **hash;
-	unsigned hash_shift;
-	struct vmem_seg **finger;	/* 1 << finger_shift guesses, or NULL */
-	unsigned finger_shift;
-	unsigned grain_shift;		/* log2(quantum) + VMEM_FINGER_GRAIN */
-	uint64_t rotor;
-	struct vmem_seg *tag_free;
-	size_t ntag_free;
-	struct vmem_tag_chunk *chunks;
-	vmem_afunc_t *afunc;
-	vmem_ffunc_t *ffunc;
-	struct vmem *source;
-	uint64_t qcache_max;
-	size_t nqcache;
-	struct vmem_qcache *qcache;
-	uint64_t fail_in;
-	uint64_t prio_state;
-	struct vmem_stats st;
-};
+#include "common/mem.h"
 
 /* A request, with defaults filled in. */
 struct vmem_req {
 	uint64_t size, align, phase, nocross, minaddr, maxaddr;
 };
 
-/* ---- internal allocations (the fault-injection point) ---- */
-
-static void *vm_malloc(struct vmem *vm, size_t n)
-{
-	if (vm->fail_in && --vm->fail_in == 0)
-		return NULL;
-	return malloc(n);
-}
-
-void vmem_inject_fail(struct vmem *vm, uint64_t n)
-{
-	vm->fail_in = n;
-}
-
 /* ---- boundary tag pool ---- */
 
-static int tags_reserve(struct vmem *vm, size_t n)
+int vmem_tags_reserve(struct vmem *vm, size_t n)
 {
 	while (vm->ntag_free < n) {
-		struct vmem_tag_chunk *c = vm_malloc(vm, sizeof(*c));
+		struct vmem_tag_chunk *c = mem_alloc(vm->mem, sizeof(*c), 0);
 		if (!c)
 			return -ENOMEM;
 		c->next = vm->chunks;
@@ -234,114 +143,12 @@ static void flist_remove(struct vmem *vm, struct vmem_seg *s)
 		vm->freemap &= ~(1ull << i);
 }
 
-/* ---- treap of free segments on start ---- */
-
-static uint32_t prio_next(struct vmem *vm)
-{
-	uint64_t x = vm->prio_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	vm->prio_state = x;
-	return (uint32_t)(x >> 32);
-}
-
-/* The pointer that holds x: its parent's child link, or the root. */
-static struct vmem_seg **treap_link(struct vmem *vm, struct vmem_seg *x)
-{
-	if (!x->tp)
-		return &vm->root;
-	return x->tp->tl == x ? &x->tp->tl : &x->tp->tr;
-}
-
-/* Rotate x above its parent, keeping the in-order sequence. */
-static void treap_rotate_up(struct vmem *vm, struct vmem_seg *x)
-{
-	struct vmem_seg *p = x->tp, **link = treap_link(vm, p);
-
-	if (p->tl == x) {
-		p->tl = x->tr;
-		if (x->tr)
-			x->tr->tp = p;
-		x->tr = p;
-	} else {
-		p->tr = x->tl;
-		if (x->tl)
-			x->tl->tp = p;
-		x->tl = p;
-	}
-	x->tp = p->tp;
-	p->tp = x;
-	*link = x;
-}
-
-/* Hang n as a leaf under parent (NULL: the root), then restore the heap
- * order on priorities by rotating it up. */
-static void treap_attach(struct vmem *vm, struct vmem_seg *n,
-			 struct vmem_seg *parent, bool left)
-{
-	n->tl = n->tr = NULL;
-	n->tp = parent;
-	n->prio = prio_next(vm);
-	if (!parent)
-		vm->root = n;
-	else if (left)
-		parent->tl = n;
-	else
-		parent->tr = n;
-	while (n->tp && n->tp->prio < n->prio)
-		treap_rotate_up(vm, n);
-}
-
-/* Insert n, searching its place from the root. */
-static void treap_insert(struct vmem *vm, struct vmem_seg *n)
-{
-	struct vmem_seg *t = vm->root, *parent = NULL;
-	bool left = false;
-
-	while (t) {
-		parent = t;
-		left = n->start < t->start;
-		t = left ? t->tl : t->tr;
-	}
-	treap_attach(vm, n, parent, left);
-}
-
-/* Insert n right after pred in address order: the leftmost place of
- * pred's right subtree, expected O(1) steps from pred. */
-static void treap_insert_after(struct vmem *vm, struct vmem_seg *n,
-			       struct vmem_seg *pred)
-{
-	struct vmem_seg *t = pred->tr;
-
-	if (!t) {
-		treap_attach(vm, n, pred, false);
-		return;
-	}
-	while (t->tl)
-		t = t->tl;
-	treap_attach(vm, n, t, true);
-}
-
-/* Remove n: rotate it down below its higher-priority child until it has
- * at most one child, then splice it out.  Expected O(1) rotations. */
-static void treap_remove(struct vmem *vm, struct vmem_seg *n)
-{
-	struct vmem_seg *c;
-
-	while (n->tl && n->tr)
-		treap_rotate_up(vm, n->tl->prio > n->tr->prio ? n->tl : n->tr);
-	c = n->tl ? n->tl : n->tr;
-	*treap_link(vm, n) = c;
-	if (c)
-		c->tp = n->tp;
-}
+/* ---- free segments: on their freelist and in the index ---- */
 
 static void free_insert(struct vmem *vm, struct vmem_seg *s)
 {
 	s->type = SEG_FREE;
-	treap_insert(vm, s);
+	vmem_treap_insert(vm, s);
 	flist_insert(vm, s);
 	vm->st.nfree++;
 }
@@ -352,148 +159,46 @@ static void free_insert_after(struct vmem *vm, struct vmem_seg *s,
 			      struct vmem_seg *pred)
 {
 	s->type = SEG_FREE;
-	treap_insert_after(vm, s, pred);
+	vmem_treap_insert_after(vm, s, pred);
 	flist_insert(vm, s);
 	vm->st.nfree++;
 }
 
 static void free_remove(struct vmem *vm, struct vmem_seg *s)
 {
-	treap_remove(vm, s);
+	vmem_treap_remove(vm, s);
 	flist_remove(vm, s);
 	vm->st.nfree--;
 }
 
-/* The free segment with the largest start <= addr, or NULL. */
-static struct vmem_seg *treap_floor(const struct vmem *vm, uint64_t addr)
-{
-	struct vmem_seg *t = vm->root, *best = NULL;
-
-	while (t) {
-		if (t->start <= addr) {
-			best = t;
-			t = t->tr;
-		} else {
-			t = t->tl;
-		}
-	}
-	return best;
-}
-
-/* The free segment with the smallest start >= addr, or NULL. */
-static struct vmem_seg *treap_ceil(const struct vmem *vm, uint64_t addr)
-{
-	struct vmem_seg *t = vm->root, *best = NULL;
-
-	while (t) {
-		if (t->start >= addr) {
-			best = t;
-			t = t->tl;
-		} else {
-			t = t->tr;
-		}
-	}
-	return best;
-}
-
-/* The next free segment in address order after s, or NULL: the in-order
- * successor through the parent links, O(1) amortized along a walk. */
-static struct vmem_seg *free_next(struct vmem_seg *s)
-{
-	if (s->tr) {
-		s = s->tr;
-		while (s->tl)
-			s = s->tl;
-		return s;
-	}
-	while (s->tp && s->tp->tr == s)
-		s = s->tp;
-	return s->tp;
-}
-
 /* ---- hash of allocated segments ---- */
-
-static inline size_t hash_idx(unsigned shift, uint64_t addr)
-{
-	return (size_t)((addr * 0x9e3779b97f4a7c15ull) >> (64 - shift));
-}
-
-/* ---- fingers ---- */
-
-static inline struct vmem_seg **finger_slot(const struct vmem *vm, uint64_t addr)
-{
-	return &vm->finger[hash_idx(vm->finger_shift, addr >> vm->grain_shift)];
-}
-
-/* A new, empty table of 1 << shift fingers (they are guesses: on no memory
- * the old table stays; not a fault-injection point, as nothing fails). */
-static void finger_resize(struct vmem *vm, unsigned shift)
-{
-	struct vmem_seg **t = malloc(((size_t)1 << shift) * sizeof(*t));
-
-	if (!t)
-		return;
-	memset(t, 0, ((size_t)1 << shift) * sizeof(*t));
-	free(vm->finger);
-	vm->finger = t;
-	vm->finger_shift = shift;
-}
-
-static inline void finger_set(struct vmem *vm, uint64_t addr, struct vmem_seg *s)
-{
-	if (vm->finger)
-		*finger_slot(vm, addr) = s;
-}
-
-/* The segment (FREE or ALLOC) holding addr, found from its finger, or
- * NULL when the finger does not lead there quickly. */
-static struct vmem_seg *finger_find(const struct vmem *vm, uint64_t addr)
-{
-	struct vmem_seg *f;
-
-	if (!vm->finger)
-		return NULL;
-	f = *finger_slot(vm, addr);
-	for (unsigned k = 0; f && k < VMEM_FINGER_STEPS; k++) {
-		if (f->type != SEG_FREE && f->type != SEG_ALLOC)
-			return NULL;	/* a span marker, sentinel or pooled tag */
-		if (addr < f->start)
-			f = f->aprev;
-		else if (addr - f->start >= f->size)
-			f = f->anext;
-		else
-			return f;
-	}
-	return NULL;
-}
 
 static void hash_grow(struct vmem *vm)
 {
 	unsigned shift = vm->hash_shift + 1;
 	size_t n = (size_t)1 << shift;
-	struct vmem_seg **h = vm_malloc(vm, n * sizeof(*h));
+	struct vmem_seg **h = mem_alloc_array(vm->mem, n, sizeof(*h), 0);
 
 	if (!h)
 		return;	/* keep the smaller table: slower, still correct */
-	memset(h, 0, n * sizeof(*h));
 	for (size_t i = 0; i < ((size_t)1 << vm->hash_shift); i++) {
 		struct vmem_seg *s = vm->hash[i], *next;
 		for (; s; s = next) {
-			size_t j = hash_idx(shift, s->start);
+			size_t j = vmem_hash_idx(shift, s->start);
 			next = s->fnext;
 			s->fnext = h[j];
 			h[j] = s;
 		}
 	}
-	free(vm->hash);
+	mem_free_array(vm->mem, vm->hash, (size_t)1 << vm->hash_shift, sizeof(*h), 0);
 	vm->hash = h;
 	vm->hash_shift = shift;
-	finger_resize(vm, shift);
+	vmem_finger_resize(vm, shift);
 }
 
 static void hash_insert(struct vmem *vm, struct vmem_seg *s)
 {
-	size_t i = hash_idx(vm->hash_shift, s->start);
+	size_t i = vmem_hash_idx(vm->hash_shift, s->start);
 
 	s->type = SEG_ALLOC;
 	s->fnext = vm->hash[i];
@@ -506,7 +211,7 @@ static void hash_insert(struct vmem *vm, struct vmem_seg *s)
 
 static struct vmem_seg *hash_find(const struct vmem *vm, uint64_t addr)
 {
-	struct vmem_seg *h = vm->hash[hash_idx(vm->hash_shift, addr)];
+	struct vmem_seg *h = vm->hash[vmem_hash_idx(vm->hash_shift, addr)];
 
 	while (h && h->start != addr)
 		h = h->fnext;
@@ -515,7 +220,7 @@ static struct vmem_seg *hash_find(const struct vmem *vm, uint64_t addr)
 
 static struct vmem_seg *hash_remove(struct vmem *vm, uint64_t addr)
 {
-	struct vmem_seg **pp = &vm->hash[hash_idx(vm->hash_shift, addr)];
+	struct vmem_seg **pp = &vm->hash[vmem_hash_idx(vm->hash_shift, addr)];
 
 	for (; *pp; pp = &(*pp)->fnext) {
 		struct vmem_seg *s = *pp;
@@ -598,7 +303,7 @@ int vmem_add(struct vmem *vm, uint64_t base, uint64_t size)
 	if (size == 0 || base % vm->quantum || size % vm->quantum ||
 	    size > UINT64_MAX - base)
 		return -EINVAL;
-	r = tags_reserve(vm, 2);
+	r = vmem_tags_reserve(vm, 2);
 	if (r)
 		return r;
 	return span_add(vm, base, size, 0);
@@ -705,7 +410,7 @@ static struct vmem_seg *fit_window(struct vmem *vm, const struct vmem_req *r,
 	bool known;
 
 	if (r->maxaddr - r->minaddr == r->size) {
-		s = finger_find(vm, r->minaddr);
+		s = vmem_finger_find(vm, r->minaddr);
 		if (s) {
 			/* the only segment that can hold the window */
 			if (s->type == SEG_FREE)
@@ -721,10 +426,10 @@ static struct vmem_seg *fit_window(struct vmem *vm, const struct vmem_req *r,
 			return pk.seg;
 		}
 	}
-	s = treap_floor(vm, r->minaddr);
+	s = vmem_treap_floor(vm, r->minaddr);
 	if (!s || s->start + s->size <= r->minaddr)
-		s = treap_ceil(vm, r->minaddr);
-	for (; s && s->start < r->maxaddr; s = free_next(s))
+		s = vmem_treap_ceil(vm, r->minaddr);
+	for (; s && s->start < r->maxaddr; s = vmem_free_next(s))
 		if (pick_consider(vm, s, r, fit, &pk))
 			break;
 	*addrp = pk.addr;
@@ -779,13 +484,13 @@ static struct vmem_seg *fit_instant(struct vmem *vm, const struct vmem_req *r,
 static struct vmem_seg *fit_next(struct vmem *vm, const struct vmem_req *r,
 				 uint64_t *addrp)
 {
-	struct vmem_seg *first = treap_floor(vm, vm->rotor), *s;
+	struct vmem_seg *first = vmem_treap_floor(vm, vm->rotor), *s;
 	struct vmem_req rr = *r;
 
 	if (!first || first->start + first->size <= vm->rotor)
-		first = treap_ceil(vm, vm->rotor);
+		first = vmem_treap_ceil(vm, vm->rotor);
 	if (!first)
-		first = treap_ceil(vm, 0);
+		first = vmem_treap_ceil(vm, 0);
 	if (!first)
 		return NULL;
 	/* the segment holding the rotor: only the part after it, for now */
@@ -794,9 +499,9 @@ static struct vmem_seg *fit_next(struct vmem *vm, const struct vmem_req *r,
 	vm->st.segments++;
 	if (seg_fit(first, &rr, addrp))
 		return first;
-	for (s = free_next(first);; s = free_next(s)) {
+	for (s = vmem_free_next(first);; s = vmem_free_next(s)) {
 		if (!s)
-			s = treap_ceil(vm, 0);	/* wrap around */
+			s = vmem_treap_ceil(vm, 0);	/* wrap around */
 		vm->st.segments++;
 		if (seg_fit(s, r, addrp))
 			return s;
@@ -910,7 +615,7 @@ static int vmem_import(struct vmem *vm, const struct vmem_req *r, int fit,
 		return 0;
 	}
 	/* constraints the new span cannot meet: give it back */
-	span_release_if_free(vm, treap_floor(vm, base));
+	span_release_if_free(vm, vmem_treap_floor(vm, base));
 	return -ENOMEM;
 }
 
@@ -939,7 +644,7 @@ int vmem_xalloc(struct vmem *vm, uint64_t size, uint64_t align, uint64_t phase,
 	r.maxaddr = maxaddr ? maxaddr : UINT64_MAX;
 	if (r.maxaddr <= r.minaddr || r.maxaddr - r.minaddr < size)
 		return -EINVAL;
-	ret = tags_reserve(vm, VMEM_TAGS_PER_OP);
+	ret = vmem_tags_reserve(vm, VMEM_TAGS_PER_OP);
 	if (ret)
 		return ret;
 	s = fit_find(vm, &r, fit, &addr);
@@ -950,7 +655,7 @@ int vmem_xalloc(struct vmem *vm, uint64_t size, uint64_t align, uint64_t phase,
 		if (!s && vmem_import(vm, &r, fit, &s, &addr))
 			return -ENOMEM;
 	}
-	finger_set(vm, addr, seg_carve(vm, s, addr, size));
+	vmem_finger_set(vm, addr, seg_carve(vm, s, addr, size));
 	if (fit == VM_NEXTFIT)
 		vm->rotor = addr + size;
 	vm->st.allocs++;
@@ -991,7 +696,7 @@ void vmem_xfree(struct vmem *vm, uint64_t addr, uint64_t size)
 	} else {
 		free_insert(vm, a);
 	}
-	finger_set(vm, addr, a);
+	vmem_finger_set(vm, addr, a);
 	span_release_if_free(vm, a);
 }
 
@@ -1062,7 +767,7 @@ static bool qcache_remove(struct vmem *vm, uint64_t addr, uint64_t size)
 /* Give back to the arena the cached segments overlapping [addr, addr+size):
  * candidates start less than qcache_max before addr, and the hash finds
  * them by start.  True if any was given back. */
-static bool qcache_flush_range(struct vmem *vm, uint64_t addr, uint64_t size)
+bool vmem_qcache_flush_range(struct vmem *vm, uint64_t addr, uint64_t size)
 {
 	uint64_t from = addr >= vm->qcache_max ? addr - vm->qcache_max + vm->quantum : 0;
 	bool any = false;
@@ -1082,7 +787,7 @@ static bool qcache_flush_range(struct vmem *vm, uint64_t addr, uint64_t size)
 }
 
 /* Take [addr, addr+size) out of the quantum cache if it sits there. */
-static bool qcache_take(struct vmem *vm, uint64_t addr, uint64_t size)
+bool vmem_qcache_take(struct vmem *vm, uint64_t addr, uint64_t size)
 {
 	if (!qcache_remove(vm, addr, size))
 		return false;
@@ -1106,7 +811,8 @@ static void vmem_ffunc_default(struct vmem *src, uint64_t addr, uint64_t size)
 struct vmem *vmem_create(const char *name, uint64_t base, uint64_t size,
 			 uint64_t quantum, vmem_afunc_t *afunc,
 			 vmem_ffunc_t *ffunc, struct vmem *source,
-			 uint64_t qcache_max, int fit, char *err, size_t errlen)
+			 uint64_t qcache_max, int fit, const struct mem_source *mem,
+			 char *err, size_t errlen)
 {
 	struct vmem *vm;
 
@@ -1136,9 +842,10 @@ struct vmem *vmem_create(const char *name, uint64_t base, uint64_t size,
 		snprintf(err, errlen, "vmem %s: qcache_max above 1024 quanta", name);
 		return NULL;
 	}
-	vm = calloc(1, sizeof(*vm));
+	vm = mem_alloc(mem, sizeof(*vm), 0);
 	if (!vm)
 		goto nomem;
+	vm->mem = mem;
 	snprintf(vm->name, sizeof(vm->name), "%s", name);
 	vm->quantum = quantum;
 	vm->fit = fit;
@@ -1153,16 +860,18 @@ struct vmem *vmem_create(const char *name, uint64_t base, uint64_t size,
 	if (!vm->prio_state)
 		vm->prio_state = 1;
 	vm->hash_shift = VMEM_HASH_MIN_SHIFT;
-	vm->hash = calloc((size_t)1 << vm->hash_shift, sizeof(*vm->hash));
+	vm->hash = mem_alloc_array(mem, (size_t)1 << vm->hash_shift,
+				   sizeof(*vm->hash), 0);
 	vm->grain_shift = (63u - (unsigned)__builtin_clzll(quantum)) + VMEM_FINGER_GRAIN;
-	vm->finger = calloc((size_t)1 << vm->hash_shift, sizeof(*vm->finger));
+	vm->finger = mem_alloc_array(mem, (size_t)1 << vm->hash_shift,
+				     sizeof(*vm->finger), 0);
 	vm->finger_shift = vm->hash_shift;
 	vm->qcache_max = qcache_max - qcache_max % quantum;
 	vm->nqcache = vm->qcache_max / quantum;
 	if (vm->nqcache)
-		vm->qcache = calloc(vm->nqcache, sizeof(*vm->qcache));
+		vm->qcache = mem_alloc_array(mem, vm->nqcache, sizeof(*vm->qcache), 0);
 	if (!vm->hash || !vm->finger || (vm->nqcache && !vm->qcache) ||
-	    tags_reserve(vm, 2))
+	    vmem_tags_reserve(vm, 2))
 		goto nomem;
 	if (size && span_add(vm, base, size, 0))
 		BUG();	/* first span of an empty arena */
@@ -1193,12 +902,14 @@ void vmem_destroy(struct vmem *vm)
 	}
 	for (c = vm->chunks; c; c = next) {
 		next = c->next;
-		free(c);
+		mem_free(vm->mem, c, sizeof(*c), 0);
 	}
-	free(vm->qcache);
-	free(vm->hash);
-	free(vm->finger);
-	free(vm);
+	mem_free_array(vm->mem, vm->qcache, vm->nqcache, sizeof(*vm->qcache), 0);
+	mem_free_array(vm->mem, vm->hash, (size_t)1 << vm->hash_shift,
+		       sizeof(*vm->hash), 0);
+	mem_free_array(vm->mem, vm->finger, (size_t)1 << vm->finger_shift,
+		       sizeof(*vm->finger), 0);
+	mem_free(vm->mem, vm, sizeof(*vm), 0);
 }
 
 void vmem_stats(const struct vmem *vm, struct vmem_stats *st)
@@ -1229,30 +940,11 @@ void vmem_walk(const struct vmem *vm,
 
 /* In-order treap walk: sorted, heap-ordered, parent links right, only
  * free segments. */
-static int treap_check(const struct vmem_seg *t, uint64_t *count,
-		       const struct vmem_seg **prev)
-{
-	if (!t)
-		return 0;
-	if (t->tl && (t->tl->prio > t->prio || t->tl->tp != t))
-		return -1;
-	if (t->tr && (t->tr->prio > t->prio || t->tr->tp != t))
-		return -1;
-	if (treap_check(t->tl, count, prev))
-		return -1;
-	if (t->type != SEG_FREE || (*prev && (*prev)->start >= t->start))
-		return -1;
-	*prev = t;
-	(*count)++;
-	return treap_check(t->tr, count, prev);
-}
-
 #define CHECK_FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
 
 int vmem_check(const struct vmem *vm, char *err, size_t errlen)
 {
 	const struct vmem_seg *s, *sp = NULL, *prev_span = NULL;
-	const struct vmem_seg *tprev = NULL;
 	uint64_t next_addr = 0, total = 0, imported = 0, in_use = 0;
 	uint64_t nfree = 0, nalloc = 0, nfl = 0, nhash = 0, ntreap = 0, ncached = 0;
 	uint64_t qcached = 0;
@@ -1304,14 +996,14 @@ int vmem_check(const struct vmem *vm, char *err, size_t errlen)
 			    s->size == sp->size)
 				CHECK_FAIL("%s: imported span %#llx wholly free, not released",
 					   vm->name, (unsigned long long)sp->start);
-			if (treap_floor(vm, s->start) != s)
+			if (vmem_treap_floor(vm, s->start) != s)
 				CHECK_FAIL("%s: free segment %#llx not in the treap",
 					   vm->name, (unsigned long long)s->start);
 		} else if (s->type == SEG_ALLOC) {
 			const struct vmem_seg *h;
 			nalloc++;
 			in_use += s->size;
-			for (h = vm->hash[hash_idx(vm->hash_shift, s->start)]; h;
+			for (h = vm->hash[vmem_hash_idx(vm->hash_shift, s->start)]; h;
 			     h = h->fnext)
 				if (h == s)
 					break;
@@ -1347,7 +1039,7 @@ int vmem_check(const struct vmem *vm, char *err, size_t errlen)
 					   vm->name);
 			nhash++;
 		}
-	if ((vm->root && vm->root->tp) || treap_check(vm->root, &ntreap, &tprev))
+	if (vmem_treap_check(vm, &ntreap))
 		CHECK_FAIL("%s: treap out of order", vm->name);
 	for (size_t i = 0; i < vm->nqcache; i++) {
 		ncached += vm->qcache[i].n;
@@ -1381,521 +1073,3 @@ int vmem_check(const struct vmem *vm, char *err, size_t errlen)
 	return 0;
 }
 
-/* ---- the `vmem` allocator policy (policies/alloc.h) ---- */
-
-/*
- * Slabs of single quanta, for the engines' pattern (one quantum at a time,
- * hint = the page's own offset, nearly always free).  Following the paper's
- * quantum caches, which are object caches importing slabs of quanta from
- * the arena, the policy takes from the arena aligned slabs of
- * VMEM_SLAB_QUANTA quanta and hands out their quanta itself, one bit each:
- * a hinted one-quantum alloc whose slab exists is one hash probe and a bit
- * set, its free a bit clear; no boundary tag, tree or segment hash is
- * touched.  A slab is taken only when its whole range is free in the arena
- * (an exact-window xalloc).  A slab whose last quantum is freed stays, for
- * the next hint there, while at most half the slabs are empty; beyond,
- * it goes back to the arena.
- *
- * The hint rule is unchanged: a free hinted quantum is returned, whether
- * its slab exists, can be made, or neither (then the arena's exact window
- * answers as before).  What slabs change is only where requests without a
- * usable hint land (the fit never picks a quantum inside a slab), and
- * before any request would fail, or a multi-quantum hinted window overlaps
- * a slab, slabs are dissolved back into single-quantum arena segments
- * (VMEM_SLAB_DISSOLVE_ALL), so that nothing fails or misses its hint while
- * space exists.  stats() counts quanta handed out, not slabs.
- *
- * Used with fit=instant/best/next and no quantum caches (qcache=0, the
- * default); first-fit (address-ordered by definition) and qcache runs go
- * straight to the arena.
- *
- * Fast paths (quantum 1, the engines' case): vmem_policy_alloc() of one
- * unit whose hint is free in an existing slab, and vmem_policy_free() of
- * a unit whose slab keeps other units (or empties and is kept), are
- * handled inline: the probe of the slab table and a bit set or cleared,
- * touching the policy's first cache line and the slab's entry, with no
- * call.  They do exactly what slab_alloc()/slab_free() would; every other
- * case takes the slow path, which is the code above unchanged, so results
- * are the same with or without them (vmem_policy_set_fast(), for tests).
- */
-#define VMEM_SLAB_SHIFT		6
-#define VMEM_SLAB_QUANTA	(1u << VMEM_SLAB_SHIFT)
-
-struct vmem_slab {
-	uint64_t idx;		/* slab number + 1 (0: empty entry) */
-	uint64_t used;		/* bit i: quantum i handed out */
-};
-
-/* The table before the first slab: one empty entry, never written. */
-static struct vmem_slab vmem_slab_none[1];
-
-/*
- * The fields the fast paths read come first, so that a hinted one-quantum
- * alloc or free touches this line, the slab entry and nothing else.
- */
-struct vmem_policy {
-	struct alloc base;
-	/* fast paths: with quantum 1 (the engines'), addr - base.base below
-	 * fast_span is a unit a slab may hold (fast_span 0: no fast path) */
-	uint64_t fast_span;
-	bool slabs;			/* slabs in use (see above) */
-	struct vmem_slab *slab;		/* open addressing, linear probing */
-	size_t slab_mask;		/* slab_cap - 1, or 0 */
-	size_t slab_omask;		/* the same in bytes: mask * entry size */
-	size_t nslabs;
-	size_t nempty;			/* slabs with no quantum handed out */
-	uint64_t slab_allocs, slab_frees;	/* of quanta */
-	/* colder */
-	struct vmem *vm;
-	size_t slab_cap;		/* 0 (vmem_slab_none) or a power of two */
-	uint64_t slab_dissolved;	/* quanta handed back by dissolving */
-	uint64_t slab_xallocs, slab_xfrees;	/* of slabs, in the arena */
-};
-
-static inline size_t slab_home(const struct vmem_policy *p, uint64_t idx)
-{
-	return (size_t)(idx * 0x9e3779b97f4a7c15ull) & p->slab_mask;
-}
-
-/* The entry of key (slab number + 1), or NULL; also on vmem_slab_none.
- * Offsets in bytes: slab_home() times the entry size, with the multiplier
- * and the mask (slab_omask) scaled, so that no step converts. */
-#define VMEM_SLAB_HASH_BYTES	(0x9e3779b97f4a7c15ull * sizeof(struct vmem_slab))
-
-static inline size_t slab_home_bytes(const struct vmem_policy *p, uint64_t key)
-{
-	return (size_t)(key * VMEM_SLAB_HASH_BYTES) & p->slab_omask;
-}
-
-/* The lookup key of the slab holding unit (offset from the arena base in
- * quanta): its slab number + 1 (0 marks an empty entry). */
-static inline uint64_t slab_key(uint64_t unit)
-{
-	return (unit >> VMEM_SLAB_SHIFT) + 1;
-}
-
-static inline struct vmem_slab *slab_lookup(const struct vmem_policy *p,
-					    uint64_t key)
-{
-	for (size_t o = slab_home_bytes(p, key);;
-	     o = (o + sizeof(struct vmem_slab)) & p->slab_omask) {
-		struct vmem_slab *e = (struct vmem_slab *)((char *)p->slab + o);
-		if (e->idx == key)
-			return e;
-		if (!e->idx)
-			return NULL;
-	}
-}
-
-static struct vmem_slab *slab_find(const struct vmem_policy *p, uint64_t idx)
-{
-	return slab_lookup(p, idx + 1);
-}
-
-/* Room for one more slab (load <= 1/2).  0, or -ENOMEM. */
-static int slab_reserve(struct vmem_policy *p)
-{
-	size_t cap = p->slab_cap ? 2 * p->slab_cap : 64;
-	struct vmem_slab *t, *old = p->slab;
-	size_t oldcap = p->slab_cap;
-
-	if (2 * (p->nslabs + 1) <= p->slab_cap)
-		return 0;
-	t = calloc(cap, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	p->slab = t;
-	p->slab_cap = cap;
-	p->slab_mask = cap - 1;
-	p->slab_omask = (cap - 1) * sizeof(*t);
-	for (size_t i = 0; i < oldcap; i++) {
-		if (!old[i].idx)
-			continue;
-		size_t j = slab_home(p, old[i].idx);
-		while (t[j].idx)
-			j = (j + 1) & (cap - 1);
-		t[j] = old[i];
-	}
-	if (oldcap)
-		free(old);
-	return 0;
-}
-
-/* Remove entry e (backward-shift deletion keeps probe chains whole). */
-static void slab_erase(struct vmem_policy *p, struct vmem_slab *e)
-{
-	size_t mask = p->slab_cap - 1, i = (size_t)(e - p->slab), j = i;
-
-	for (;;) {
-		j = (j + 1) & mask;
-		if (!p->slab[j].idx)
-			break;
-		size_t h = slab_home(p, p->slab[j].idx);
-		/* move j back to i unless its home lies cyclically in (i, j] */
-		if (((j - h) & mask) >= ((j - i) & mask)) {
-			p->slab[i] = p->slab[j];
-			i = j;
-		}
-	}
-	p->slab[i] = (struct vmem_slab){ 0, 0 };
-	p->nslabs--;
-}
-
-static inline uint64_t slab_start(const struct vmem_policy *p, uint64_t idx)
-{
-	return p->base.base + (idx << VMEM_SLAB_SHIFT) * p->base.quantum;
-}
-
-/*
- * Give slab e back to the arena, keeping its handed-out quanta allocated
- * there as single-quantum segments.  0, or -ENOMEM (nothing changed) when
- * the boundary tags cannot be reserved.
- */
-static int slab_dissolve(struct vmem_policy *p, struct vmem_slab *e)
-{
-	struct vmem *vm = p->vm;
-	uint64_t q = p->base.quantum, start = slab_start(p, e->idx - 1), used = e->used, a;
-
-	/* each quantum carved out may split a free segment: two tags each */
-	if (tags_reserve(vm, 2 * VMEM_SLAB_QUANTA + VMEM_TAGS_PER_OP))
-		return -ENOMEM;
-	vmem_xfree(vm, start, VMEM_SLAB_QUANTA * q);
-	p->slab_xfrees++;
-	p->nempty -= !used;
-	p->slab_dissolved += (uint64_t)__builtin_popcountll(used);
-	for (; used; used &= used - 1) {
-		uint64_t at = start + (uint64_t)__builtin_ctzll(used) * q;
-		BUG_ON(vmem_xalloc(vm, q, 0, 0, 0, at, at + q, 0, &a) || a != at);
-	}
-	slab_erase(p, e);
-	return 0;
-}
-
-/* Dissolve every slab (before a request would fail).  True if any was. */
-static bool slab_dissolve_all(struct vmem_policy *p)
-{
-	bool any = false;
-
-	for (size_t i = 0; i < p->slab_cap && p->nslabs;) {
-		if (p->slab[i].idx) {
-			if (slab_dissolve(p, &p->slab[i]))
-				return any;
-			any = true;
-			continue;	/* backward shift may have moved one into i */
-		}
-		i++;
-	}
-	return any;
-}
-
-/* Dissolve the slabs overlapping [addr, addr + size).  True if any was. */
-static bool slab_dissolve_range(struct vmem_policy *p, uint64_t addr, uint64_t size)
-{
-	uint64_t q = p->base.quantum, lo, hi;
-	bool any = false;
-
-	if (!p->nslabs)
-		return false;
-	lo = ((addr - p->base.base) / q) >> VMEM_SLAB_SHIFT;
-	hi = ((addr - p->base.base + size - 1) / q) >> VMEM_SLAB_SHIFT;
-	if (hi - lo >= p->nslabs)
-		return slab_dissolve_all(p);
-	for (uint64_t i = lo; i <= hi; i++) {
-		struct vmem_slab *e = slab_find(p, i);
-		if (e && !slab_dissolve(p, e))
-			any = true;
-	}
-	return any;
-}
-
-/* The hinted one-quantum path: 1 with *addrp = hint when served from a
- * slab, 0 when the arena must answer. */
-static int slab_alloc(struct vmem_policy *p, uint64_t hint, uint64_t *addrp)
-{
-	uint64_t q = p->base.quantum, unit = (hint - p->base.base) / q;
-	uint64_t idx = unit >> VMEM_SLAB_SHIFT, bit = 1ull << (unit & (VMEM_SLAB_QUANTA - 1));
-	struct vmem_slab *e = slab_find(p, idx);
-	uint64_t start = slab_start(p, idx), a;
-
-	if (!e) {
-		if (slab_reserve(p))
-			return 0;
-		if (vmem_xalloc(p->vm, VMEM_SLAB_QUANTA * q, 0, 0, 0, start,
-				start + VMEM_SLAB_QUANTA * q, 0, &a))
-			return 0;	/* not wholly free (or beyond the arena) */
-		p->slab_xallocs++;
-		size_t i = slab_home(p, idx + 1);
-		while (p->slab[i].idx)
-			i = (i + 1) & p->slab_mask;
-		e = &p->slab[i];
-		*e = (struct vmem_slab){ idx + 1, 0 };
-		p->nslabs++;
-	} else if (e->used & bit) {
-		return 0;	/* taken: the arena picks another place */
-	} else if (!e->used) {
-		p->nempty--;
-	}
-	e->used |= bit;
-	p->slab_allocs++;
-	*addrp = hint;
-	return 1;
-}
-
-/* 1 when addr was handed out from a slab (and is now freed), else 0. */
-static int slab_free(struct vmem_policy *p, uint64_t addr)
-{
-	uint64_t q = p->base.quantum, unit = (addr - p->base.base) / q;
-	struct vmem_slab *e = slab_find(p, unit >> VMEM_SLAB_SHIFT);
-	uint64_t bit = 1ull << (unit & (VMEM_SLAB_QUANTA - 1));
-
-	if (!e)
-		return 0;
-	BUG_ON(!(e->used & bit));	/* freeing what was not allocated */
-	e->used &= ~bit;
-	p->slab_frees++;
-	if (!e->used) {
-		if (2 * (p->nempty + 1) <= p->nslabs) {
-			p->nempty++;	/* kept for the next hint there */
-		} else {
-			vmem_xfree(p->vm, slab_start(p, e->idx - 1),
-				   VMEM_SLAB_QUANTA * q);
-			p->slab_xfrees++;
-			slab_erase(p, e);
-		}
-	}
-	return 1;
-}
-
-static const char *const vmem_fit_names[] = { "instant", "best", "next", NULL };
-static const int vmem_fit_flags[] = { VM_INSTANTFIT, VM_BESTFIT, VM_NEXTFIT };
-
-#define VMEM_POLICY_SPECS(fit, qc)                                           \
-	{                                                                    \
-		{ "fit", ARG_CHOICE, (fit), 0, 0, vmem_fit_names,            \
-		  "instant, best or next fit" },                             \
-		{ "qcache", ARG_U64, (qc), 0, 64, NULL,                      \
-		  "sizes up to N quanta served from quantum caches" },       \
-	}
-
-static void vmem_policy_describe(char *buf, size_t buflen)
-{
-	int fit = 0;
-	uint64_t qc = 0;
-	const struct arg_spec specs[] = VMEM_POLICY_SPECS(&fit, &qc);
-
-	args_describe(specs, ARRAY_SIZE(specs), buf, buflen);
-}
-
-struct alloc *vmem_policy_new(uint64_t base, uint64_t size, uint64_t quantum,
-			      int fit, uint64_t qcache_max, char *err,
-			      size_t errlen)
-{
-	struct vmem_policy *p = calloc(1, sizeof(*p));
-
-	if (!p) {
-		snprintf(err, errlen, "alloc: out of memory");
-		return NULL;
-	}
-	p->vm = vmem_create("alloc", base, size, quantum, NULL, NULL, NULL,
-			    qcache_max, fit, err, errlen);
-	if (!p->vm) {
-		free(p);
-		return NULL;
-	}
-	p->base.base = base;
-	p->base.size = size;
-	p->base.quantum = quantum;
-	p->slabs = fit != VM_FIRSTFIT && qcache_max < quantum;
-	p->slab = vmem_slab_none;
-	vmem_policy_set_fast(&p->base, true);
-	return &p->base;
-}
-
-void vmem_policy_set_fast(struct alloc *a, bool on)
-{
-	struct vmem_policy *p = container_of(a, struct vmem_policy, base);
-
-	/* vmem_create() keeps base + size <= UINT64_MAX: every unit below
-	 * fast_span is a hint the slow path takes (hint + 1 does not wrap)
-	 * and ALLOC_NOHINT is never below it */
-	p->fast_span = on && p->slabs && a->quantum == 1 ? a->size : 0;
-}
-
-struct vmem *vmem_policy_arena(struct alloc *a)
-{
-	return container_of(a, struct vmem_policy, base)->vm;
-}
-
-static struct alloc *vmem_policy_create(const char *args, uint64_t base,
-					uint64_t size, uint64_t quantum,
-					char *err, size_t errlen)
-{
-	int fit = 0;
-	uint64_t qc = 0;
-	const struct arg_spec specs[] = VMEM_POLICY_SPECS(&fit, &qc);
-
-	if (args_parse("alloc vmem", args, specs, ARRAY_SIZE(specs), err, errlen))
-		return NULL;
-	return vmem_policy_new(base, size, quantum, vmem_fit_flags[fit],
-			       qc * quantum, err, errlen);
-}
-
-void vmem_policy_destroy(struct alloc *a)
-{
-	struct vmem_policy *p = container_of(a, struct vmem_policy, base);
-
-	vmem_destroy(p->vm);
-	if (p->slab_cap)
-		free(p->slab);
-	free(p);
-}
-
-/* Everything but the fast path's case (vmem_policy_alloc() below). */
-static __attribute__((noinline)) int
-policy_alloc_slow(struct vmem_policy *p, uint64_t size, uint64_t unit,
-		  uint64_t *addrp)
-{
-	struct alloc *a = &p->base;
-	uint64_t hint = a->base + unit;
-
-	if (hint != ALLOC_NOHINT && hint % a->quantum == 0 &&
-	    hint >= a->base && size <= UINT64_MAX - hint) {
-		if (p->slabs && size == a->quantum && hint - a->base < a->size &&
-		    slab_alloc(p, hint, addrp))
-			return 0;
-		if (qcache_take(p->vm, hint, size)) {
-			*addrp = hint;
-			return 0;
-		}
-		if (vmem_xalloc(p->vm, size, 0, 0, 0, hint, hint + size, 0,
-				addrp) == 0)
-			return 0;
-		/* the range may be held only by the quantum caches or slabs */
-		if ((qcache_flush_range(p->vm, hint, size) ||
-		     (size > a->quantum && hint - a->base < a->size &&
-		      slab_dissolve_range(p, hint, size))) &&
-		    vmem_xalloc(p->vm, size, 0, 0, 0, hint, hint + size, 0,
-				addrp) == 0)
-			return 0;
-	}
-	if (vmem_alloc(p->vm, size, 0, addrp) == 0)
-		return 0;
-	if (slab_dissolve_all(p) && vmem_alloc(p->vm, size, 0, addrp) == 0)
-		return 0;
-	return -ENOMEM;
-}
-
-/* Engine context: under the engine lock, possibly in the SIGSEGV handler
- * (malloc allowed there).  A one-quantum hint is served from its slab;
- * other hints are tried as an exact window first (O(1) from a finger or a
- * neighbouring allocated page, else one treap lookup).
- *
- * The fast path is the engines' common case, a free hinted quantum in a
- * slab that exists: one table probe and a bit set, without a call.  It
- * does exactly what slab_alloc() would; every other case goes to the slow
- * path, which decides as before. */
-int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
-		      uint64_t *addrp)
-{
-	struct vmem_policy *p = container_of(a, struct vmem_policy, base);
-	uint64_t unit = hint - a->base, used;
-	struct vmem_slab *e;
-
-	if (unit >= p->fast_span || size != 1)
-		return policy_alloc_slow(p, size, unit, addrp);
-	e = slab_lookup(p, slab_key(unit));
-	if (!e)
-		return policy_alloc_slow(p, 1, unit, addrp);
-	used = e->used;
-	if (used & 1ull << (unit & (VMEM_SLAB_QUANTA - 1)))
-		return policy_alloc_slow(p, 1, unit, addrp);
-	if (__builtin_expect(!used, 0))
-		p->nempty--;
-	e->used = used | 1ull << (unit & (VMEM_SLAB_QUANTA - 1));
-	p->slab_allocs++;
-	*addrp = a->base + unit;
-	return 0;
-}
-
-static __attribute__((noinline)) void
-policy_free_slow(struct vmem_policy *p, uint64_t addr, uint64_t size)
-{
-	struct alloc *a = &p->base;
-
-	if (p->nslabs && size == a->quantum && addr >= a->base &&
-	    slab_free(p, addr))
-		return;
-	vmem_free(p->vm, addr, size);
-}
-
-/* Engine context as alloc().  Fast path: a quantum of a slab that keeps
- * other quanta handed out is a bit clear; a slab becoming empty (kept or
- * given back) and everything else take the slow path. */
-void vmem_policy_free(struct alloc *a, uint64_t addr, uint64_t size)
-{
-	struct vmem_policy *p = container_of(a, struct vmem_policy, base);
-	uint64_t unit = addr - a->base, used;
-	struct vmem_slab *e;
-	unsigned b = unit & (VMEM_SLAB_QUANTA - 1);
-
-	if (unit >= p->fast_span || size != 1)
-		goto slow;
-	e = slab_lookup(p, slab_key(unit));
-	if (!e || !((used = e->used) >> b & 1))
-		goto slow;
-	used &= ~(1ull << b);
-	if (__builtin_expect(!used, 0)) {
-		/* the slab empties: kept, as slab_free() decides */
-		if (2 * (p->nempty + 1) > p->nslabs)
-			goto slow;
-		p->nempty++;
-	}
-	e->used = used;
-	p->slab_frees++;
-	return;
-slow:
-	policy_free_slow(p, addr, size);
-}
-
-/* Any context: the slab-table slot a one-quantum alloc at hint addr or a
- * free of addr probes first. */
-static void vmem_policy_prefetch(const struct alloc *a, uint64_t addr)
-{
-	const struct vmem_policy *p = container_of(a, const struct vmem_policy, base);
-	uint64_t unit = addr - a->base;
-
-	if (unit < p->fast_span)
-		__builtin_prefetch((const char *)p->slab +
-				   slab_home_bytes(p, slab_key(unit)), 1);
-}
-
-void vmem_policy_stats(const struct alloc *a, struct alloc_stats *st)
-{
-	const struct vmem_policy *p = container_of(a, struct vmem_policy, base);
-	struct vmem_stats vs;
-
-	vmem_stats(p->vm, &vs);
-	st->in_use = vs.in_use - vs.qcached -
-		     p->nslabs * VMEM_SLAB_QUANTA * a->quantum +
-		     (p->slab_allocs - p->slab_frees - p->slab_dissolved) *
-		     a->quantum;
-	st->total = vs.total;
-	st->imported = vs.imported;
-	/* a dissolved slab's quanta were counted when handed out */
-	st->allocs = vs.allocs - p->slab_xallocs - p->slab_dissolved +
-		     p->slab_allocs;
-	st->frees = vs.frees - p->slab_xfrees + p->slab_frees;
-	st->segments = vs.segments;
-}
-
-const struct alloc_ops alloc_vmem = {
-	.name = "vmem",
-	.help = "vmem arena (Bonwick & Adams 2001): instant/best/next fit, hint = exact address",
-	.describe_args = vmem_policy_describe,
-	.create = vmem_policy_create,
-	.destroy = vmem_policy_destroy,
-	.alloc = vmem_policy_alloc,
-	.free = vmem_policy_free,
-	.prefetch = vmem_policy_prefetch,
-	.stats = vmem_policy_stats,
-};

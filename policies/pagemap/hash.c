@@ -18,33 +18,35 @@
  * Growth: set() doubles the table and rehashes every entry when the count
  * would exceed load * cap (load=0.75 by default).  The table never shrinks in
  * del() (which must not allocate), except that deleting the last key frees
- * it, as clear() does: an empty map holds only its struct.
+ * it, as clear() does: an empty map holds only its struct.  Lookups land
+ * anywhere in the table: it is a large block of the memory source (huge
+ * pages from 2 MiB up, sparing a TLB miss per lookup).
  *
  * Ordered for_each: a hash table has no order, so for_each copies the
  * entries into a temporary array and sorts it: O(n log n) time and 16 bytes
- * per key of malloc for the duration (if that malloc fails it falls back to
- * an O(n * cap) selection scan that allocates nothing).  Not a hot path.
+ * per key from the memory source for the duration (if that fails it falls
+ * back to an O(n * cap) selection scan that allocates nothing).  Not a hot
+ * path.
  *
  * Arguments: load=F (0.25..0.95), max_bytes=N caps mem_bytes (0: no cap; a
  * set() that would need more fails with -ENOMEM, map unchanged).
  *
  * Context: all methods run under the caller's lock (for the real virtmem,
- * possibly inside the SIGSEGV handler); none take locks.  set() may calloc
- * a bigger table; get() and del() never allocate.
+ * possibly inside the SIGSEGV handler); none take locks.  set() may take a
+ * bigger table from the memory source; get() and del() never allocate.
  */
 #include "policies/pagemap.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
 
 #include "common/args.h"
 #include "common/bug.h"
 
 #define HASH_MIN_CAP	16u
 #define HASH_MUL	0x9e3779b97f4a7c15ull
+#define HASH_MEM	MEM_LARGE	/* the table: read at random */
 
 struct hash_slot {
 	uint64_t key;
@@ -82,7 +84,9 @@ static size_t hash_mem_bytes_for(size_t cap)
 	return sizeof(struct hash) + cap * sizeof(struct hash_slot);
 }
 
-static struct pagemap *hash_create(const char *args, char *err, size_t errlen)
+static struct pagemap *hash_create(const char *args,
+				   const struct pagemap_params *p, char *err,
+				   size_t errlen)
 {
 	uint64_t max_bytes = 0;
 	double load = 0.75;
@@ -96,7 +100,7 @@ static struct pagemap *hash_create(const char *args, char *err, size_t errlen)
 
 	if (args_parse("hash", args, specs, ARRAY_SIZE(specs), err, errlen))
 		return NULL;
-	h = calloc(1, sizeof(*h));
+	h = mem_alloc(p->mem, sizeof(*h), 0);
 	if (!h) {
 		snprintf(err, errlen, "hash: out of memory");
 		return NULL;
@@ -122,9 +126,8 @@ static void *hash_get(const struct pagemap *pm, uint64_t key)
 	}
 }
 
-/* Index of key's slot, or of the empty slot where it would go. */
-/* Prefetch the key's home slot (its probe sequence starts there). */
-static void hash_prefetch(const struct pagemap *pm, uint64_t key)
+/* The hint: prefetch the key's home slot (its probe sequence starts there). */
+static void hash_hint(const struct pagemap *pm, uint64_t key)
 {
 	const struct hash *h = to_hash_c(pm);
 
@@ -132,6 +135,7 @@ static void hash_prefetch(const struct pagemap *pm, uint64_t key)
 		__builtin_prefetch(&h->slots[hash_home(h, key)], 1);
 }
 
+/* Index of key's slot, or of the empty slot where it would go. */
 static size_t hash_find(const struct hash *h, uint64_t key)
 {
 	size_t i;
@@ -152,30 +156,6 @@ static void hash_set_table(struct hash *h, struct hash_slot *slots, size_t cap)
 		h->grow_at = cap - 1;	/* always keep one empty slot */
 }
 
-/*
- * A zeroed table of n slots.  Lookups land anywhere in it: from 2 MiB up
- * it is aligned to 2 MiB and advised to transparent huge pages (sparing
- * a TLB miss per lookup where the kernel has them).  free() releases it.
- */
-#define HASH_HUGE_BYTES ((size_t)2 << 20)
-
-static struct hash_slot *hash_table_alloc(size_t n)
-{
-	size_t bytes = n * sizeof(struct hash_slot);
-	void *p;
-
-	if (bytes < HASH_HUGE_BYTES)
-		return calloc(n, sizeof(struct hash_slot));
-	p = aligned_alloc(HASH_HUGE_BYTES, bytes);	/* bytes: a power of two */
-	if (p) {
-#ifdef MADV_HUGEPAGE
-		(void)madvise(p, bytes, MADV_HUGEPAGE);	/* advice only */
-#endif
-		memset(p, 0, bytes);
-	}
-	return p;
-}
-
 /* Move every entry into a table of newcap slots; -ENOMEM leaves h as it was. */
 static int hash_resize(struct hash *h, size_t newcap)
 {
@@ -184,14 +164,14 @@ static int hash_resize(struct hash *h, size_t newcap)
 
 	if (h->max_bytes && hash_mem_bytes_for(newcap) > h->max_bytes)
 		return -ENOMEM;
-	slots = hash_table_alloc(newcap);
+	slots = mem_alloc_array(h->pm.mem, newcap, sizeof(*slots), HASH_MEM);
 	if (!slots)
 		return -ENOMEM;
 	hash_set_table(h, slots, newcap);
 	for (size_t i = 0; i < oldcap; i++)
 		if (old[i].value)
 			slots[hash_find(h, old[i].key)] = old[i];
-	free(old);
+	mem_free_array(h->pm.mem, old, oldcap, sizeof(*old), HASH_MEM);
 	return 0;
 }
 
@@ -223,7 +203,7 @@ static int hash_set(struct pagemap *pm, uint64_t key, void *value)
 
 static void hash_free_table(struct hash *h)
 {
-	free(h->slots);
+	mem_free_array(h->pm.mem, h->slots, h->cap, sizeof(*h->slots), HASH_MEM);
 	hash_set_table(h, NULL, 0);
 }
 
@@ -269,7 +249,7 @@ static void hash_clear(struct pagemap *pm)
 static void hash_destroy(struct pagemap *pm)
 {
 	hash_clear(pm);
-	free(to_hash(pm));
+	mem_free(pm->mem, to_hash(pm), sizeof(struct hash), 0);
 }
 
 static int hash_slot_cmp(const void *a, const void *b)
@@ -309,23 +289,23 @@ static int hash_for_each_scan(const struct hash *h, pagemap_fn fn, void *arg)
 static int hash_for_each(const struct pagemap *pm, pagemap_fn fn, void *arg)
 {
 	const struct hash *h = to_hash_c(pm);
+	size_t n = pm->count, k = 0;
 	struct hash_slot *sorted;
-	size_t n = 0;
 	int ret = 0;
 
-	if (!pm->count)
+	if (!n)
 		return 0;
-	sorted = malloc(pm->count * sizeof(*sorted));
+	sorted = mem_alloc_array(pm->mem, n, sizeof(*sorted), 0);
 	if (!sorted)
 		return hash_for_each_scan(h, fn, arg);
 	for (size_t i = 0; i < h->cap; i++)
 		if (h->slots[i].value)
-			sorted[n++] = h->slots[i];
-	BUG_ON(n != pm->count);
+			sorted[k++] = h->slots[i];
+	BUG_ON(k != n);
 	qsort(sorted, n, sizeof(*sorted), hash_slot_cmp);
 	for (size_t i = 0; i < n && !ret; i++)
 		ret = fn(sorted[i].key, sorted[i].value, arg);
-	free(sorted);
+	mem_free_array(pm->mem, sorted, n, sizeof(*sorted), 0);
 	return ret;
 }
 
@@ -345,5 +325,5 @@ const struct pagemap_ops pagemap_hash = {
 	.clear = hash_clear,
 	.for_each = hash_for_each,
 	.mem_bytes = hash_mem_bytes,
-	.prefetch = hash_prefetch,
+	.hint = hash_hint,
 };

@@ -33,9 +33,9 @@
  * struct: proportional to the populated ranges, sizeof(struct radix) when
  * empty.  Dense keys cost 8 bytes each and a node per 512 keys per level;
  * isolated 64-bit keys cost one node per level each (~21 KiB a key), which
- * is what this structure is not for.  mem_bytes counts the nodes; glibc's
- * aligned_alloc may leave up to a page of padding before a node that only
- * smaller mallocs can reuse.
+ * is what this structure is not for.  mem_bytes counts the nodes; the
+ * default memory source (aligned_alloc) may leave up to a page of padding
+ * before a node that only smaller blocks can reuse.
  *
  * Fast paths.  Every op starts with the same walk to the key's leaf: one
  * load per level with a constant shift, unrolled, and for heights 3 and 2
@@ -47,26 +47,26 @@
  *
  * Big maps.  A get() on a big map misses the cache at its leaf, and with
  * 4 KiB nodes the TLB too.  Once a map holds RADIX_SLAB_MIN nodes (512 KiB),
- * further nodes come from 2 MiB slabs, aligned and advised to transparent
- * huge pages; a slab node freed goes to the map's pool for reuse, and the
- * slabs go back when the map is empty.  mem_bytes counts the pool too.
- * A map with max_bytes set does not use slabs.
+ * further nodes come from 2 MiB slabs, large blocks of the memory source
+ * (on transparent huge pages where it has them); a slab node freed goes to
+ * the map's pool for reuse, and the slabs go back when the map is empty.
+ * mem_bytes counts the pool too.  A map with max_bytes set does not use
+ * slabs.
  *
  * Arguments: max_bytes=N caps mem_bytes (0: no cap); a set() that would need
  * more fails with -ENOMEM and leaves the map unchanged.  It serves both as a
  * memory budget and as fault injection for the callers' error paths.
  *
  * Context: all methods run under the caller's lock (for the real virtmem,
- * possibly inside the SIGSEGV handler); none take locks.  set() allocates
- * with aligned_alloc(); get() and del() never allocate.
+ * possibly inside the SIGSEGV handler); none take locks.  set() takes
+ * nodes from the memory source; del() and clear() give them back; get()
+ * never allocates.
  */
 #include "policies/pagemap.h"
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "common/args.h"
 #include "common/bug.h"
@@ -145,33 +145,30 @@ static size_t radix_mem_bytes_for(size_t nnodes)
 #define RADIX_SLAB_BYTES	((size_t)2 << 20)
 #define RADIX_SLAB_NODES	(RADIX_SLAB_BYTES / RADIX_NODE_BYTES)
 #define RADIX_SLAB_MIN		128	/* nodes (512 KiB) before slabs */
+#define RADIX_NODE_MEM		MEM_PAGE		/* tags need 4 KiB alignment */
+#define RADIX_SLAB_MEM		(MEM_PAGE | MEM_LARGE)
 
 /* A new slab's nodes into the pool.  0, or -ENOMEM. */
 static int radix_slab_add(struct radix *r)
 {
-	char *p, *q;
+	const struct mem_source *mem = r->pm.mem;
+	char *q;
 	size_t i;
 
 	if (r->nslabs == r->slab_cap) {
 		size_t cap = r->slab_cap ? 2 * r->slab_cap : 8;
-		uintptr_t *n = realloc(r->slabs, cap * sizeof(*n));
+		uintptr_t *n = mem_alloc_array(mem, cap, sizeof(*n), 0);
 		if (!n)
 			return -ENOMEM;
+		if (r->nslabs)
+			memcpy(n, r->slabs, r->nslabs * sizeof(*n));
+		mem_free_array(mem, r->slabs, r->slab_cap, sizeof(*n), 0);
 		r->slabs = n;
 		r->slab_cap = cap;
 	}
-	p = mmap(NULL, 2 * RADIX_SLAB_BYTES, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+	q = mem_alloc(mem, RADIX_SLAB_BYTES, RADIX_SLAB_MEM);
+	if (!q)
 		return -ENOMEM;
-	q = (char *)(((uintptr_t)p + RADIX_SLAB_BYTES - 1) &
-		     ~(uintptr_t)(RADIX_SLAB_BYTES - 1));
-	if (q > p)
-		munmap(p, (size_t)(q - p));
-	munmap(q + RADIX_SLAB_BYTES, (size_t)(p + RADIX_SLAB_BYTES - q));
-#ifdef MADV_HUGEPAGE
-	(void)madvise(q, RADIX_SLAB_BYTES, MADV_HUGEPAGE);	/* advice only */
-#endif
 	for (i = r->nslabs; i > 0 && r->slabs[i - 1] > (uintptr_t)q; i--)
 		r->slabs[i] = r->slabs[i - 1];
 	r->slabs[i] = (uintptr_t)q;
@@ -213,11 +210,8 @@ static uintptr_t *radix_node_alloc(struct radix *r)
 		memset(node, 0, RADIX_NODE_BYTES);
 		return node;
 	}
-	node = aligned_alloc(RADIX_NODE_BYTES, RADIX_NODE_BYTES);
-	if (!node)
-		return NULL;
+	node = mem_alloc(r->pm.mem, RADIX_NODE_BYTES, RADIX_NODE_MEM);	/* zeroed */
 	BUG_ON((uintptr_t)node & RADIX_TAG_MASK);
-	memset(node, 0, RADIX_NODE_BYTES);
 	return node;
 }
 
@@ -229,7 +223,7 @@ static void radix_node_put(struct radix *r, uintptr_t *node)
 		r->pool = node;
 		r->npool++;
 	} else {
-		free(node);
+		mem_free(r->pm.mem, node, RADIX_NODE_BYTES, RADIX_NODE_MEM);
 	}
 }
 
@@ -242,8 +236,9 @@ static void radix_node_free(struct radix *r, uintptr_t *node)
 		/* empty: every slab node is in the pool; give them back */
 		BUG_ON(r->npool != r->nslabs * RADIX_SLAB_NODES);
 		for (size_t i = 0; i < r->nslabs; i++)
-			munmap((void *)r->slabs[i], RADIX_SLAB_BYTES);
-		free(r->slabs);
+			mem_free(r->pm.mem, (void *)r->slabs[i], RADIX_SLAB_BYTES,
+				 RADIX_SLAB_MEM);
+		mem_free_array(r->pm.mem, r->slabs, r->slab_cap, sizeof(*r->slabs), 0);
 		r->slabs = NULL;
 		r->nslabs = r->slab_cap = 0;
 		r->pool = NULL;
@@ -251,7 +246,9 @@ static void radix_node_free(struct radix *r, uintptr_t *node)
 	}
 }
 
-static struct pagemap *radix_create(const char *args, char *err, size_t errlen)
+static struct pagemap *radix_create(const char *args,
+				    const struct pagemap_params *p, char *err,
+				    size_t errlen)
 {
 	uint64_t max_bytes = 0;
 	const struct arg_spec specs[] = {
@@ -262,7 +259,7 @@ static struct pagemap *radix_create(const char *args, char *err, size_t errlen)
 
 	if (args_parse("radix", args, specs, ARRAY_SIZE(specs), err, errlen))
 		return NULL;
-	r = calloc(1, sizeof(*r));
+	r = mem_alloc(p->mem, sizeof(*r), 0);
 	if (!r) {
 		snprintf(err, errlen, "radix: out of memory");
 		return NULL;
@@ -364,11 +361,11 @@ static void *radix_get(const struct pagemap *pm, uint64_t key)
 }
 
 /*
- * Prefetch key's leaf slot: the interior nodes are few and stay cached, so
- * the walk down is loads that hit; the leaf slot is the miss worth
- * starting early.  Nothing when the path is missing.
+ * The hint: prefetch key's leaf slot.  The interior nodes are few and stay
+ * cached, so the walk down is loads that hit; the leaf slot is the miss
+ * worth starting early.  Nothing when the path is missing.
  */
-static void radix_prefetch(const struct pagemap *pm, uint64_t key)
+static void radix_hint(const struct pagemap *pm, uint64_t key)
 {
 	const uintptr_t *tagp = radix_leaf_tagp(to_radix_c(pm), key);
 
@@ -660,7 +657,7 @@ static void radix_clear(struct pagemap *pm)
 static void radix_destroy(struct pagemap *pm)
 {
 	radix_clear(pm);
-	free(to_radix(pm));
+	mem_free(pm->mem, to_radix(pm), sizeof(struct radix), 0);
 }
 
 /* Slots in increasing index order give keys in increasing order. */
@@ -712,5 +709,5 @@ const struct pagemap_ops pagemap_radix = {
 	.clear = radix_clear,
 	.for_each = radix_for_each,
 	.mem_bytes = radix_mem_bytes,
-	.prefetch = radix_prefetch,
+	.hint = radix_hint,
 };

@@ -20,7 +20,7 @@
  * (and this policy's): Kin = 25 % and Kout = 50 % of RAM, rounded down.
  * The paper tests "x in A1out" before reclaimfor(x), whose ghost trimming
  * could otherwise drop x itself: victim() therefore looks up the key the
- * engine names in reclaim.miss_key and takes it off A1out first, and
+ * engine names (reclaim_ctx.miss_key) and takes it off A1out first, and
  * insert() promotes it.  When the engine does not name it, insert() looks
  * the key up after the eviction (a key trimmed meanwhile counts as new;
  * on the shared trace this costs 6 misses at 489 pages).
@@ -42,7 +42,6 @@
  * enough to be evicted from).
  */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "common/args.h"
 #include "policies/reclaim/ghost.h"
@@ -91,13 +90,13 @@ static struct reclaim *twoq_create(const char *args, const struct reclaim_params
 	twoq_specs(specs, &kin, &kout);
 	if (args_parse("2q", args, specs, 2, err, errlen))
 		return NULL;
-	t = calloc(1, sizeof(*t));
+	t = mem_alloc(p->mem, sizeof(*t), 0);
 	if (!t)
 		goto nomem;
 	t->kin = (size_t)(kin * (double)p->npages);
 	t->kout = (size_t)(kout * (double)p->npages);
-	if (ghost_init(&t->gt, t->kout + 1, 1)) {
-		free(t);
+	if (ghost_init(&t->gt, t->kout + 1, 1, p->mem)) {
+		mem_free(p->mem, t, sizeof(*t), 0);
 		goto nomem;
 	}
 	list_init(&t->q[TWOQ_A1IN]);
@@ -113,15 +112,17 @@ static void twoq_destroy(struct reclaim *r)
 {
 	struct twoq *t = (struct twoq *)r;
 
-	ghost_fini(&t->gt);
-	free(t);
+	ghost_fini(&t->gt, r->mem);
+	mem_free(r->mem, t, sizeof(*t), 0);
 }
 
-static void twoq_insert(struct reclaim *r, struct rpage *pg)
+static void twoq_insert(struct reclaim *r, struct rpage *pg,
+			const struct reclaim_ctx *ctx)
 {
 	struct twoq *t = (struct twoq *)r;
 	bool promote = t->promote;
 
+	(void)ctx;
 	if (pg->key != t->checked_key || pg->key == RECLAIM_KEY_NONE) {
 		uint32_t ref = ghost_find(&t->gt, pg->key);
 		if (ref != GHOST_NONE)
@@ -134,29 +135,33 @@ static void twoq_insert(struct reclaim *r, struct rpage *pg)
 	t->nq[pg->pflags]++;
 }
 
-static void twoq_hit(struct reclaim *r, struct rpage *pg)
+static void twoq_hit(struct reclaim *r, struct rpage *pg,
+		     const struct reclaim_ctx *ctx)
 {
 	struct twoq *t = (struct twoq *)r;
 
+	(void)ctx;
 	if (pg->pflags == TWOQ_AM)
 		list_move(&pg->link, &t->q[TWOQ_AM]);
 }
 
-static struct rpage *twoq_victim(struct reclaim *r)
+static struct rpage *twoq_victim(struct reclaim *r,
+				 const struct reclaim_ctx *ctx)
 {
 	struct twoq *t = (struct twoq *)r;
+	uint64_t key = ctx->miss_key;
 	struct rpage *pg = NULL;
 
 	/* independent loads, started together: the queue tails and (below)
 	 * the missing key's slot; each ghost drop prefetches the next */
 	__builtin_prefetch(t->q[TWOQ_A1IN].prev);
 	__builtin_prefetch(t->q[TWOQ_AM].prev);
-	if (r->miss_key != RECLAIM_KEY_NONE && r->miss_key != t->checked_key) {
+	if (key != RECLAIM_KEY_NONE && key != t->checked_key) {
 		/* "if x in A1out", before reclaimfor trims A1out */
-		uint32_t ref = ghost_find(&t->gt, r->miss_key);
+		uint32_t ref = ghost_find(&t->gt, key);
 		if (ref != GHOST_NONE)
 			ghost_del(&t->gt, ref);
-		t->checked_key = r->miss_key;
+		t->checked_key = key;
 		t->promote = ref != GHOST_NONE;
 	}
 	if (t->nq[TWOQ_A1IN] > t->kin)
@@ -196,26 +201,25 @@ static size_t twoq_metadata_bytes(const struct reclaim *r)
 	return sizeof(*t) + ghost_bytes(&t->gt) + r->nresident * sizeof(struct rpage);
 }
 
-/* A coming load fault on key: its insert() looks it up among the ghosts
- * (simulator, a few events ahead; any context). */
-static void twoq_prefetch(const struct reclaim *r, uint64_t key)
-{
-	const struct twoq *t = (const struct twoq *)r;
-
-	ghost_prefetch(&t->gt, key);
-	/* and where the likely victim, A1in's oldest page, will be remembered */
-	if (t->nq[TWOQ_A1IN] > t->kin)
-		ghost_prefetch(&t->gt, container_of(t->q[TWOQ_A1IN].prev,
-						    const struct rpage, link)->key);
-}
-
-/* The tail reclaimfor would take now. */
-static const struct rpage *twoq_peek(const struct reclaim *r)
+/*
+ * The hint: for a coming load fault on key, the slot its insert() looks up
+ * among the ghosts, and where the likely victim, A1in's oldest page, will
+ * be remembered; the likely victim is the tail reclaimfor would take now.
+ */
+static const struct rpage *twoq_hint(const struct reclaim *r, uint64_t key)
 {
 	const struct twoq *t = (const struct twoq *)r;
 	int from = t->nq[TWOQ_A1IN] > t->kin ? TWOQ_A1IN : TWOQ_AM;
-	const struct rpage *pg = rlist_oldest(&t->q[from]);
+	const struct rpage *pg;
 
+	if (key != RECLAIM_KEY_NONE) {
+		ghost_prefetch(&t->gt, key);
+		if (t->nq[TWOQ_A1IN] > t->kin)
+			ghost_prefetch(&t->gt, container_of(t->q[TWOQ_A1IN].prev,
+							    const struct rpage,
+							    link)->key);
+	}
+	pg = rlist_oldest(&t->q[from]);
 	return pg ? pg : rlist_oldest(&t->q[from == TWOQ_AM ? TWOQ_A1IN : TWOQ_AM]);
 }
 
@@ -232,6 +236,5 @@ const struct reclaim_ops reclaim_2q = {
 	.victim = twoq_victim,
 	.remove = twoq_remove,
 	.metadata_bytes = twoq_metadata_bytes,
-	.prefetch = twoq_prefetch,
-	.peek = twoq_peek,
+	.hint = twoq_hint,
 };

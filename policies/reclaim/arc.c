@@ -20,8 +20,8 @@
  * page without remembering it).
  *
  * The split into victim() then insert(): REPLACE needs to know the missing
- * key (is it in B1 or B2?) before the page is inserted.  The engine tells it
- * in reclaim.miss_key before the victim() calls of a load fault; the first
+ * key (is it in B1 or B2?) before the page is inserted.  The engine names it
+ * in the victim() calls of a load fault (reclaim_ctx.miss_key); the first
  * such call adapts p and runs cases II-IV, later calls of the same fault
  * (batch reclaim) run REPLACE only, and insert() completes the case.  When
  * the engine does not say (RECLAIM_KEY_NONE), victim() runs case IV and
@@ -50,7 +50,6 @@
  * map/dirty faults promote to T2 brings ghosts, and adaptation, back.
  */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "policies/reclaim/ghost.h"
 #include "policies/reclaim/rlist.h"
@@ -79,9 +78,9 @@ static struct reclaim *arc_create(const char *args, const struct reclaim_params 
 
 	if (rlist_no_args("arc", args, err, errlen))
 		return NULL;
-	a = calloc(1, sizeof(*a));
-	if (!a || ghost_init(&a->gt, p->npages + 1, 2)) {
-		free(a);
+	a = mem_alloc(p->mem, sizeof(*a), 0);
+	if (!a || ghost_init(&a->gt, p->npages + 1, 2, p->mem)) {
+		mem_free(p->mem, a, sizeof(*a), 0);
 		snprintf(err, errlen, "arc: out of memory for %zu pages", p->npages);
 		return NULL;
 	}
@@ -96,8 +95,8 @@ static void arc_destroy(struct reclaim *r)
 {
 	struct arc *a = (struct arc *)r;
 
-	ghost_fini(&a->gt);
-	free(a);
+	ghost_fini(&a->gt, r->mem);
+	mem_free(r->mem, a, sizeof(*a), 0);
 }
 
 /* The ghost list (ARC_T1: B1, ARC_T2: B2) of the ghost in slot ref. */
@@ -206,10 +205,10 @@ static struct rpage *arc_miss_evict(struct arc *a, uint64_t key)
 	return arc_replace(a, false);
 }
 
-static struct rpage *arc_victim(struct reclaim *r)
+static struct rpage *arc_victim(struct reclaim *r, const struct reclaim_ctx *ctx)
 {
 	struct arc *a = (struct arc *)r;
-	uint64_t key = r->miss_key;
+	uint64_t key = ctx->miss_key;
 
 	/* the loads below are independent: start them together */
 	if (key != RECLAIM_KEY_NONE)
@@ -221,13 +220,15 @@ static struct rpage *arc_victim(struct reclaim *r)
 	return arc_replace(a, a->miss_ghost == ARC_T2);	/* batch: more room */
 }
 
-static void arc_insert(struct reclaim *r, struct rpage *pg)
+static void arc_insert(struct reclaim *r, struct rpage *pg,
+		       const struct reclaim_ctx *ctx)
 {
 	struct arc *a = (struct arc *)r;
 	bool served = a->miss_done && a->miss_key == pg->key &&
 		      pg->key != RECLAIM_KEY_NONE;
 	uint32_t ref;
 
+	(void)ctx;
 	/* served: victim() looked the key up, and evictions only add the
 	 * victims' keys (never this one) and move no slot; its ghost may
 	 * have been dropped since (the slot no longer holds the key) */
@@ -259,10 +260,12 @@ static void arc_insert(struct reclaim *r, struct rpage *pg)
 	a->nt[pg->pflags]++;
 }
 
-static void arc_hit(struct reclaim *r, struct rpage *pg)
+static void arc_hit(struct reclaim *r, struct rpage *pg,
+		    const struct reclaim_ctx *ctx)
 {
 	struct arc *a = (struct arc *)r;
 
+	(void)ctx;
 	arc_unlink(a, pg);
 	pg->pflags = ARC_T2;
 	list_add(&pg->link, &a->t[ARC_T2]);
@@ -281,30 +284,29 @@ static size_t arc_metadata_bytes(const struct reclaim *r)
 	return sizeof(*a) + ghost_bytes(&a->gt) + r->nresident * sizeof(struct rpage);
 }
 
-/* A coming load fault on key: its insert() looks it up among the ghosts
- * (simulator, a few events ahead; any context). */
-static void arc_prefetch(const struct reclaim *r, uint64_t key)
-{
-	const struct arc *a = (const struct arc *)r;
-
-	ghost_prefetch(&a->gt, key);
-	/* and where the likely victim, T1's or T2's LRU page, will be
-	 * remembered (both pages were prefetched by the last evictions) */
-	for (int i = ARC_T1; i <= ARC_T2; i++)
-		if (a->t[i].prev != &a->t[i])
-			ghost_prefetch(&a->gt, container_of(a->t[i].prev,
-							    const struct rpage, link)->key);
-}
-
-/* The tail REPLACE would take with p as it is now (a ghost hit on the
- * coming miss may move p first: a hint). */
-static const struct rpage *arc_peek(const struct reclaim *r)
+/*
+ * The hint: for a coming load fault on key, the slot its insert() looks up
+ * among the ghosts, and where the likely victim, T1's or T2's LRU page,
+ * will be remembered (both pages were prefetched by the last evictions);
+ * the likely victim is the tail REPLACE would take with p as it is now (a
+ * ghost hit on the coming miss may move p first).
+ */
+static const struct rpage *arc_hint(const struct reclaim *r, uint64_t key)
 {
 	const struct arc *a = (const struct arc *)r;
 	uint32_t from = a->nt[ARC_T1] > 0 && (double)a->nt[ARC_T1] > a->p ?
 			ARC_T1 : ARC_T2;
-	const struct rpage *pg = rlist_oldest(&a->t[from]);
+	const struct rpage *pg;
 
+	if (key != RECLAIM_KEY_NONE) {
+		ghost_prefetch(&a->gt, key);
+		for (int i = ARC_T1; i <= ARC_T2; i++)
+			if (a->t[i].prev != &a->t[i])
+				ghost_prefetch(&a->gt, container_of(a->t[i].prev,
+								    const struct rpage,
+								    link)->key);
+	}
+	pg = rlist_oldest(&a->t[from]);
 	return pg ? pg : rlist_oldest(&a->t[3 - from]);
 }
 
@@ -319,6 +321,5 @@ const struct reclaim_ops reclaim_arc = {
 	.victim = arc_victim,
 	.remove = arc_remove,
 	.metadata_bytes = arc_metadata_bytes,
-	.prefetch = arc_prefetch,
-	.peek = arc_peek,
+	.hint = arc_hint,
 };

@@ -38,14 +38,15 @@
 static struct reclaim *clock_create(const char *args, const struct reclaim_params *p,
 				    char *err, size_t errlen)
 {
-	(void)p;
-	return rqueue_create("clock", sizeof(struct rhand), args, err, errlen);
+	return rqueue_create("clock", sizeof(struct rhand), args, p, err, errlen);
 }
 
-static void clock_insert(struct reclaim *r, struct rpage *pg)
+static void clock_insert(struct reclaim *r, struct rpage *pg,
+			 const struct reclaim_ctx *ctx)
 {
 	struct rhand *s = rhand_of(r);
 
+	(void)ctx;
 	pg->pflags = 0;
 	/* the walk goes through ->prev: hand->next is reached last */
 	list_add(&pg->link, s->hand ? s->hand : &s->q.list);
@@ -60,7 +61,7 @@ const struct reclaim_ops reclaim_clock = {
 	.hit = rhand_ref,
 	.fault = rhand_ref,
 	.victim = rhand_victim,
-	.peek = rhand_peek,
+	.hint = rhand_hint,
 	.remove = rhand_remove,
 	.metadata_bytes = rhand_metadata_bytes,
 };

@@ -66,12 +66,11 @@
  * (re-fault distance) policy with a FIFO-ordered hot set.
  *
  * Context: hooks run under the engine's lock, possibly in the SIGSEGV
- * handler: no malloc, no stdio (create/destroy excepted).
+ * handler: no allocation, no stdio (create/destroy excepted).
  */
 #include "policies/reclaim.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "common/args.h"
 #include "common/bug.h"
@@ -125,7 +124,7 @@ static struct reclaim *cp_create(const char *args, const struct reclaim_params *
 	cp_specs(specs, &cold);
 	if (args_parse("reclaim clock-pro", args, specs, 1, err, errlen))
 		return NULL;
-	cp = calloc(1, sizeof(*cp));
+	cp = mem_alloc(p->mem, sizeof(*cp), 0);
 	if (!cp) {
 		snprintf(err, errlen, "reclaim clock-pro: out of memory");
 		return NULL;
@@ -141,8 +140,8 @@ static struct reclaim *cp_create(const char *args, const struct reclaim_params *
 		cp->cold_target = cp->cold_min;
 	if (cp->cold_target > cp->cold_max)
 		cp->cold_target = cp->cold_max;
-	if (nonres_init(&cp->ghosts, p->npages + 1, false)) {
-		free(cp);
+	if (nonres_init(&cp->ghosts, p->npages + 1, false, p->mem)) {
+		mem_free(p->mem, cp, sizeof(*cp), 0);
 		snprintf(err, errlen, "reclaim clock-pro: out of memory for %zu "
 			 "test pages", p->npages);
 		return NULL;
@@ -154,8 +153,8 @@ static void cp_destroy(struct reclaim *r)
 {
 	struct clock_pro *cp = to_cp(r);
 
-	nonres_destroy(&cp->ghosts);
-	free(cp);
+	nonres_destroy(&cp->ghosts, r->mem);
+	mem_free(r->mem, cp, sizeof(*cp), 0);
 }
 
 static inline bool cp_is_ghost(const struct clock_pro *cp,
@@ -345,11 +344,13 @@ static void cp_to_head(struct clock_pro *cp, struct rpage *pg)
 }
 
 /* Called in insert(): page pg (not tracked) becomes resident. */
-static void cp_insert(struct reclaim *r, struct rpage *pg)
+static void cp_insert(struct reclaim *r, struct rpage *pg,
+		      const struct reclaim_ctx *ctx)
 {
 	struct clock_pro *cp = to_cp(r);
 	struct nonres *g = nonres_find(&cp->ghosts, pg->key);
 
+	(void)ctx;
 	if (g) {
 		/* Re-fault during its test period: reuse distance is small. */
 		cp_free_ghost(cp, &g->link);
@@ -366,20 +367,23 @@ static void cp_insert(struct reclaim *r, struct rpage *pg)
 }
 
 /* Called in hit() and fault(): set the reference bit. */
-static void cp_hit(struct reclaim *r, struct rpage *pg)
+static void cp_hit(struct reclaim *r, struct rpage *pg,
+		   const struct reclaim_ctx *ctx)
 {
 	(void)r;
+	(void)ctx;
 	pg->pflags |= CP_REF;
 }
 
 /* Called in victim(): run hand-cold to the next evictable unreferenced cold
  * page, detach and return it; NULL if no page is evictable. */
-static struct rpage *cp_victim(struct reclaim *r)
+static struct rpage *cp_victim(struct reclaim *r, const struct reclaim_ctx *ctx)
 {
 	struct clock_pro *cp = to_cp(r);
 	size_t idle = 0;
 	struct rpage *pg;
 
+	(void)ctx;
 	for (;;) {
 		struct list_head *n = cp->hand_cold;
 
@@ -453,40 +457,38 @@ static size_t cp_metadata_bytes(const struct reclaim *r)
 	       r->nresident * sizeof(struct rpage);
 }
 
-/* A coming load fault on key: its insert() looks it up among the ghosts
- * (simulator, a few events ahead; any context). */
-static void cp_prefetch(const struct reclaim *r, uint64_t key)
+/*
+ * The hint: for a coming load fault on key, the bucket its insert() looks
+ * up among the test pages, and what evicting the likely victim, at
+ * hand-cold, writes: its neighbours on the cold list and the clock, and
+ * the bucket of the test page it becomes.  The likely victim is the first
+ * cold page within a few steps of the cold hand that victim() would take
+ * as things stand (referenced pages move on and are passed).
+ */
+static const struct rpage *cp_hint(const struct reclaim *r, uint64_t key)
 {
 	const struct clock_pro *cp = container_of(r, const struct clock_pro, base);
-	const struct rpage *pg;
-
-	nonres_prefetch(&cp->ghosts, key);
-	/* and what evicting the likely victim, at hand-cold, writes: its
-	 * neighbours on the cold list and the clock, and the bucket of the
-	 * test page it becomes */
-	if (cp->hand_cold == &cp->cold)
-		return;
-	pg = container_of(cp->hand_cold, const struct rpage, link2);
-	__builtin_prefetch(pg->link2.prev, 1);
-	__builtin_prefetch(pg->link.prev, 1);
-	__builtin_prefetch(pg->link.next, 1);
-	if (pg->pflags & CP_TEST)
-		nonres_prefetch(&cp->ghosts, pg->key);
-}
-
-/* The first cold page within a few steps of the cold hand that victim()
- * would take as it stands (referenced pages move on and are passed). */
-static const struct rpage *cp_peek(const struct reclaim *r)
-{
-	struct clock_pro *cp = to_cp((struct reclaim *)r);
 	struct list_head *n = cp->hand_cold;
 
+	if (key != RECLAIM_KEY_NONE) {
+		nonres_prefetch(&cp->ghosts, key);
+		if (n != &cp->cold) {
+			const struct rpage *pg = container_of(n, const struct rpage,
+							      link2);
+
+			__builtin_prefetch(pg->link2.prev, 1);
+			__builtin_prefetch(pg->link.prev, 1);
+			__builtin_prefetch(pg->link.next, 1);
+			if (pg->pflags & CP_TEST)
+				nonres_prefetch(&cp->ghosts, pg->key);
+		}
+	}
 	for (int steps = 0; n != &cp->cold && steps < 4; steps++) {
 		const struct rpage *pg = container_of(n, struct rpage, link2);
 
 		if (rpage_evictable(pg) && !(pg->pflags & CP_REF))
 			return pg;
-		n = cp_next(n, &cp->cold);
+		n = cp_next(n, (struct list_head *)&cp->cold);
 	}
 	return NULL;
 }
@@ -503,6 +505,5 @@ const struct reclaim_ops reclaim_clock_pro = {
 	.victim = cp_victim,
 	.remove = cp_remove,
 	.metadata_bytes = cp_metadata_bytes,
-	.prefetch = cp_prefetch,
-	.peek = cp_peek,
+	.hint = cp_hint,
 };

@@ -19,8 +19,7 @@
 static struct reclaim *fifo_create(const char *args, const struct reclaim_params *p,
 				  char *err, size_t errlen)
 {
-	(void)p;
-	return rqueue_create("fifo", sizeof(struct rqueue), args, err, errlen);
+	return rqueue_create("fifo", sizeof(struct rqueue), args, p, err, errlen);
 }
 
 const struct reclaim_ops reclaim_fifo = {
@@ -32,7 +31,7 @@ const struct reclaim_ops reclaim_fifo = {
 	.hit = rqueue_ignore,
 	.fault = rqueue_ignore,
 	.victim = rqueue_victim_oldest,
-	.peek = rqueue_peek_oldest,
+	.hint = rqueue_hint_oldest,
 	.remove = rqueue_remove,
 	.metadata_bytes = rqueue_metadata_bytes,
 };

@@ -1,35 +1,16 @@
 /* policies/reclaim/ghost.c — bounded ghost tables (see ghost.h). */
 #include "policies/reclaim/ghost.h"
 
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "common/bug.h"
 
-/*
- * The index is read at random, once per lookup: from 2 MiB up it is
- * aligned to 2 MiB and advised to transparent huge pages (sparing a TLB
- * miss per lookup where the kernel has them).  free() releases either.
- */
-#define GHOST_HUGE_BYTES ((size_t)2 << 20)
+/* The index and the rings are read at random, once per lookup: large
+ * blocks (huge pages from 2 MiB up, where the source has them). */
+#define GHOST_MEM (MEM_LINE | MEM_LARGE)
 
-static void *ghost_alloc(size_t bytes)
-{
-	void *p;
-
-	if (bytes < GHOST_HUGE_BYTES)
-		return aligned_alloc(64, (bytes + 63) & ~(size_t)63);
-	bytes = (bytes + GHOST_HUGE_BYTES - 1) & ~(GHOST_HUGE_BYTES - 1);
-	p = aligned_alloc(GHOST_HUGE_BYTES, bytes);
-#ifdef MADV_HUGEPAGE
-	if (p)
-		(void)madvise(p, bytes, MADV_HUGEPAGE);	/* advice only */
-#endif
-	return p;
-}
-
-int ghost_index_init(struct ghost_index *x, size_t cap)
+int ghost_index_init(struct ghost_index *x, size_t cap,
+		     const struct mem_source *mem)
 {
 	/* 2 / GHOST_BSLOTS buckets per entry: load <= 1/2 */
 	size_t nb = (2 * (cap ? cap : 1) + GHOST_BSLOTS - 1) / GHOST_BSLOTS;
@@ -40,32 +21,32 @@ int ghost_index_init(struct ghost_index *x, size_t cap)
 	x->b = NULL;
 	if (cap >= (1u << 28))
 		return -1;
-	x->b = ghost_alloc(nb * sizeof(*x->b));
+	x->b = mem_alloc_array(mem, nb, sizeof(*x->b), GHOST_MEM);
 	if (!x->b)
 		return -1;
-	memset(x->b, 0, nb * sizeof(*x->b));
 	x->nb = (uint32_t)nb;
 	x->used = 0;
 	return 0;
 }
 
-void ghost_index_fini(struct ghost_index *x)
+void ghost_index_fini(struct ghost_index *x, const struct mem_source *mem)
 {
-	free(x->b);
+	mem_free(mem, x->b, ghost_index_bytes(x), GHOST_MEM);
 	x->b = NULL;
 }
 
-int ghost_init(struct ghost_table *g, size_t cap, unsigned nfifo)
+int ghost_init(struct ghost_table *g, size_t cap, unsigned nfifo,
+	       const struct mem_source *mem)
 {
 	size_t size = 2 * cap;
 
 	BUG_ON(cap == 0 || nfifo == 0 || nfifo > GHOST_FIFOS);
 	memset(g, 0, sizeof(*g));
-	if (cap >= (1u << 28) || ghost_index_init(&g->x, cap))
+	if (cap >= (1u << 28) || ghost_index_init(&g->x, cap, mem))
 		return -1;
-	g->ring = ghost_alloc(nfifo * size * sizeof(*g->ring));
+	g->ring = mem_alloc_array(mem, nfifo * size, sizeof(*g->ring), GHOST_MEM);
 	if (!g->ring) {
-		ghost_index_fini(&g->x);
+		ghost_index_fini(&g->x, mem);
 		return -1;
 	}
 	g->cap = (uint32_t)cap;
@@ -77,10 +58,11 @@ int ghost_init(struct ghost_table *g, size_t cap, unsigned nfifo)
 	return 0;
 }
 
-void ghost_fini(struct ghost_table *g)
+void ghost_fini(struct ghost_table *g, const struct mem_source *mem)
 {
-	ghost_index_fini(&g->x);
-	free(g->ring);
+	mem_free_array(mem, g->ring, (size_t)g->nfifo * 2 * g->cap,
+		       sizeof(*g->ring), GHOST_MEM);
+	ghost_index_fini(&g->x, mem);
 	g->ring = NULL;
 }
 

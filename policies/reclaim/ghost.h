@@ -36,8 +36,12 @@
  * of index per key of cap, plus 8 bytes of ring per key of cap per list)
  * and metadata_bytes() reports it.
  *
+ * Memory: init/fini take and give back the whole table from the policy's
+ * memory source (common/mem.h), as large blocks (huge pages from 2 MiB
+ * up).
+ *
  * Context: everything but init/fini runs inside reclaim hooks (engine lock
- * held, maybe the SIGSEGV handler): no malloc, no stdio.
+ * held, maybe the SIGSEGV handler): no allocation, no stdio.
  */
 #ifndef PAGELAB_POLICIES_RECLAIM_GHOST_H
 #define PAGELAB_POLICIES_RECLAIM_GHOST_H
@@ -47,6 +51,7 @@
 #include <stdint.h>
 
 #include "common/bug.h"
+#include "common/mem.h"
 
 /* ---- the index ------------------------------------------------------- */
 
@@ -71,10 +76,11 @@ struct ghost_index {
 	uint32_t used;		/* entries */
 };
 
-/* Allocate an index for up to cap entries.  0, or -1 when out of memory.
- * Called from create() only. */
-int ghost_index_init(struct ghost_index *x, size_t cap);
-void ghost_index_fini(struct ghost_index *x);
+/* Allocate an index for up to cap entries from mem.  0, or -1 when out of
+ * memory.  Called from create() only; fini from destroy(). */
+int ghost_index_init(struct ghost_index *x, size_t cap,
+		     const struct mem_source *mem);
+void ghost_index_fini(struct ghost_index *x, const struct mem_source *mem);
 
 static inline size_t ghost_index_bytes(const struct ghost_index *x)
 {
@@ -213,10 +219,11 @@ struct ghost_table {
 	struct ghost_fifo f[GHOST_FIFOS];
 };
 
-/* A table of cap >= 1 ghosts on nfifo (1 or 2) lists.  0, or -1 when out
- * of memory.  Called from create() only. */
-int ghost_init(struct ghost_table *g, size_t cap, unsigned nfifo);
-void ghost_fini(struct ghost_table *g);
+/* A table of cap >= 1 ghosts on nfifo (1 or 2) lists, from mem.  0, or -1
+ * when out of memory.  Called from create() only; fini from destroy(). */
+int ghost_init(struct ghost_table *g, size_t cap, unsigned nfifo,
+	       const struct mem_source *mem);
+void ghost_fini(struct ghost_table *g, const struct mem_source *mem);
 
 /* Compact list f's ring (ghost_add does it when the ring is full). */
 void ghost_compact(struct ghost_table *g, struct ghost_fifo *f);

@@ -26,7 +26,6 @@
  * FIFO.
  */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "policies/reclaim/rlist.h"
 
@@ -51,11 +50,11 @@ static struct reclaim *lfu_create(const char *args, const struct reclaim_params 
 
 	if (rlist_no_args("lfu", args, err, errlen))
 		return NULL;
-	f = calloc(1, sizeof(*f));
+	f = mem_alloc(p->mem, sizeof(*f), 0);
 	if (f)
-		f->pool = malloc((p->npages + 1) * sizeof(*f->pool));
+		f->pool = mem_alloc_array(p->mem, p->npages + 1, sizeof(*f->pool), 0);
 	if (!f || !f->pool) {
-		free(f);
+		mem_free(p->mem, f, sizeof(*f), 0);
 		snprintf(err, errlen, "lfu: out of memory for %zu pages", p->npages);
 		return NULL;
 	}
@@ -71,8 +70,8 @@ static void lfu_destroy(struct reclaim *r)
 {
 	struct lfu *f = (struct lfu *)r;
 
-	free(f->pool);
-	free(f);
+	mem_free_array(r->mem, f->pool, f->npool, sizeof(*f->pool), 0);
+	mem_free(r->mem, f, sizeof(*f), 0);
 }
 
 static struct lfu_bucket *lfu_bucket_of(const struct rpage *pg)
@@ -111,31 +110,37 @@ static void lfu_unlink(struct lfu *f, struct rpage *pg)
 		list_move(&b->link, &f->free);
 }
 
-static void lfu_insert(struct reclaim *r, struct rpage *pg)
+static void lfu_insert(struct reclaim *r, struct rpage *pg,
+		       const struct reclaim_ctx *ctx)
 {
 	struct lfu *f = (struct lfu *)r;
 	struct lfu_bucket *b = lfu_bucket_after(f, &f->buckets, 1);
 
+	(void)ctx;
 	pg->pdata = (uintptr_t)b;
 	list_add(&pg->link, &b->pages);
 }
 
-static void lfu_hit(struct reclaim *r, struct rpage *pg)
+static void lfu_hit(struct reclaim *r, struct rpage *pg,
+		    const struct reclaim_ctx *ctx)
 {
 	struct lfu *f = (struct lfu *)r;
 	struct lfu_bucket *b = lfu_bucket_of(pg);
 	struct lfu_bucket *nb = lfu_bucket_after(f, &b->link, b->freq + 1);
 
+	(void)ctx;
 	lfu_unlink(f, pg);
 	pg->pdata = (uintptr_t)nb;
 	list_add(&pg->link, &nb->pages);
 }
 
-static struct rpage *lfu_victim(struct reclaim *r)
+static struct rpage *lfu_victim(struct reclaim *r,
+				const struct reclaim_ctx *ctx)
 {
 	struct lfu *f = (struct lfu *)r;
 	struct list_head *l;
 
+	(void)ctx;
 	list_for_each(l, &f->buckets) {
 		struct lfu_bucket *b = container_of(l, struct lfu_bucket, link);
 		struct rpage *pg = rlist_oldest_evictable(&b->pages);
@@ -148,13 +153,14 @@ static struct rpage *lfu_victim(struct reclaim *r)
 	return NULL;
 }
 
-/* The oldest page of the lowest-frequency bucket (victim()'s pick when
- * it is evictable). */
-static const struct rpage *lfu_peek(const struct reclaim *r)
+/* The hint: the oldest page of the lowest-frequency bucket (victim()'s
+ * pick when it is evictable); nothing to prefetch for a coming key. */
+static const struct rpage *lfu_hint(const struct reclaim *r, uint64_t key)
 {
 	const struct lfu *f = (const struct lfu *)r;
 	const struct lfu_bucket *b;
 
+	(void)key;
 	if (list_empty(&f->buckets))
 		return NULL;
 	b = container_of(f->buckets.next, struct lfu_bucket, link);
@@ -183,7 +189,7 @@ const struct reclaim_ops reclaim_lfu = {
 	.hit = lfu_hit,
 	.fault = lfu_hit,
 	.victim = lfu_victim,
-	.peek = lfu_peek,
+	.hint = lfu_hint,
 	.remove = lfu_remove,
 	.metadata_bytes = lfu_metadata_bytes,
 };

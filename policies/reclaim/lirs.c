@@ -54,12 +54,11 @@
  * set's), and the oldest-faulted LIR page is demoted in exchange.
  *
  * Context: hooks run under the engine's lock, possibly in the SIGSEGV
- * handler: no malloc, no stdio (create/destroy excepted).
+ * handler: no allocation, no stdio (create/destroy excepted).
  */
 #include "policies/reclaim.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "common/args.h"
 #include "common/bug.h"
@@ -115,7 +114,7 @@ static struct reclaim *lirs_create(const char *args,
 	lirs_specs(specs, &hir, &stack);
 	if (args_parse("reclaim lirs", args, specs, 2, err, errlen))
 		return NULL;
-	l = calloc(1, sizeof(*l));
+	l = mem_alloc(p->mem, sizeof(*l), 0);
 	if (!l) {
 		snprintf(err, errlen, "reclaim lirs: out of memory");
 		return NULL;
@@ -132,8 +131,8 @@ static struct reclaim *lirs_create(const char *args,
 	list_init(&l->s);
 	list_init(&l->q);
 	/* its FIFO: the ghosts, earliest evicted first */
-	if (nonres_init(&l->ghosts, l->s_max + 1, true)) {
-		free(l);
+	if (nonres_init(&l->ghosts, l->s_max + 1, true, p->mem)) {
+		mem_free(p->mem, l, sizeof(*l), 0);
 		snprintf(err, errlen, "reclaim lirs: out of memory for %zu ghosts",
 			 (size_t)(stack * (double)p->npages));
 		return NULL;
@@ -145,8 +144,8 @@ static void lirs_destroy(struct reclaim *r)
 {
 	struct lirs *l = to_lirs(r);
 
-	nonres_destroy(&l->ghosts);
-	free(l);
+	nonres_destroy(&l->ghosts, r->mem);
+	mem_free(r->mem, l, sizeof(*l), 0);
 }
 
 static inline bool lirs_is_ghost(const struct lirs *l, const struct list_head *n)
@@ -216,11 +215,13 @@ static void lirs_make_lir(struct lirs *l, struct rpage *pg)
 }
 
 /* Called in insert(): page pg (not tracked) becomes resident. */
-static void lirs_insert(struct reclaim *r, struct rpage *pg)
+static void lirs_insert(struct reclaim *r, struct rpage *pg,
+			const struct reclaim_ctx *ctx)
 {
 	struct lirs *l = to_lirs(r);
 	struct nonres *g = nonres_find(&l->ghosts, pg->key);
 
+	(void)ctx;
 	pg->pflags = 0;
 	list_init(&pg->link2);
 	list_add(&pg->link, &l->s);
@@ -243,10 +244,12 @@ static void lirs_insert(struct reclaim *r, struct rpage *pg)
 }
 
 /* Called in hit() and fault(): an access to resident page pg. */
-static void lirs_hit(struct reclaim *r, struct rpage *pg)
+static void lirs_hit(struct reclaim *r, struct rpage *pg,
+		     const struct reclaim_ctx *ctx)
 {
 	struct lirs *l = to_lirs(r);
 
+	(void)ctx;
 	if (pg->pflags & LIRS_LIR) {
 		bool bottom = list_last(&l->s) == &pg->link;
 
@@ -272,12 +275,14 @@ static void lirs_hit(struct reclaim *r, struct rpage *pg)
 }
 
 /* Called in victim(): the next page to evict, detached; NULL if none. */
-static struct rpage *lirs_victim(struct reclaim *r)
+static struct rpage *lirs_victim(struct reclaim *r,
+				 const struct reclaim_ctx *ctx)
 {
 	struct lirs *l = to_lirs(r);
 	struct list_head *n;
 	struct rpage *pg;
 
+	(void)ctx;
 	list_for_each(n, &l->q) {
 		pg = container_of(n, struct rpage, link2);
 		if (!rpage_evictable(pg))
@@ -340,33 +345,29 @@ static size_t lirs_metadata_bytes(const struct reclaim *r)
 	       r->nresident * sizeof(struct rpage);
 }
 
-/* A coming load fault on key: its insert() looks it up among the ghosts
- * (simulator, a few events ahead; any context). */
-static void lirs_prefetch(const struct reclaim *r, uint64_t key)
-{
-	const struct lirs *l = container_of(r, const struct lirs, base);
-
-	const struct rpage *pg;
-
-	nonres_prefetch(&l->ghosts, key);
-	/* and what evicting the likely victim, Q's front, writes: its ghost's
-	 * bucket and its neighbours on S (the front itself was written by
-	 * the last eviction: it is in the cache) */
-	if (l->q.next == &l->q)
-		return;
-	pg = container_of(l->q.next, const struct rpage, link2);
-	nonres_prefetch(&l->ghosts, pg->key);
-	__builtin_prefetch(pg->link.prev, 1);
-	__builtin_prefetch(pg->link.next, 1);
-}
-
-/* The first evictable resident HIR page in Q (a few looked at), which
- * victim() takes. */
-static const struct rpage *lirs_peek(const struct reclaim *r)
+/*
+ * The hint: for a coming load fault on key, the bucket its insert() looks
+ * up among the ghosts, and what evicting the likely victim, Q's front,
+ * writes: its ghost's bucket and its neighbours on S (the front itself was
+ * written by the last eviction: it is in the cache).  The likely victim is
+ * the first evictable resident HIR page in Q (a few looked at).
+ */
+static const struct rpage *lirs_hint(const struct reclaim *r, uint64_t key)
 {
 	const struct lirs *l = container_of(r, const struct lirs, base);
 	const struct list_head *n = l->q.next;
 
+	if (key != RECLAIM_KEY_NONE) {
+		nonres_prefetch(&l->ghosts, key);
+		if (n != &l->q) {
+			const struct rpage *pg = container_of(n, const struct rpage,
+							      link2);
+
+			nonres_prefetch(&l->ghosts, pg->key);
+			__builtin_prefetch(pg->link.prev, 1);
+			__builtin_prefetch(pg->link.next, 1);
+		}
+	}
 	for (int steps = 0; n != &l->q && steps < 4; steps++, n = n->next) {
 		const struct rpage *pg = container_of(n, struct rpage, link2);
 
@@ -388,6 +389,5 @@ const struct reclaim_ops reclaim_lirs = {
 	.victim = lirs_victim,
 	.remove = lirs_remove,
 	.metadata_bytes = lirs_metadata_bytes,
-	.prefetch = lirs_prefetch,
-	.peek = lirs_peek,
+	.hint = lirs_hint,
 };

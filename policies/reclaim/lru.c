@@ -19,12 +19,13 @@
 static struct reclaim *lru_create(const char *args, const struct reclaim_params *p,
 				  char *err, size_t errlen)
 {
-	(void)p;
-	return rqueue_create("lru", sizeof(struct rqueue), args, err, errlen);
+	return rqueue_create("lru", sizeof(struct rqueue), args, p, err, errlen);
 }
 
-static void lru_touch(struct reclaim *r, struct rpage *pg)
+static void lru_touch(struct reclaim *r, struct rpage *pg,
+		      const struct reclaim_ctx *ctx)
 {
+	(void)ctx;
 	list_move(&pg->link, &rqueue_of(r)->list);
 }
 
@@ -37,7 +38,7 @@ const struct reclaim_ops reclaim_lru = {
 	.hit = lru_touch,
 	.fault = lru_touch,
 	.victim = rqueue_victim_oldest,
-	.peek = rqueue_peek_oldest,
+	.hint = rqueue_hint_oldest,
 	.remove = rqueue_remove,
 	.metadata_bytes = rqueue_metadata_bytes,
 };

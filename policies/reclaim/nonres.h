@@ -29,8 +29,11 @@
  * Cost: 32 bytes of entry plus 8 to 16 of index per entry of cap, and 8
  * of ring with the FIFO.
  *
+ * Memory: nonres_init() takes the pool, the index and the ring from the
+ * policy's memory source; nonres_destroy() gives them back.
+ *
  * Context: nonres_init()/nonres_destroy() in create()/destroy() only; the
- * rest may run in any hook (no malloc, no stdio).
+ * rest may run in any hook (no allocation, no stdio).
  */
 #ifndef PAGELAB_POLICIES_RECLAIM_NONRES_H
 #define PAGELAB_POLICIES_RECLAIM_NONRES_H
@@ -38,10 +41,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 
 #include "common/bug.h"
 #include "common/list.h"
+#include "common/mem.h"
 
 #define NONRES_NOPOS UINT32_MAX	/* fpos of an entry not on the FIFO */
 
@@ -65,9 +68,21 @@ struct nonres_table {
 	uint32_t rsize, rtail, rspan, rlive;
 };
 
-/* Allocate room for cap entries, with a FIFO if fifo; 0, or -1 when out of
- * memory. */
-static inline int nonres_init(struct nonres_table *t, size_t cap, bool fifo)
+static inline void nonres_destroy(struct nonres_table *t,
+				  const struct mem_source *mem)
+{
+	mem_free_array(mem, t->pool, t->cap, sizeof(*t->pool), 0);
+	mem_free_array(mem, t->buckets, t->mask + 1, sizeof(*t->buckets), 0);
+	mem_free_array(mem, t->ring, t->rsize, sizeof(*t->ring), 0);
+	t->pool = NULL;
+	t->buckets = NULL;
+	t->ring = NULL;
+}
+
+/* Allocate room for cap entries from mem, with a FIFO if fifo; 0, or -1
+ * when out of memory. */
+static inline int nonres_init(struct nonres_table *t, size_t cap, bool fifo,
+			      const struct mem_source *mem)
 {
 	size_t nb = 1;
 
@@ -77,20 +92,16 @@ static inline int nonres_init(struct nonres_table *t, size_t cap, bool fifo)
 		return -1;
 	while (nb < 2 * cap)	/* load <= 1/2: a miss mostly reads no entry */
 		nb <<= 1;
-	t->pool = calloc(cap, sizeof(*t->pool));
-	t->buckets = calloc(nb, sizeof(*t->buckets));
-	t->ring = fifo ? calloc(2 * cap, sizeof(*t->ring)) : NULL;
-	if (!t->pool || !t->buckets || (fifo && !t->ring)) {
-		free(t->pool);
-		free(t->buckets);
-		free(t->ring);
-		t->pool = NULL;
-		t->buckets = NULL;
-		t->ring = NULL;
-		return -1;
-	}
+	t->pool = mem_alloc_array(mem, cap, sizeof(*t->pool), 0);
+	t->buckets = mem_alloc_array(mem, nb, sizeof(*t->buckets), 0);
+	t->ring = fifo ? mem_alloc_array(mem, 2 * cap, sizeof(*t->ring), 0) : NULL;
 	t->mask = nb - 1;
 	t->cap = cap;
+	t->rsize = fifo ? (uint32_t)(2 * cap) : 0;
+	if (!t->pool || !t->buckets || (fifo && !t->ring)) {
+		nonres_destroy(t, mem);
+		return -1;
+	}
 	t->count = 0;
 	for (size_t i = 0; i < cap; i++) {
 		t->pool[i].hnext = i + 1 < cap ? (uint32_t)(i + 2) : 0;
@@ -98,19 +109,8 @@ static inline int nonres_init(struct nonres_table *t, size_t cap, bool fifo)
 		list_init(&t->pool[i].link);
 	}
 	t->free_head = 1;
-	t->rsize = fifo ? (uint32_t)(2 * cap) : 0;
 	t->rtail = t->rspan = t->rlive = 0;
 	return 0;
-}
-
-static inline void nonres_destroy(struct nonres_table *t)
-{
-	free(t->pool);
-	free(t->buckets);
-	free(t->ring);
-	t->pool = NULL;
-	t->buckets = NULL;
-	t->ring = NULL;
 }
 
 static inline size_t nonres_bucket(const struct nonres_table *t, uint64_t key)

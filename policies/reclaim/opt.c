@@ -7,10 +7,11 @@
  * policy can have fewer misses on a given trace, so OPT is the floor every
  * miss-ratio plot shows.
  *
- * It needs the future: RECLAIM_NEEDS_FUTURE.  The simulator puts the time
- * of the page's next access in reclaim.next_use before insert(), hit() and
- * fault() (UINT64_MAX: never again) — before fault() too, since under
- * `full` observation a map or dirty fault is an access as well; OPT keeps the resident pages in a
+ * It needs the future: RECLAIM_NEEDS_FUTURE.  The simulator passes the
+ * time of the page's next access to insert(), hit() and fault()
+ * (reclaim_ctx.next_use, UINT64_MAX: never again) — to fault() too, since
+ * under `full` observation a map or dirty fault is an access as well; OPT
+ * keeps the resident pages in a
  * 4-ary max-heap on that time (rpage.pdata = heap index), so insert, hit,
  * fault and remove are O(log n).  victim() takes the heap top; unevictable
  * pages met on top are set aside and pushed back afterwards (O(log n) per
@@ -26,7 +27,6 @@
  * future at all.
  */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "policies/reclaim/rlist.h"
 
@@ -49,17 +49,17 @@ static struct reclaim *opt_create(const char *args, const struct reclaim_params 
 
 	if (rlist_no_args("opt", args, err, errlen))
 		return NULL;
-	o = calloc(1, sizeof(*o));
+	o = mem_alloc(p->mem, sizeof(*o), 0);
 	if (o) {
-		o->heap = malloc(p->npages * sizeof(*o->heap));
-		o->stash = malloc(p->npages * sizeof(*o->stash));
+		o->heap = mem_alloc_array(p->mem, p->npages, sizeof(*o->heap), 0);
+		o->stash = mem_alloc_array(p->mem, p->npages, sizeof(*o->stash), 0);
 	}
 	if (!o || !o->heap || !o->stash) {
 		if (o) {
-			free(o->heap);
-			free(o->stash);
+			mem_free_array(p->mem, o->heap, p->npages, sizeof(*o->heap), 0);
+			mem_free_array(p->mem, o->stash, p->npages, sizeof(*o->stash), 0);
 		}
-		free(o);
+		mem_free(p->mem, o, sizeof(*o), 0);
 		snprintf(err, errlen, "opt: out of memory for %zu pages", p->npages);
 		return NULL;
 	}
@@ -71,9 +71,9 @@ static void opt_destroy(struct reclaim *r)
 {
 	struct opt *o = (struct opt *)r;
 
-	free(o->heap);
-	free(o->stash);
-	free(o);
+	mem_free_array(r->mem, o->heap, o->cap, sizeof(*o->heap), 0);
+	mem_free_array(r->mem, o->stash, o->cap, sizeof(*o->stash), 0);
+	mem_free(r->mem, o, sizeof(*o), 0);
 }
 
 static void opt_set(struct opt *o, size_t i, struct opt_ent e)
@@ -128,27 +128,30 @@ static void opt_delete(struct opt *o, size_t i)
 	}
 }
 
-static void opt_insert(struct reclaim *r, struct rpage *pg)
+static void opt_insert(struct reclaim *r, struct rpage *pg,
+		       const struct reclaim_ctx *ctx)
 {
-	opt_push((struct opt *)r, (struct opt_ent){ r->next_use, pg });
+	opt_push((struct opt *)r, (struct opt_ent){ ctx->next_use, pg });
 }
 
-static void opt_access(struct reclaim *r, struct rpage *pg)
+static void opt_access(struct reclaim *r, struct rpage *pg,
+		       const struct reclaim_ctx *ctx)
 {
 	struct opt *o = (struct opt *)r;
 	size_t i = pg->pdata;
 
 	BUG_ON(i >= o->n || o->heap[i].pg != pg);
-	o->heap[i].next = r->next_use;
+	o->heap[i].next = ctx->next_use;
 	opt_fix(o, i);
 }
 
-static struct rpage *opt_victim(struct reclaim *r)
+static struct rpage *opt_victim(struct reclaim *r, const struct reclaim_ctx *ctx)
 {
 	struct opt *o = (struct opt *)r;
 	struct rpage *pg = NULL;
 	size_t nstash = 0;
 
+	(void)ctx;
 	while (o->n > 0) {
 		struct opt_ent top = o->heap[0];
 

@@ -17,7 +17,6 @@
  * decisions.
  */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "common/rng.h"
 #include "policies/reclaim/rlist.h"
@@ -36,11 +35,11 @@ static struct reclaim *random_create(const char *args, const struct reclaim_para
 
 	if (rlist_no_args("random", args, err, errlen))
 		return NULL;
-	rr = calloc(1, sizeof(*rr));
+	rr = mem_alloc(p->mem, sizeof(*rr), 0);
 	if (rr)
-		rr->slot = malloc(p->npages * sizeof(*rr->slot));
+		rr->slot = mem_alloc_array(p->mem, p->npages, sizeof(*rr->slot), 0);
 	if (!rr || !rr->slot) {
-		free(rr);
+		mem_free(p->mem, rr, sizeof(*rr), 0);
 		snprintf(err, errlen, "random: out of memory for %zu pages",
 			 p->npages);
 		return NULL;
@@ -54,14 +53,16 @@ static void random_destroy(struct reclaim *r)
 {
 	struct rrandom *rr = (struct rrandom *)r;
 
-	free(rr->slot);
-	free(rr);
+	mem_free_array(r->mem, rr->slot, rr->cap, sizeof(*rr->slot), 0);
+	mem_free(r->mem, rr, sizeof(*rr), 0);
 }
 
-static void random_insert(struct reclaim *r, struct rpage *pg)
+static void random_insert(struct reclaim *r, struct rpage *pg,
+			  const struct reclaim_ctx *ctx)
 {
 	struct rrandom *rr = (struct rrandom *)r;
 
+	(void)ctx;
 	BUG_ON(rr->n >= rr->cap);	/* the engine never exceeds npages */
 	pg->pdata = rr->n;
 	rr->slot[rr->n++] = pg;
@@ -98,11 +99,13 @@ static void random_prefetch_next(const struct rrandom *rr)
 	}
 }
 
-static struct rpage *random_victim(struct reclaim *r)
+static struct rpage *random_victim(struct reclaim *r,
+				   const struct reclaim_ctx *ctx)
 {
 	struct rrandom *rr = (struct rrandom *)r;
 	size_t i;
 
+	(void)ctx;
 	if (rr->n == 0)
 		return NULL;
 	i = rng_below(&rr->rng, rr->n);

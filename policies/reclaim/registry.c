@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "common/args.h"
+#include "common/bug.h"
 
 /* extern const struct reclaim_ops reclaim_lru; ... one per policy file */
 extern const struct reclaim_ops reclaim_lru;
@@ -21,6 +22,11 @@ extern const struct reclaim_ops reclaim_opt;
 extern const struct reclaim_ops reclaim_lirs;
 extern const struct reclaim_ops reclaim_s3fifo;
 extern const struct reclaim_ops reclaim_clock_pro;
+
+const struct reclaim_ctx reclaim_ctx_none = {
+	.next_use = UINT64_MAX,
+	.miss_key = RECLAIM_KEY_NONE,
+};
 
 const struct reclaim_ops *const reclaim_registry[] = {
 	&reclaim_lru,
@@ -46,6 +52,7 @@ struct reclaim *reclaim_create(const char *spec, const struct reclaim_params *p,
 	const struct reclaim_ops *ops;
 	struct reclaim *r;
 
+	BUG_ON(!p->mem);
 	if (spec_split(spec, name, sizeof(name), &args, err, errlen))
 		return NULL;
 	ops = registry_lookup("reclaim", (const void *const *)reclaim_registry,
@@ -62,7 +69,6 @@ struct reclaim *reclaim_create(const char *spec, const struct reclaim_params *p,
 	r->ops = ops;
 	r->npages = p->npages;
 	r->nresident = 0;
-	r->next_use = UINT64_MAX;
-	r->miss_key = RECLAIM_KEY_NONE;
+	r->mem = p->mem;
 	return r;
 }

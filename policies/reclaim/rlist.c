@@ -2,37 +2,42 @@
 #include "policies/reclaim/rlist.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 
 struct reclaim *rqueue_create(const char *name, size_t size, const char *args,
-			      char *err, size_t errlen)
+			      const struct reclaim_params *p, char *err,
+			      size_t errlen)
 {
 	struct rqueue *q;
 
 	BUG_ON(size < sizeof(struct rqueue));
 	if (rlist_no_args(name, args, err, errlen))
 		return NULL;
-	q = calloc(1, size);
+	q = mem_alloc(p->mem, size, 0);
 	if (!q) {
 		snprintf(err, errlen, "%s: out of memory", name);
 		return NULL;
 	}
 	list_init(&q->list);
+	q->size = size;
 	return &q->base;
 }
 
 void rqueue_destroy(struct reclaim *r)
 {
-	free(rqueue_of(r));
+	mem_free(r->mem, rqueue_of(r), rqueue_of(r)->size, 0);
 }
 
-void rqueue_insert(struct reclaim *r, struct rpage *pg)
+void rqueue_insert(struct reclaim *r, struct rpage *pg,
+		   const struct reclaim_ctx *ctx)
 {
+	(void)ctx;
 	list_add(&pg->link, &rqueue_of(r)->list);
 }
 
-struct rpage *rqueue_victim_oldest(struct reclaim *r)
+struct rpage *rqueue_victim_oldest(struct reclaim *r,
+				   const struct reclaim_ctx *ctx)
 {
+	(void)ctx;
 	struct rpage *pg = rlist_oldest_evictable(&rqueue_of(r)->list);
 
 	if (pg) {
@@ -42,15 +47,18 @@ struct rpage *rqueue_victim_oldest(struct reclaim *r)
 	return pg;
 }
 
-const struct rpage *rqueue_peek_oldest(const struct reclaim *r)
+const struct rpage *rqueue_hint_oldest(const struct reclaim *r, uint64_t key)
 {
+	(void)key;
 	return rlist_oldest(&container_of(r, const struct rqueue, base)->list);
 }
 
-void rqueue_ignore(struct reclaim *r, struct rpage *pg)
+void rqueue_ignore(struct reclaim *r, struct rpage *pg,
+		   const struct reclaim_ctx *ctx)
 {
 	(void)r;
 	(void)pg;
+	(void)ctx;
 }
 
 void rqueue_remove(struct reclaim *r, struct rpage *pg)
@@ -72,12 +80,13 @@ static struct list_head *rhand_next(struct rhand *s, struct list_head *l)
 
 /* The first evictable page without RHAND_REF within a few steps of the
  * hand: what rhand_victim() will return if no hit comes first. */
-const struct rpage *rhand_peek(const struct reclaim *r)
+const struct rpage *rhand_hint(const struct reclaim *r, uint64_t key)
 {
 	struct rhand *s = rhand_of((struct reclaim *)r);
 	struct list_head *h = &s->q.list;
 	struct list_head *l = s->hand ? s->hand : h->prev;
 
+	(void)key;
 	for (int steps = 0; l != h && steps < 4; steps++) {
 		const struct rpage *pg = rlist_page(l);
 		struct list_head *next = rhand_next(s, l);
@@ -89,12 +98,13 @@ const struct rpage *rhand_peek(const struct reclaim *r)
 	return NULL;
 }
 
-struct rpage *rhand_victim(struct reclaim *r)
+struct rpage *rhand_victim(struct reclaim *r, const struct reclaim_ctx *ctx)
 {
 	struct rhand *s = rhand_of(r);
 	struct list_head *h = &s->q.list;
 	struct list_head *l = s->hand ? s->hand : h->prev;
 
+	(void)ctx;
 	/* one round clears every bit, the next finds a clear one */
 	for (size_t steps = 2 * r->nresident + 1; l != h && steps > 0; steps--) {
 		struct rpage *pg = rlist_page(l);
@@ -123,9 +133,11 @@ void rhand_remove(struct reclaim *r, struct rpage *pg)
 	list_del(&pg->link);
 }
 
-void rhand_ref(struct reclaim *r, struct rpage *pg)
+void rhand_ref(struct reclaim *r, struct rpage *pg,
+	       const struct reclaim_ctx *ctx)
 {
 	(void)r;
+	(void)ctx;
 	pg->pflags |= RHAND_REF;
 }
 

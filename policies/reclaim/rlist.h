@@ -16,7 +16,7 @@ static inline struct rpage *rlist_page(struct list_head *l)
 }
 
 /* The page at the tail of list h (its oldest), or NULL when h is empty:
- * what the peek ops name. */
+ * what the hint ops name as the likely victim. */
 static inline const struct rpage *rlist_oldest(const struct list_head *h)
 {
 	return list_empty(h) ? NULL : container_of(h->prev, const struct rpage, link);
@@ -60,6 +60,7 @@ static inline int rlist_no_args(const char *name, const char *args, char *err,
 struct rqueue {
 	struct reclaim base;
 	struct list_head list;	/* newest (or most recently used) at the head */
+	size_t size;		/* bytes of the instance */
 };
 
 static inline struct rqueue *rqueue_of(struct reclaim *r)
@@ -68,18 +69,23 @@ static inline struct rqueue *rqueue_of(struct reclaim *r)
 }
 
 /* Allocate a zeroed instance of size bytes (>= sizeof(struct rqueue)) of a
- * policy that takes no parameters; NULL and a message in err on error. */
+ * policy that takes no parameters, from p->mem; NULL and a message in err
+ * on error.  rqueue_destroy() frees such an instance (size kept in it). */
 struct reclaim *rqueue_create(const char *name, size_t size, const char *args,
-			      char *err, size_t errlen);
+			      const struct reclaim_params *p, char *err,
+			      size_t errlen);
 void rqueue_destroy(struct reclaim *r);
 /* Link pg at the head of the queue. */
-void rqueue_insert(struct reclaim *r, struct rpage *pg);
+void rqueue_insert(struct reclaim *r, struct rpage *pg,
+		   const struct reclaim_ctx *ctx);
 /* Detach and return the evictable page nearest the tail, or NULL. */
-struct rpage *rqueue_victim_oldest(struct reclaim *r);
-/* reclaim_ops.peek for rqueue_victim_oldest: the oldest page, or NULL. */
-const struct rpage *rqueue_peek_oldest(const struct reclaim *r);
+struct rpage *rqueue_victim_oldest(struct reclaim *r,
+				   const struct reclaim_ctx *ctx);
+/* reclaim_ops.hint for rqueue_victim_oldest: the oldest page, or NULL. */
+const struct rpage *rqueue_hint_oldest(const struct reclaim *r, uint64_t key);
 /* A hit or fault hook for policies that ignore it (fifo, random). */
-void rqueue_ignore(struct reclaim *r, struct rpage *pg);
+void rqueue_ignore(struct reclaim *r, struct rpage *pg,
+		   const struct reclaim_ctx *ctx);
 /* Unlink pg from the queue (remove hook of policies with no other state). */
 void rqueue_remove(struct reclaim *r, struct rpage *pg);
 /* The instance of a plain rqueue plus one node per resident page. */
@@ -106,14 +112,15 @@ static inline struct rhand *rhand_of(struct reclaim *r)
 	return container_of(rqueue_of(r), struct rhand, q);
 }
 
-struct rpage *rhand_victim(struct reclaim *r);
-/* reclaim_ops.peek for rhand_victim: the page it would take if it is
+struct rpage *rhand_victim(struct reclaim *r, const struct reclaim_ctx *ctx);
+/* reclaim_ops.hint for rhand_victim: the page it would take if it is
  * within a few steps of the hand, else NULL. */
-const struct rpage *rhand_peek(const struct reclaim *r);
+const struct rpage *rhand_hint(const struct reclaim *r, uint64_t key);
 /* remove hook: forget pg, moving the hand off it first. */
 void rhand_remove(struct reclaim *r, struct rpage *pg);
 /* hit/fault hook: set RHAND_REF. */
-void rhand_ref(struct reclaim *r, struct rpage *pg);
+void rhand_ref(struct reclaim *r, struct rpage *pg,
+	       const struct reclaim_ctx *ctx);
 size_t rhand_metadata_bytes(const struct reclaim *r);
 
 #endif

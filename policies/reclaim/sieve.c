@@ -32,14 +32,14 @@
 static struct reclaim *sieve_create(const char *args, const struct reclaim_params *p,
 				    char *err, size_t errlen)
 {
-	(void)p;
-	return rqueue_create("sieve", sizeof(struct rhand), args, err, errlen);
+	return rqueue_create("sieve", sizeof(struct rhand), args, p, err, errlen);
 }
 
-static void sieve_insert(struct reclaim *r, struct rpage *pg)
+static void sieve_insert(struct reclaim *r, struct rpage *pg,
+			 const struct reclaim_ctx *ctx)
 {
 	pg->pflags = 0;
-	rqueue_insert(r, pg);
+	rqueue_insert(r, pg, ctx);
 }
 
 const struct reclaim_ops reclaim_sieve = {
@@ -52,7 +52,7 @@ const struct reclaim_ops reclaim_sieve = {
 	.hit = rhand_ref,
 	.fault = rhand_ref,
 	.victim = rhand_victim,
-	.peek = rhand_peek,
+	.hint = rhand_hint,
 	.remove = rhand_remove,
 	.metadata_bytes = rhand_metadata_bytes,
 };
