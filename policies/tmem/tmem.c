@@ -1,0 +1,482 @@
+/*
+ * policies/tmem/tmem.c — the tmem core: pools, handles, the seed's
+ * coherency rules, capacity and the ephemeral eviction order.
+ *
+ * After drivers/staging/zcache/tmem.c (Magenheimer 2009-2011): a handle is
+ * (pool, object, index); objects are found by hash, pages within an object
+ * by index.  Here a pool's objects live in a `hash` pagemap keyed by object
+ * id and an object's pages in a `radix` pagemap keyed by index, so the tier
+ * adds no tree of its own.  policies/tmem.h states the rules and the
+ * capacity policy; this file is their one implementation.
+ *
+ * A stored page is one allocation from the mem source: its record
+ * (struct tmem_page) followed by the stored bytes (none for a one-word
+ * page, whose word sits in the record).  Ephemeral pages of every pool are
+ * on one list in put order, the eviction order of persistent puts.
+ */
+#include "policies/tmem.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/bug.h"
+#include "common/list.h"
+#include "policies/pagemap.h"
+
+struct tmem_obj {
+	uint64_t oid;
+	struct pagemap *pages;		/* index -> struct tmem_page */
+};
+
+struct tmem_page {
+	struct list_head lru;		/* on tmem.eph_lru if ephemeral */
+	struct tmem_obj *obj;
+	struct tmem_pool *pool;
+	uint64_t index;
+	uint32_t bytes;			/* stored bytes charged (8 for a word) */
+	uint32_t csum;			/* tmem_checksum of the stored bytes */
+	bool is_word;			/* same-filled: kept as word */
+	uint64_t word;
+	unsigned char data[];		/* the store's bytes (!is_word) */
+};
+
+struct tmem_pool {
+	bool used;
+	enum tmem_pool_kind kind;
+	struct pagemap *objs;		/* oid -> struct tmem_obj */
+};
+
+struct tmem {
+	const struct tmem_mem *mem;
+	struct tmem_store *store;
+	size_t page_bytes;
+	size_t capacity_bytes;
+	void *scratch;			/* page_bytes: compress output */
+	struct list_head eph_lru;	/* ephemeral pages, oldest first */
+	uint64_t eph_bytes;		/* stored bytes of those */
+	size_t nobjs;			/* objects in every pool */
+	struct tmem_stats st;
+	struct tmem_pool pools[TMEM_MAX_POOLS];
+};
+
+#define TMEM_MIX 0xff51afd7ed558ccdull
+
+uint32_t tmem_checksum(const void *p, size_t bytes)
+{
+	const unsigned char *b = p;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ bytes, w;
+
+	/* Each step is a bijection of h for a fixed word and of the word
+	 * for a fixed h, so a changed word always changes the 64-bit state;
+	 * only the final fold to 32 bits can hide a change (2^-32). */
+	for (; bytes >= 8; b += 8, bytes -= 8) {
+		memcpy(&w, b, 8);
+		h = (h ^ w) * TMEM_MIX;
+		h ^= h >> 29;
+	}
+	if (bytes) {
+		w = 0;
+		memcpy(&w, b, bytes);
+		h = (h ^ w) * TMEM_MIX;
+		h ^= h >> 29;
+	}
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* True if every 64-bit word of page equals the first (stored in *word). */
+static bool page_same_filled(const void *page, size_t page_bytes,
+			     uint64_t *word)
+{
+	const unsigned char *b = page;
+	uint64_t w0, w;
+
+	memcpy(&w0, b, 8);
+	for (size_t off = 8; off < page_bytes; off += 8) {
+		memcpy(&w, b + off, 8);
+		if (w != w0)
+			return false;
+	}
+	*word = w0;
+	return true;
+}
+
+static struct tmem_pool *pool_of(struct tmem *t, int pool)
+{
+	BUG_ON(pool < 0 || pool >= TMEM_MAX_POOLS || !t->pools[pool].used);
+	return &t->pools[pool];
+}
+
+static struct tmem_obj *obj_find(struct tmem_pool *p, uint64_t oid)
+{
+	return pagemap_get(p->objs, oid);
+}
+
+static struct tmem_obj *obj_find_or_create(struct tmem *t,
+					   struct tmem_pool *p, uint64_t oid)
+{
+	struct tmem_obj *o = obj_find(p, oid);
+	char err[128];
+
+	if (o)
+		return o;
+	o = t->mem->alloc(t->mem, sizeof(*o));
+	if (!o)
+		return NULL;
+	o->oid = oid;
+	o->pages = pagemap_create("radix", err, sizeof(err));
+	if (!o->pages || pagemap_set(p->objs, oid, o)) {
+		pagemap_destroy(o->pages);
+		t->mem->free(t->mem, o, sizeof(*o));
+		return NULL;
+	}
+	t->nobjs++;
+	return o;
+}
+
+/* Free obj if it holds no page. */
+static void obj_release_if_empty(struct tmem *t, struct tmem_pool *p,
+				 struct tmem_obj *o)
+{
+	if (o->pages->count)
+		return;
+	BUG_ON(pagemap_del(p->objs, o->oid) != o);
+	pagemap_destroy(o->pages);
+	t->mem->free(t->mem, o, sizeof(*o));
+	t->nobjs--;
+}
+
+static size_t page_alloc_bytes(const struct tmem_page *pg)
+{
+	return sizeof(*pg) + (pg->is_word ? 0 : pg->bytes);
+}
+
+/* Drop pg from its object, the lists and the accounting, and free it (and
+ * its object when that becomes empty). */
+static void page_drop(struct tmem *t, struct tmem_page *pg)
+{
+	struct tmem_obj *o = pg->obj;
+	struct tmem_pool *p = pg->pool;
+
+	BUG_ON(pagemap_del(o->pages, pg->index) != pg);
+	if (p->kind == TMEM_EPHEMERAL) {
+		list_del(&pg->lru);
+		t->eph_bytes -= pg->bytes;
+	}
+	t->st.bytes -= pg->bytes;
+	t->st.pages--;
+	t->mem->free(t->mem, pg, page_alloc_bytes(pg));
+	obj_release_if_empty(t, p, o);
+}
+
+static struct tmem_page *page_find(struct tmem_pool *p, uint64_t oid,
+				   uint64_t index)
+{
+	struct tmem_obj *o = obj_find(p, oid);
+
+	return o ? pagemap_get(o->pages, index) : NULL;
+}
+
+/* Make room for bytes more in a pool of kind: true if they now fit.  A
+ * persistent put evicts ephemeral pages, oldest first, but only when that
+ * is enough. */
+static bool make_room(struct tmem *t, enum tmem_pool_kind kind, size_t bytes)
+{
+	if (t->st.bytes + bytes <= t->capacity_bytes)
+		return true;
+	if (kind == TMEM_EPHEMERAL ||
+	    t->st.bytes - t->eph_bytes + bytes > t->capacity_bytes)
+		return false;
+	while (t->st.bytes + bytes > t->capacity_bytes) {
+		struct tmem_page *old = container_of(list_first(&t->eph_lru),
+						     struct tmem_page, lru);
+		page_drop(t, old);
+		t->st.evictions++;
+	}
+	return true;
+}
+
+static int put_refused(struct tmem *t, int rc)
+{
+	t->st.put_refused++;
+	return rc;
+}
+
+int tmem_put(struct tmem *t, int pool, uint64_t oid, uint64_t index,
+	     const void *page)
+{
+	struct tmem_pool *p = pool_of(t, pool);
+	struct tmem_page *pg = page_find(p, oid, index);
+	struct tmem_obj *o;
+	uint64_t word = 0;
+	size_t bytes;
+	bool is_word;
+
+	t->st.puts++;
+	if (pg) {			/* rule 1: the old copy goes first */
+		page_drop(t, pg);
+		t->st.put_replaced++;
+	}
+	is_word = page_same_filled(page, t->page_bytes, &word);
+	if (is_word) {
+		bytes = sizeof(word);
+	} else {
+		bytes = t->store->ops->compress(t->store, page, t->scratch,
+						t->page_bytes);
+		BUG_ON(bytes > t->page_bytes);
+		if (!bytes)
+			return put_refused(t, -E2BIG);
+	}
+	if (!make_room(t, p->kind, bytes))
+		return put_refused(t, -ENOSPC);
+	o = obj_find_or_create(t, p, oid);
+	if (!o)
+		return put_refused(t, -ENOMEM);
+	pg = t->mem->alloc(t->mem, sizeof(*pg) + (is_word ? 0 : bytes));
+	if (!pg) {
+		obj_release_if_empty(t, p, o);
+		return put_refused(t, -ENOMEM);
+	}
+	pg->obj = o;
+	pg->pool = p;
+	pg->index = index;
+	pg->bytes = (uint32_t)bytes;
+	pg->is_word = is_word;
+	pg->word = word;
+	if (is_word) {
+		pg->csum = tmem_checksum(&pg->word, sizeof(pg->word));
+	} else {
+		memcpy(pg->data, t->scratch, bytes);
+		pg->csum = tmem_checksum(pg->data, bytes);
+	}
+	if (pagemap_set(o->pages, index, pg)) {
+		t->mem->free(t->mem, pg, page_alloc_bytes(pg));
+		obj_release_if_empty(t, p, o);
+		return put_refused(t, -ENOMEM);
+	}
+	list_init(&pg->lru);
+	if (p->kind == TMEM_EPHEMERAL) {
+		list_add_tail(&pg->lru, &t->eph_lru);
+		t->eph_bytes += bytes;
+	}
+	t->st.pages++;
+	t->st.bytes += bytes;
+	t->st.stored_bytes += bytes;
+	t->st.word_pages += is_word;
+	if (t->st.bytes > t->st.bytes_peak)
+		t->st.bytes_peak = t->st.bytes;
+	return 0;
+}
+
+/* Decode pg into page after checking its checksum: 0 or -EIO. */
+static int page_decode(struct tmem *t, const struct tmem_page *pg, void *page)
+{
+	if (pg->is_word) {
+		uint64_t *w = page;
+
+		if (tmem_checksum(&pg->word, sizeof(pg->word)) != pg->csum)
+			return -EIO;
+		for (size_t i = 0; i < t->page_bytes / sizeof(*w); i++)
+			w[i] = pg->word;
+		return 0;
+	}
+	if (tmem_checksum(pg->data, pg->bytes) != pg->csum)
+		return -EIO;
+	return t->store->ops->decompress(t->store, pg->data, pg->bytes, page)
+		? -EIO : 0;
+}
+
+int tmem_get(struct tmem *t, int pool, uint64_t oid, uint64_t index,
+	     void *page)
+{
+	struct tmem_pool *p = pool_of(t, pool);
+	struct tmem_page *pg = page_find(p, oid, index);
+
+	t->st.gets++;
+	if (!pg)
+		return -ENOENT;
+	if (page_decode(t, pg, page)) {
+		/* rule 4: a bad copy goes, so later gets fail too */
+		page_drop(t, pg);
+		t->st.get_corrupt++;
+		return -EIO;
+	}
+	if (p->kind == TMEM_EPHEMERAL)	/* rule 2: exclusive */
+		page_drop(t, pg);
+	t->st.get_hits++;
+	return 0;
+}
+
+int tmem_flush_page(struct tmem *t, int pool, uint64_t oid, uint64_t index)
+{
+	struct tmem_page *pg = page_find(pool_of(t, pool), oid, index);
+
+	if (!pg)
+		return 0;
+	page_drop(t, pg);
+	t->st.flushes++;
+	return 1;
+}
+
+static int first_value(uint64_t key, void *value, void *arg)
+{
+	(void)key;
+	*(void **)arg = value;
+	return 1;
+}
+
+size_t tmem_flush_object(struct tmem *t, int pool, uint64_t oid)
+{
+	struct tmem_obj *o = obj_find(pool_of(t, pool), oid);
+	size_t n;
+
+	if (!o)
+		return 0;
+	n = o->pages->count;
+	/* The last page frees the object, so stop by count, not by o. */
+	for (size_t i = 0; i < n; i++) {
+		struct tmem_page *pg = NULL;
+
+		pagemap_for_each(o->pages, first_value, &pg);
+		page_drop(t, pg);
+	}
+	t->st.flushes += n;
+	return n;
+}
+
+int tmem_new_pool(struct tmem *t, enum tmem_pool_kind kind)
+{
+	char err[128];
+
+	for (int i = 0; i < TMEM_MAX_POOLS; i++) {
+		struct tmem_pool *p = &t->pools[i];
+
+		if (p->used)
+			continue;
+		p->objs = pagemap_create("hash", err, sizeof(err));
+		if (!p->objs)
+			return -ENOMEM;
+		p->used = true;
+		p->kind = kind;
+		return i;
+	}
+	return -ENOSPC;
+}
+
+void tmem_destroy_pool(struct tmem *t, int pool)
+{
+	struct tmem_pool *p = pool_of(t, pool);
+
+	/* Objects are few (one per file): take the first until none. */
+	while (p->objs->count) {
+		struct tmem_obj *o = NULL;
+
+		pagemap_for_each(p->objs, first_value, &o);
+		tmem_flush_object(t, pool, o->oid);
+	}
+	pagemap_destroy(p->objs);
+	p->objs = NULL;
+	p->used = false;
+}
+
+struct tmem *tmem_create(size_t capacity_bytes, size_t page_bytes,
+			 const char *store_spec, const struct tmem_mem *mem,
+			 char *err, size_t errlen)
+{
+	struct tmem *t;
+
+	if (!mem)
+		mem = &tmem_mem_libc;
+	if (!capacity_bytes) {
+		snprintf(err, errlen, "tmem: capacity must be at least 1 byte");
+		return NULL;
+	}
+	BUG_ON(page_bytes < 64 || page_bytes % 8 || page_bytes > UINT32_MAX);
+	t = mem->alloc(mem, sizeof(*t));
+	if (!t) {
+		snprintf(err, errlen, "tmem: out of memory");
+		return NULL;
+	}
+	t->mem = mem;
+	t->page_bytes = page_bytes;
+	t->capacity_bytes = capacity_bytes;
+	list_init(&t->eph_lru);
+	t->store = tmem_store_create(store_spec, page_bytes, mem, err, errlen);
+	t->scratch = t->store ? mem->alloc(mem, page_bytes) : NULL;
+	if (!t->scratch) {
+		if (t->store)
+			snprintf(err, errlen, "tmem: out of memory");
+		tmem_store_destroy(t->store);
+		mem->free(mem, t, sizeof(*t));
+		return NULL;
+	}
+	return t;
+}
+
+void tmem_destroy(struct tmem *t)
+{
+	if (!t)
+		return;
+	for (int i = 0; i < TMEM_MAX_POOLS; i++)
+		if (t->pools[i].used)
+			tmem_destroy_pool(t, i);
+	BUG_ON(t->st.pages || t->st.bytes || t->nobjs);
+	tmem_store_destroy(t->store);
+	t->mem->free(t->mem, t->scratch, t->page_bytes);
+	t->mem->free(t->mem, t, sizeof(*t));
+}
+
+size_t tmem_stored_size(struct tmem *t, const void *page)
+{
+	uint64_t word;
+
+	if (page_same_filled(page, t->page_bytes, &word))
+		return sizeof(word);
+	return t->store->ops->compress(t->store, page, t->scratch,
+				       t->page_bytes);
+}
+
+void *tmem_stored_bytes(struct tmem *t, int pool, uint64_t oid,
+			uint64_t index, size_t *bytes)
+{
+	struct tmem_page *pg = page_find(pool_of(t, pool), oid, index);
+
+	if (!pg)
+		return NULL;
+	*bytes = pg->bytes;
+	return pg->is_word ? (void *)&pg->word : (void *)pg->data;
+}
+
+const struct tmem_stats *tmem_stats(const struct tmem *t)
+{
+	return &t->st;
+}
+
+size_t tmem_capacity_bytes(const struct tmem *t)
+{
+	return t->capacity_bytes;
+}
+
+static int add_map_bytes(uint64_t key, void *value, void *arg)
+{
+	const struct tmem_obj *o = value;
+
+	(void)key;
+	*(size_t *)arg += sizeof(*o) + o->pages->ops->mem_bytes(o->pages);
+	return 0;
+}
+
+size_t tmem_index_bytes(const struct tmem *t)
+{
+	size_t n = sizeof(*t) + t->st.pages * sizeof(struct tmem_page);
+
+	for (int i = 0; i < TMEM_MAX_POOLS; i++) {
+		const struct tmem_pool *p = &t->pools[i];
+
+		if (!p->used)
+			continue;
+		n += p->objs->ops->mem_bytes(p->objs);
+		pagemap_for_each(p->objs, add_map_bytes, &n);
+	}
+	return n;
+}
