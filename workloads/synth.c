@@ -14,7 +14,7 @@
 int synth_parse(const char *args, struct synth_params *p, char *err,
 		size_t errlen)
 {
-	double ratio = 0;
+	double ratio = -1;	/* not given */
 	uint64_t seed = 1;
 	const struct arg_spec specs[] = {
 		{ "ratio", ARG_DOUBLE, &ratio, 0, 64, NULL,
@@ -26,10 +26,13 @@ int synth_parse(const char *args, struct synth_params *p, char *err,
 	if (args_parse("--file synth", args, specs, ARRAY_SIZE(specs), err,
 		       errlen))
 		return -1;
+	if (ratio == -1) {
+		snprintf(err, errlen, "--file synth: ratio=R is required (0 < R < 64)");
+		return -1;
+	}
 	if (!(ratio > 0 && ratio < 64)) {
 		snprintf(err, errlen,
-			 "--file synth: ratio must be in (0, 64), got %g%s",
-			 ratio, ratio == 0 ? " (ratio=R is required)" : "");
+			 "--file synth: ratio must be in (0, 64), got %g", ratio);
 		return -1;
 	}
 	p->ratio = ratio;
