@@ -117,8 +117,8 @@ struct tmem_store_ops {
 /* NULL-terminated, in the order --list shows them. */
 extern const struct tmem_store_ops *const tmem_store_registry[];
 
-/* A store from "NAME[:ARGS]"; NULL and a message naming the valid stores
- * on error. */
+/* A store from "NAME[:ARGS]" (mem NULL: tmem_mem_libc); NULL and a
+ * message naming the valid stores on error. */
 struct tmem_store *tmem_store_create(const char *spec, size_t page_bytes,
 				     const struct tmem_mem *mem, char *err,
 				     size_t errlen);
@@ -128,6 +128,21 @@ static inline void tmem_store_destroy(struct tmem_store *s)
 	if (s)
 		s->ops->destroy(s);
 }
+
+/* ---- the tier as the command line names it ---------------------------- */
+
+/* --tmem SIZE[:store=NAME[:ARG=V...]][:pool=ephemeral|persistent|both];
+ * store defaults to lz4, pool to ephemeral. */
+struct tmem_spec {
+	char size[32];		/* SIZE as given, resolved like a --ram size */
+	char store[96];		/* "NAME[:ARGS]", checked */
+	bool ephemeral, persistent;	/* the pools to make */
+};
+
+/* 0, or -1 and one line naming the bad part ("--tmem: ...").  Makes and
+ * drops one store to check its name and arguments. */
+int tmem_spec_parse(const char *s, struct tmem_spec *sp, char *err,
+		    size_t errlen);
 
 /* ---- the tier ---------------------------------------------------------- */
 
@@ -153,12 +168,12 @@ struct tmem_stats {
 
 struct tmem;
 
-/* A tier of capacity_bytes (> 0) for pages of page_bytes (a multiple of 8,
- * at least 64), storing through the store spec (see above), its memory
- * from mem (NULL: tmem_mem_libc).  NULL and a one-line message on error.
+/* A tier of capacity_bytes (> 0) storing through store (from
+ * tmem_store_create, or a test's own), for pages of store->page_bytes (a
+ * multiple of 8, at least 64), its memory from store->mem.  The tier owns
+ * the store from here on, also when it fails: NULL and a one-line message.
  * Runs at engine creation. */
-struct tmem *tmem_create(size_t capacity_bytes, size_t page_bytes,
-			 const char *store_spec, const struct tmem_mem *mem,
+struct tmem *tmem_create(size_t capacity_bytes, struct tmem_store *store,
 			 char *err, size_t errlen);
 /* Flush every pool and free everything. */
 void tmem_destroy(struct tmem *t);
@@ -179,7 +194,16 @@ void tmem_destroy_pool(struct tmem *t, int pool);
 int tmem_put(struct tmem *t, int pool, uint64_t obj, uint64_t index,
 	     const void *page);
 /*
- * Copy the page under (obj, index) into page.  Returns 0 (ephemeral pool:
+ * The simulator's put, which holds no page bytes: the same decisions and
+ * counters as tmem_put of a page whose tmem_stored_size is stored_bytes
+ * (0: the store refuses it; 8: a one-word page), keeping no bytes.  A get
+ * of such a page passes page = NULL.
+ */
+int tmem_put_size(struct tmem *t, int pool, uint64_t obj, uint64_t index,
+		  size_t stored_bytes);
+/*
+ * Copy the page under (obj, index) into page (NULL for a tmem_put_size
+ * page: nothing is copied).  Returns 0 (ephemeral pool:
  * the copy is now gone; persistent: kept), -ENOENT (none), or -EIO (the
  * copy failed its checksum or its decompression: it is flushed; page holds
  * garbage).

@@ -511,6 +511,71 @@ static void test_store_specs(void)
 	}
 }
 
+/* ---- --tmem SIZE[:store=...][:pool=...] -------------------------------- */
+
+static void test_spec(void)
+{
+	struct tmem_spec sp;
+	char err[256];
+	const char *bad[][2] = {
+		{ "", "SIZE is required" },
+		{ ":store=lz4", "SIZE is required" },
+		{ "64M:store=lz5", "unknown tmem store policy 'lz5' (valid: copy, lz4, zstd)" },
+		{ "64M:pool=shared", "pool 'shared' is not ephemeral, persistent or both" },
+		{ "64M:store=zstd:level=99", "level" },
+		{ "64M:colour=red", "unknown part 'colour=red'" },
+		{ "64M:pool=both:level=3", "unknown part 'level=3'" },
+	};
+
+	CHECK_EQ(tmem_spec_parse("64M", &sp, err, sizeof(err)), 0);
+	CHECK(!strcmp(sp.size, "64M") && !strcmp(sp.store, "lz4"));
+	CHECK(sp.ephemeral && !sp.persistent);
+	CHECK_EQ(tmem_spec_parse("25%:store=zstd:level=3:pool=both", &sp, err,
+				 sizeof(err)), 0);
+	CHECK(!strcmp(sp.size, "25%") && !strcmp(sp.store, "zstd:level=3"));
+	CHECK(sp.ephemeral && sp.persistent);
+	CHECK_EQ(tmem_spec_parse("1000:pool=persistent:store=copy", &sp, err,
+				 sizeof(err)), 0);
+	CHECK(!strcmp(sp.store, "copy") && !sp.ephemeral && sp.persistent);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		err[0] = '\0';
+		CHECK_MSG(tmem_spec_parse(bad[i][0], &sp, err, sizeof(err)) == -1,
+			  "%s", bad[i][0]);
+		CHECK_MSG(!strncmp(err, "--tmem: ", 8) && strstr(err, bad[i][1]),
+			  "'%s': %s", bad[i][0], err);
+	}
+}
+
+/* ---- the simulator's dataless pages -------------------------------------- */
+
+static void test_put_size(void)
+{
+	static unsigned char a[PB], out[PB];
+	struct tmem *t = tier("copy", 2 * PB + 8);
+	int eph = tmem_new_pool(t, TMEM_EPHEMERAL);
+	int per = tmem_new_pool(t, TMEM_PERSISTENT);
+	size_t n;
+
+	fill(a, 2, 1);
+	CHECK_EQ(tmem_put_size(t, eph, 1, 1, PB), 0);
+	CHECK_EQ(tmem_put_size(t, eph, 1, 2, 8), 0);
+	CHECK_EQ(tmem_put_size(t, eph, 1, 3, PB), 0);
+	CHECK_EQ(tmem_stats(t)->word_pages, 1);
+	CHECK_EQ(tmem_put_size(t, eph, 1, 4, 100), -ENOSPC);
+	CHECK_EQ(tmem_put_size(t, eph, 1, 4, 0), -E2BIG);
+	CHECK(tmem_stored_bytes(t, eph, 1, 1, &n) == NULL);	/* no bytes */
+	CHECK_EQ(tmem_put(t, per, 1, 1, a), 0);	/* evicts the oldest */
+	CHECK_EQ(tmem_stats(t)->evictions, 1);
+	CHECK_EQ(tmem_get(t, eph, 1, 1, NULL), -ENOENT);
+	CHECK_EQ(tmem_get(t, eph, 1, 2, NULL), 0);
+	CHECK_EQ(tmem_get(t, eph, 1, 2, NULL), -ENOENT);
+	CHECK_EQ(tmem_get(t, eph, 1, 3, NULL), 0);
+	CHECK_EQ(tmem_get(t, per, 1, 1, out), 0);
+	CHECK(!memcmp(a, out, PB));
+	CHECK_EQ(tmem_stats(t)->bytes, PB);
+	tmem_destroy(t);
+}
+
 /* ---- synthetic pages and their BigFile ---------------------------------- */
 
 static void test_synth(void)
@@ -578,6 +643,8 @@ int main(void)
 	test_rules();
 	test_capacity();
 	test_store_specs();
+	test_spec();
+	test_put_size();
 	test_synth();
 	return T_END();
 }

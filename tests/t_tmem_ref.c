@@ -16,6 +16,8 @@
  * (zero, same-filled, compressible at several ratios, random), for each
  * store: every return code, every page a get returns, and the counters
  * (pages, bytes, peak, evictions, refusals) must agree after every step.
+ * A second tier runs the same stream the simulator's way (tmem_put_size
+ * with each page's stored size, gets without bytes) and must agree too.
  */
 #include <errno.h>
 #include <string.h>
@@ -141,7 +143,7 @@ static void run(const char *spec, size_t cap_pages, uint64_t seed)
 	char err[256];
 	struct tmem_store *s = tmem_store_create(spec, PB, NULL, err,
 						 sizeof(err));
-	struct tmem *t;
+	struct tmem *t, *ts;	/* with bytes; sizes only */
 	struct rng r;
 	int pools[4];
 	unsigned long bad = 0;
@@ -149,7 +151,9 @@ static void run(const char *spec, size_t cap_pages, uint64_t seed)
 	BUG_ON(!s);
 	make_contents(s);
 	t = tmem_create(cap_pages * PB, s, err, sizeof(err));
-	BUG_ON(!t);
+	s = tmem_store_create(spec, PB, NULL, err, sizeof(err));
+	ts = s ? tmem_create(cap_pages * PB, s, err, sizeof(err)) : NULL;
+	BUG_ON(!t || !ts);
 	memset(&m, 0, sizeof(m));
 	m.cap = cap_pages * PB;
 	for (int i = 0; i < 4; i++) {
@@ -157,6 +161,8 @@ static void run(const char *spec, size_t cap_pages, uint64_t seed)
 		pools[i] = tmem_new_pool(t, i & 1 ? TMEM_PERSISTENT :
 					 TMEM_EPHEMERAL);
 		BUG_ON(pools[i] != i);
+		BUG_ON(tmem_new_pool(ts, i & 1 ? TMEM_PERSISTENT :
+				     TMEM_EPHEMERAL) != i);
 	}
 	rng_seed(&r, seed);
 	for (int op = 0; op < NOPS && bad < 5; op++) {
@@ -164,18 +170,21 @@ static void run(const char *spec, size_t cap_pages, uint64_t seed)
 		uint64_t obj = rng_below(&r, 3);
 		uint64_t index = rng_below(&r, 12) << (rng_below(&r, 4) * 9);
 		uint64_t k = rng_below(&r, 100);
-		int want, got;
+		int want, got, got_s;
 
 		if (k < 45) {
 			int c = (int)rng_below(&r, NCONTENT);
 
 			want = model_put(&m, pool, obj, index, c);
 			got = tmem_put(t, pool, obj, index, contents[c]);
+			got_s = tmem_put_size(ts, pool, obj, index,
+					      content_bytes[c]);
 		} else if (k < 90) {
 			long i = model_find(&m, pool, obj, index);
 
 			want = i < 0 ? -ENOENT : 0;
 			got = tmem_get(t, pool, obj, index, out);
+			got_s = tmem_get(ts, pool, obj, index, NULL);
 			if (!got && i >= 0 && memcmp(out, contents[m.e[i].content], PB)) {
 				bad++;
 				CHECK_MSG(0, "%s op %d: get returned the wrong page", spec, op);
@@ -189,6 +198,7 @@ static void run(const char *spec, size_t cap_pages, uint64_t seed)
 			if (i >= 0)
 				model_drop(&m, (size_t)i);
 			got = tmem_flush_page(t, pool, obj, index);
+			got_s = tmem_flush_page(ts, pool, obj, index);
 		} else {
 			want = 0;
 			for (size_t i = m.n; i-- > 0;)
@@ -197,6 +207,13 @@ static void run(const char *spec, size_t cap_pages, uint64_t seed)
 					want++;
 				}
 			got = (int)tmem_flush_object(t, pool, obj);
+			got_s = (int)tmem_flush_object(ts, pool, obj);
+		}
+		if (got_s != got ||
+		    memcmp(tmem_stats(ts), tmem_stats(t), sizeof(struct tmem_stats))) {
+			bad++;
+			CHECK_MSG(0, "%s op %d: the sizes-only tier differs (rc %d, %d)",
+				  spec, op, got_s, got);
 		}
 		if (got != want || tmem_stats(t)->pages != m.n ||
 		    tmem_stats(t)->bytes != m.bytes ||
@@ -217,6 +234,7 @@ static void run(const char *spec, size_t cap_pages, uint64_t seed)
 		  (unsigned long long)m.evictions,
 		  (unsigned long long)m.refused, m.peak);
 	tmem_destroy(t);
+	tmem_destroy(ts);
 }
 
 int main(void)

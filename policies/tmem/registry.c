@@ -26,6 +26,8 @@ struct tmem_store *tmem_store_create(const char *spec, size_t page_bytes,
 	const struct tmem_store_ops *ops;
 	struct tmem_store *s;
 
+	if (!mem)
+		mem = &tmem_mem_libc;
 	if (spec_split(spec, name, sizeof(name), &args, err, errlen))
 		return NULL;
 	ops = registry_lookup("tmem store",

@@ -37,6 +37,7 @@ struct tmem_page {
 	uint32_t bytes;			/* stored bytes charged (8 for a word) */
 	uint32_t csum;			/* tmem_checksum of the stored bytes */
 	bool is_word;			/* same-filled: kept as word */
+	bool has_data;			/* false: a tmem_put_size page */
 	uint64_t word;
 	unsigned char data[];		/* the store's bytes (!is_word) */
 };
@@ -148,7 +149,7 @@ static void obj_release_if_empty(struct tmem *t, struct tmem_pool *p,
 
 static size_t page_alloc_bytes(const struct tmem_page *pg)
 {
-	return sizeof(*pg) + (pg->is_word ? 0 : pg->bytes);
+	return sizeof(*pg) + (pg->is_word || !pg->has_data ? 0 : pg->bytes);
 }
 
 /* Drop pg from its object, the lists and the accounting, and free it (and
@@ -202,37 +203,33 @@ static int put_refused(struct tmem *t, int rc)
 	return rc;
 }
 
-int tmem_put(struct tmem *t, int pool, uint64_t oid, uint64_t index,
-	     const void *page)
+/*
+ * The one put: bytes is the stored size (0: the store refused the page),
+ * data the stored bytes or NULL (the simulator's dataless put; then is_word
+ * and word only say what kind of page it was).
+ */
+static int put_common(struct tmem *t, int pool, uint64_t oid, uint64_t index,
+		      size_t bytes, bool is_word, uint64_t word,
+		      const void *data)
 {
 	struct tmem_pool *p = pool_of(t, pool);
 	struct tmem_page *pg = page_find(p, oid, index);
 	struct tmem_obj *o;
-	uint64_t word = 0;
-	size_t bytes;
-	bool is_word;
+	size_t data_bytes = data && !is_word ? bytes : 0;
 
 	t->st.puts++;
 	if (pg) {			/* rule 1: the old copy goes first */
 		page_drop(t, pg);
 		t->st.put_replaced++;
 	}
-	is_word = page_same_filled(page, t->page_bytes, &word);
-	if (is_word) {
-		bytes = sizeof(word);
-	} else {
-		bytes = t->store->ops->compress(t->store, page, t->scratch,
-						t->page_bytes);
-		BUG_ON(bytes > t->page_bytes);
-		if (!bytes)
-			return put_refused(t, -E2BIG);
-	}
+	if (!bytes)
+		return put_refused(t, -E2BIG);
 	if (!make_room(t, p->kind, bytes))
 		return put_refused(t, -ENOSPC);
 	o = obj_find_or_create(t, p, oid);
 	if (!o)
 		return put_refused(t, -ENOMEM);
-	pg = t->mem->alloc(t->mem, sizeof(*pg) + (is_word ? 0 : bytes));
+	pg = t->mem->alloc(t->mem, sizeof(*pg) + data_bytes);
 	if (!pg) {
 		obj_release_if_empty(t, p, o);
 		return put_refused(t, -ENOMEM);
@@ -242,11 +239,12 @@ int tmem_put(struct tmem *t, int pool, uint64_t oid, uint64_t index,
 	pg->index = index;
 	pg->bytes = (uint32_t)bytes;
 	pg->is_word = is_word;
+	pg->has_data = data != NULL;
 	pg->word = word;
 	if (is_word) {
 		pg->csum = tmem_checksum(&pg->word, sizeof(pg->word));
-	} else {
-		memcpy(pg->data, t->scratch, bytes);
+	} else if (data) {
+		memcpy(pg->data, data, bytes);
 		pg->csum = tmem_checksum(pg->data, bytes);
 	}
 	if (pagemap_set(o->pages, index, pg)) {
@@ -268,9 +266,33 @@ int tmem_put(struct tmem *t, int pool, uint64_t oid, uint64_t index,
 	return 0;
 }
 
+int tmem_put(struct tmem *t, int pool, uint64_t oid, uint64_t index,
+	     const void *page)
+{
+	uint64_t word = 0;
+	size_t bytes;
+
+	if (page_same_filled(page, t->page_bytes, &word))
+		return put_common(t, pool, oid, index, sizeof(word), true,
+				  word, page);
+	bytes = t->store->ops->compress(t->store, page, t->scratch,
+					t->page_bytes);
+	BUG_ON(bytes > t->page_bytes);
+	return put_common(t, pool, oid, index, bytes, false, 0, t->scratch);
+}
+
+int tmem_put_size(struct tmem *t, int pool, uint64_t oid, uint64_t index,
+		  size_t stored_bytes)
+{
+	BUG_ON(stored_bytes > t->page_bytes);
+	return put_common(t, pool, oid, index, stored_bytes,
+			  stored_bytes == sizeof(uint64_t), 0, NULL);
+}
+
 /* Decode pg into page after checking its checksum: 0 or -EIO. */
 static int page_decode(struct tmem *t, const struct tmem_page *pg, void *page)
 {
+	BUG_ON(!pg->has_data);
 	if (pg->is_word) {
 		uint64_t *w = page;
 
@@ -295,7 +317,8 @@ int tmem_get(struct tmem *t, int pool, uint64_t oid, uint64_t index,
 	t->st.gets++;
 	if (!pg)
 		return -ENOENT;
-	if (page_decode(t, pg, page)) {
+	BUG_ON(!page && pg->has_data);
+	if (page && page_decode(t, pg, page)) {
 		/* rule 4: a bad copy goes, so later gets fail too */
 		page_drop(t, pg);
 		t->st.get_corrupt++;
@@ -379,37 +402,34 @@ void tmem_destroy_pool(struct tmem *t, int pool)
 	p->used = false;
 }
 
-struct tmem *tmem_create(size_t capacity_bytes, size_t page_bytes,
-			 const char *store_spec, const struct tmem_mem *mem,
+struct tmem *tmem_create(size_t capacity_bytes, struct tmem_store *store,
 			 char *err, size_t errlen)
 {
+	const struct tmem_mem *mem = store->mem;
+	size_t page_bytes = store->page_bytes;
 	struct tmem *t;
 
-	if (!mem)
-		mem = &tmem_mem_libc;
+	BUG_ON(page_bytes < 64 || page_bytes % 8 || page_bytes > UINT32_MAX);
 	if (!capacity_bytes) {
 		snprintf(err, errlen, "tmem: capacity must be at least 1 byte");
+		tmem_store_destroy(store);
 		return NULL;
 	}
-	BUG_ON(page_bytes < 64 || page_bytes % 8 || page_bytes > UINT32_MAX);
 	t = mem->alloc(mem, sizeof(*t));
+	if (t && !(t->scratch = mem->alloc(mem, page_bytes))) {
+		mem->free(mem, t, sizeof(*t));
+		t = NULL;
+	}
 	if (!t) {
 		snprintf(err, errlen, "tmem: out of memory");
+		tmem_store_destroy(store);
 		return NULL;
 	}
 	t->mem = mem;
+	t->store = store;
 	t->page_bytes = page_bytes;
 	t->capacity_bytes = capacity_bytes;
 	list_init(&t->eph_lru);
-	t->store = tmem_store_create(store_spec, page_bytes, mem, err, errlen);
-	t->scratch = t->store ? mem->alloc(mem, page_bytes) : NULL;
-	if (!t->scratch) {
-		if (t->store)
-			snprintf(err, errlen, "tmem: out of memory");
-		tmem_store_destroy(t->store);
-		mem->free(mem, t, sizeof(*t));
-		return NULL;
-	}
 	return t;
 }
 
@@ -441,7 +461,7 @@ void *tmem_stored_bytes(struct tmem *t, int pool, uint64_t oid,
 {
 	struct tmem_page *pg = page_find(pool_of(t, pool), oid, index);
 
-	if (!pg)
+	if (!pg || !pg->has_data)
 		return NULL;
 	*bytes = pg->bytes;
 	return pg->is_word ? (void *)&pg->word : (void *)pg->data;
