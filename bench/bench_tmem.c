@@ -9,6 +9,9 @@
  *   raw lz4 / raw zstd   LZ4_compress_fast_extState + LZ4_decompress_safe,
  *                        ZSTD_compressCCtx (level 1) + ZSTD_decompressDCtx
  *                        of every page into a buffer;
+ *   load zero / synth    the BigFile loadblk a tmem get saves on a load
+ *                        fault: the zero backend (a memset) and the synth
+ *                        one (making the page's bytes), get column only;
  *   tmem STORE           tmem_put of every page into an empty ephemeral
  *                        pool, then tmem_get of every page (exclusive: the
  *                        pool is empty again), the way reclaim and the load
@@ -30,14 +33,18 @@
 #include "bench/benchhelp.h"
 #include "common/bug.h"
 #include "policies/tmem.h"
+#include "real/bigfile.h"
 #include "workloads/synth.h"
 
 #define PB 4096
 
-enum { V_LZ4, V_ZSTD, V_COPY_T, V_LZ4_T, V_ZSTD_T, NV };
-static const char *const vname[NV] = { "raw lz4", "raw zstd", "tmem copy",
-				       "tmem lz4", "tmem zstd" };
-static const char *const vstore[NV] = { NULL, NULL, "copy", "lz4", "zstd" };
+enum { V_LZ4, V_ZSTD, V_ZERO, V_SYNTH, V_COPY_T, V_LZ4_T, V_ZSTD_T, NV };
+static const char *const vname[NV] = { "raw lz4", "raw zstd", "load zero",
+				       "load synth", "tmem copy", "tmem lz4",
+				       "tmem zstd" };
+static const char *const vstore[NV] = { [V_COPY_T] = "copy",
+					[V_LZ4_T] = "lz4",
+					[V_ZSTD_T] = "zstd" };
 
 struct samples {
 	double *put, *get;	/* per call, ns, all rounds */
@@ -100,6 +107,24 @@ static void round_raw(int v, struct samples *s, void *lz4_state,
 	double t2 = bench_cpu_s();
 	s->cpu_put[s->n / npages] = (t1 - t0) * 1e9 / (double)npages;
 	s->cpu_get[s->n / npages] = (t2 - t1) * 1e9 / (double)npages;
+	s->n += npages;
+}
+
+static void round_load(struct bigfile *bf, struct samples *s)
+{
+	double t0 = bench_cpu_s();
+
+	for (size_t i = 0; i < npages; i++) {
+		double a = now_ns();
+		int rc = bf->ops->loadblk(bf, i, out, PB);
+
+		s->get[s->n + i] = now_ns() - a - clock_ns;
+		s->put[s->n + i] = 0;
+		BUG_ON(rc);
+	}
+	s->cpu_put[s->n / npages] = 0;
+	s->cpu_get[s->n / npages] = (bench_cpu_s() - t0) * 1e9 / (double)npages;
+	s->stored = PB * npages;
 	s->n += npages;
 }
 
@@ -168,6 +193,7 @@ int main(int argc, char **argv)
 	static struct samples s[NV];
 	struct synth_params sp;
 	struct tmem *t[NV] = { 0 };
+	struct bigfile *zero, *synth;
 	void *lz4_state;
 	ZSTD_CCtx *cc = ZSTD_createCCtx();
 	ZSTD_DCtx *dc = ZSTD_createDCtx();
@@ -200,6 +226,9 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	zero = bigfile_zero_new(0);
+	synth = bigfile_synth_new(&sp, 0);
+	BUG_ON(!zero || !synth);
 	for (size_t i = 0; i < ARRAY_SIZE(cl); i++) {
 		double a = now_ns();
 
@@ -211,6 +240,8 @@ int main(int argc, char **argv)
 		for (int v = 0; v < NV; v++) {
 			if (t[v])
 				round_tmem(t[v], &s[v]);
+			else if (v == V_ZERO || v == V_SYNTH)
+				round_load(v == V_ZERO ? zero : synth, &s[v]);
 			else
 				round_raw(v, &s[v], lz4_state, cc, dc);
 		}
@@ -224,6 +255,13 @@ int main(int argc, char **argv)
 	for (int v = 0; v < NV; v++) {
 		size_t n = s[v].n;
 
+		if (v == V_ZERO || v == V_SYNTH) {
+			printf("%-10s %6s  %9s %9s %9s  %9.0f %9.0f %9.0f\n",
+			       vname[v], "-", "-", "-", "-", pct(s[v].get, n, 0.5),
+			       pct(s[v].get, n, 0.99),
+			       bench_median(s[v].cpu_get, rounds));
+			continue;
+		}
 		printf("%-10s %6.2f  %9.0f %9.0f %9.0f  %9.0f %9.0f %9.0f\n",
 		       vname[v], (double)(PB * npages) / (double)s[v].stored,
 		       pct(s[v].put, n, 0.5), pct(s[v].put, n, 0.99),
@@ -231,14 +269,16 @@ int main(int argc, char **argv)
 		       pct(s[v].get, n, 0.5), pct(s[v].get, n, 0.99),
 		       bench_median(s[v].cpu_get, rounds));
 	}
-	printf("(put = compress, get = decompress for the raw rows; ns per "
-	       "4 KiB page; med/p99 per call, ns/pg = CPU time per page, "
-	       "median of rounds)\n");
+	printf("(put = compress, get = decompress for the raw rows, get = "
+	       "loadblk for the load rows; ns per 4 KiB page; med/p99 per call, "
+	       "ns/pg = CPU time per page, median of rounds)\n");
 	for (int v = 0; v < NV; v++) {
 		tmem_destroy(t[v]);
 		free(s[v].put);
 		free(s[v].get);
 	}
+	bigfile_release(zero);
+	bigfile_release(synth);
 	ZSTD_freeCCtx(cc);
 	ZSTD_freeDCtx(dc);
 	free(lz4_state);

@@ -231,7 +231,8 @@ size_t tmem_index_bytes(const struct tmem *t);
 void *tmem_stored_bytes(struct tmem *t, int pool, uint64_t obj,
 			uint64_t index, size_t *bytes);
 
-/* The 32-bit checksum stored with each copy (exposed for the tests). */
-uint32_t tmem_checksum(const void *p, size_t bytes);
+/* The checksum stored with each copy (exposed for the tests): finds every
+ * change within one 32-bit word, so every flipped byte. */
+uint64_t tmem_checksum(const void *p, size_t bytes);
 
 #endif

@@ -35,7 +35,8 @@ struct tmem_page {
 	struct tmem_pool *pool;
 	uint64_t index;
 	uint32_t bytes;			/* stored bytes charged (8 for a word) */
-	uint32_t csum;			/* tmem_checksum of the stored bytes */
+
+	uint64_t csum;			/* tmem_checksum of the stored bytes */
 	bool is_word;			/* same-filled: kept as word */
 	bool has_data;			/* false: a tmem_put_size page */
 	uint64_t word;
@@ -61,28 +62,47 @@ struct tmem {
 	struct tmem_pool pools[TMEM_MAX_POOLS];
 };
 
-#define TMEM_MIX 0xff51afd7ed558ccdull
+typedef uint64_t csum_vec __attribute__((vector_size(16)));
 
-uint32_t tmem_checksum(const void *p, size_t bytes)
+uint64_t tmem_checksum(const void *p, size_t bytes)
 {
 	const unsigned char *b = p;
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ bytes, w;
+	const csum_vec lo32 = { 0xffffffffu, 0xffffffffu };
+	csum_vec lo = { 0 }, hi = { 0 }, run = { 0 }, w;
+	uint64_t sum = 0, pos = 0;
+	uint32_t t;
 
-	/* Each step is a bijection of h for a fixed word and of the word
-	 * for a fixed h, so a changed word always changes the 64-bit state;
-	 * only the final fold to 32 bits can hide a change (2^-32). */
-	for (; bytes >= 8; b += 8, bytes -= 8) {
-		memcpy(&w, b, 8);
-		h = (h ^ w) * TMEM_MIX;
-		h ^= h >> 29;
+	/*
+	 * Fletcher's idea on 32-bit words: sum = the words' sum, pos = the
+	 * sum of the running sums after every 16-byte block.  A change
+	 * within one 32-bit word changes sum by a nonzero amount below
+	 * 2^32, so every single-byte flip (any change inside one word) is
+	 * found; pos makes it sensitive to order.  The two lanes of a 16-byte
+	 * vector (one SSE2 register; GCC/clang vector extensions) do not
+	 * depend on each other.
+	 */
+	for (; bytes >= 16; b += 16, bytes -= 16) {
+		memcpy(&w, b, 16);
+		lo += w & lo32;
+		hi += w >> 32;
+		run += lo + hi;
+	}
+	for (int i = 0; i < 2; i++) {
+		sum += lo[i] + hi[i];
+		pos += run[i];
+	}
+	for (; bytes >= 4; b += 4, bytes -= 4) {
+		memcpy(&t, b, 4);
+		sum += t;
+		pos += sum;
 	}
 	if (bytes) {
-		w = 0;
-		memcpy(&w, b, bytes);
-		h = (h ^ w) * TMEM_MIX;
-		h ^= h >> 29;
+		t = 0;
+		memcpy(&t, b, bytes);
+		sum += (uint64_t)t + 1;	/* + 1: a zero tail still counts */
+		pos += sum;
 	}
-	return (uint32_t)(h ^ (h >> 32));
+	return (sum & 0xffffffffull) ^ (sum >> 32 << 32) ^ (pos << 32);
 }
 
 /* True if every 64-bit word of page equals the first (stored in *word). */
