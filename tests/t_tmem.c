@@ -416,10 +416,24 @@ static void test_rules(void)
 	CHECK_EQ(tmem_stats(t)->pages, 2);
 	CHECK_EQ(tmem_stats(t)->bytes, sa + sb);
 
+	/* the index grows with objects and pages, and shrinks back */
+	{
+		size_t base = tmem_index_bytes(t), more;
+
+		for (uint64_t i = 0; i < 64; i++)
+			CHECK_EQ(tmem_put(t, per, 100 + i % 4, i, a), 0);
+		more = tmem_index_bytes(t);
+		CHECK_MSG(more >= base + 64 * 48, "%zu -> %zu", base, more);
+		for (uint64_t i = 0; i < 4; i++)
+			CHECK_EQ(tmem_flush_object(t, per, 100 + i), 16);
+		CHECK_EQ(tmem_index_bytes(t), base);
+		CHECK_EQ(tmem_capacity_bytes(t), 1 << 20);
+	}
+
 	/* destroy_pool drops its pages and frees the id for reuse */
 	tmem_destroy_pool(t, per);
 	CHECK_EQ(tmem_stats(t)->pages, 0);
-	CHECK_EQ(tmem_stats(t)->flushes, 13);
+	CHECK_EQ(tmem_stats(t)->flushes, 13 + 64);
 	CHECK_EQ(tmem_new_pool(t, TMEM_EPHEMERAL), per);
 	for (int i = 2; i < TMEM_MAX_POOLS; i++)
 		CHECK(tmem_new_pool(t, TMEM_PERSISTENT) >= 0);
