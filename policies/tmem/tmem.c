@@ -172,9 +172,10 @@ static size_t page_alloc_bytes(const struct tmem_page *pg)
 	return sizeof(*pg) + (pg->is_word || !pg->has_data ? 0 : pg->bytes);
 }
 
-/* Drop pg from its object, the lists and the accounting, and free it (and
- * its object when that becomes empty). */
-static void page_drop(struct tmem *t, struct tmem_page *pg)
+/* Drop pg from its object, the lists and the accounting, and free it;
+ * free its object too when that becomes empty, unless keep_obj (a put
+ * that replaces pg: the caller releases the object if the put fails). */
+static void page_drop_keep(struct tmem *t, struct tmem_page *pg, bool keep_obj)
 {
 	struct tmem_obj *o = pg->obj;
 	struct tmem_pool *p = pg->pool;
@@ -187,7 +188,13 @@ static void page_drop(struct tmem *t, struct tmem_page *pg)
 	t->st.bytes -= pg->bytes;
 	t->st.pages--;
 	t->mem->free(t->mem, pg, page_alloc_bytes(pg));
-	obj_release_if_empty(t, p, o);
+	if (!keep_obj)
+		obj_release_if_empty(t, p, o);
+}
+
+static void page_drop(struct tmem *t, struct tmem_page *pg)
+{
+	page_drop_keep(t, pg, false);
 }
 
 static struct tmem_page *page_find(struct tmem_pool *p, uint64_t oid,
@@ -233,19 +240,22 @@ static int put_common(struct tmem *t, int pool, uint64_t oid, uint64_t index,
 		      const void *data)
 {
 	struct tmem_pool *p = pool_of(t, pool);
-	struct tmem_page *pg = page_find(p, oid, index);
-	struct tmem_obj *o;
+	struct tmem_obj *o = obj_find(p, oid);
+	struct tmem_page *pg = o ? pagemap_get(o->pages, index) : NULL;
 	size_t data_bytes = data && !is_word ? bytes : 0;
 
 	t->st.puts++;
 	if (pg) {			/* rule 1: the old copy goes first */
-		page_drop(t, pg);
+		page_drop_keep(t, pg, true);
 		t->st.put_replaced++;
 	}
-	if (!bytes)
-		return put_refused(t, -E2BIG);
-	if (!make_room(t, p->kind, bytes))
-		return put_refused(t, -ENOSPC);
+	if (!bytes || !make_room(t, p->kind, bytes)) {
+		if (o)		/* never evicted: make_room drops only
+				 * ephemeral pages, and only for a
+				 * persistent put */
+			obj_release_if_empty(t, p, o);
+		return put_refused(t, bytes ? -ENOSPC : -E2BIG);
+	}
 	o = obj_find_or_create(t, p, oid);
 	if (!o)
 		return put_refused(t, -ENOMEM);
