@@ -29,7 +29,8 @@
  *   zstd   libzstd at a fast level (`level`, default 1).
  * Before any store, a page whose 64-bit words are all equal (zero-filled or
  * same-filled) is kept as that one word (zswap's same-filled pages).  Every
- * stored copy carries a 32-bit checksum of its stored bytes, checked by get.
+ * stored copy carries a checksum of its stored bytes (tmem_checksum: any
+ * flipped byte is found), checked by get.
  *
  * Capacity is in bytes: the stored size of every page (the compressed
  * bytes; 8 for a one-word page), summed over all pools of the tier.  A put
