@@ -227,6 +227,17 @@ static struct er_file *er_file_get(struct engine_real *er, uint32_t id,
 		}
 		f->bf = NULL;
 		f->fh = fileh_open(er->zero, er->ram, &pol, err, errlen);
+	} else if (!strncmp(er->cfg.file, "synth:", 6)) {
+		struct synth_params sp;
+
+		if (synth_parse(er->cfg.file + 6, &sp, err, errlen))
+			return NULL;
+		f->bf = bigfile_synth_new(&sp, id);
+		if (!f->bf) {
+			snprintf(err, errlen, "out of memory");
+			return NULL;
+		}
+		f->fh = fileh_open(f->bf, er->ram, &pol, err, errlen);
 	} else {
 		char path[4096];
 

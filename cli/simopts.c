@@ -16,6 +16,7 @@
 #include "policies/pagemap.h"
 #include "policies/reclaim.h"
 #include "sim/sim.h"
+#include "workloads/synth.h"
 
 #define USER_VA_BYTES (1ull << 47)	/* x86-64 user address space */
 
@@ -170,6 +171,11 @@ static int parse_args(struct sim_opts *o, int real, int argc, char **argv,
 			}
 			o->ram_type = val;
 		} else if (real && !strcmp(name, "--file")) {
+			struct synth_params sp;
+
+			if (!strncmp(val, "synth", 5) && (!val[5] || val[5] == ':') &&
+			    synth_parse(val[5] ? val + 6 : "", &sp, err, errlen))
+				return SIMOPTS_USAGE;
 			o->file = val;
 		} else if (real && !strcmp(name, "--fault")) {
 			if (strcmp(val, "sigsegv")) {

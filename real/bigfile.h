@@ -12,6 +12,8 @@
  *            pattern (bigfile_pattern_word) so tests can verify content;
  *            storeblk accepts and forgets;
  *   file     pread/pwrite on a real file (reads past its end give zeros);
+ *   synth    pages of a chosen compressibility (workloads/synth.h), the
+ *            same bytes the simulator makes; storeblk counts writes;
  *   slow     a wrapper: adds latency to every call, and fails chosen
  *            blocks with EIO (for experiments and error-path tests).
  */
@@ -20,6 +22,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "workloads/synth.h"
 
 struct bigfile;
 
@@ -78,6 +82,14 @@ static inline uint64_t bigfile_pattern_word(uint64_t blk, uint64_t i)
 #define BIGFILE_FILE_CREATE 0x1u
 struct bigfile *bigfile_file_new(const char *path, unsigned flags, char *err,
 				 size_t errlen);
+
+/* synth: block blk of file number `file` reads as synth_page(params,
+ * file, blk, its write count); storeblk adds one to the count.  NULL when
+ * out of memory. */
+struct bigfile *bigfile_synth_new(const struct synth_params *params,
+				  uint64_t file);
+/* How many times storeblk wrote blk. */
+uint64_t bigfile_synth_wcount(struct bigfile *f, uint64_t blk);
 
 /* slow: wraps inner (and releases it on release).  Every loadblk and
  * storeblk first waits latency_ns (nanosleep: it models a slow device, it

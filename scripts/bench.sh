@@ -172,6 +172,7 @@ quick_args() {
 	bench_pagemap) echo "-n 65536 -r 3" ;;
 	bench_fault) echo "-n 1024 -r 3" ;;
 	bench_sim) echo "--accesses 1000000 --pages 100000 --runs 1" ;;
+	bench_tmem) echo "-n 1024 -r 5" ;;
 	*) return 1 ;;
 	esac
 }
