@@ -46,10 +46,9 @@
  * put whose memory the mem source refuses.  A refused put changes nothing
  * but the counters (and the flush of the old copy, rule 1).
  *
- * Memory: every allocation of the tier, its pools and stored pages goes
- * through the struct tmem_mem given at create (P1-ARCH decision 3's mem
- * source; the object and page maps are pagemap policies and allocate the
- * way pagemaps do).  The store's working memory (compressor state, a
+ * Memory: every allocation of the tier, its pools, their maps (pagemap
+ * policies made with the same source) and stored pages goes through the
+ * memory source of the store given at create (common/mem.h).  The store's working memory (compressor state, a
  * scratch page) is allocated at create, so put and get allocate only the
  * stored page and, for a new object, its map.
  *
@@ -66,21 +65,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- memory ------------------------------------------------------------ */
-
-/*
- * Where the tier's memory comes from.  alloc returns `bytes` zeroed bytes
- * or NULL (then the op that asked fails cleanly); free gets the size back.
- * Both run in the caller's context (see "Context" above).
- */
-struct tmem_mem {
-	void *(*alloc)(const struct tmem_mem *m, size_t bytes);
-	void (*free)(const struct tmem_mem *m, void *p, size_t bytes);
-	void *ctx;		/* the source's own state */
-};
-
-/* The C library's calloc/free (common/tmem_libc.c). */
-extern const struct tmem_mem tmem_mem_libc;
+#include "common/mem.h"
 
 /* ---- page stores ------------------------------------------------------- */
 
@@ -90,7 +75,7 @@ struct tmem_store_ops;
 struct tmem_store {
 	const struct tmem_store_ops *ops;
 	size_t page_bytes;
-	const struct tmem_mem *mem;
+	const struct mem_source *mem;
 };
 
 struct tmem_store_ops {
@@ -99,7 +84,7 @@ struct tmem_store_ops {
 	/* A store for pages of page_bytes, its working memory from mem.  Bad
 	 * args or no memory: NULL and a one-line message in err. */
 	struct tmem_store *(*create)(const char *args, size_t page_bytes,
-				     const struct tmem_mem *mem, char *err,
+				     const struct mem_source *mem, char *err,
 				     size_t errlen);
 	void (*destroy)(struct tmem_store *s);
 	/* Encode page (page_bytes) into dst (dst_cap = page_bytes bytes).
@@ -118,10 +103,10 @@ struct tmem_store_ops {
 /* NULL-terminated, in the order --list shows them. */
 extern const struct tmem_store_ops *const tmem_store_registry[];
 
-/* A store from "NAME[:ARGS]" (mem NULL: tmem_mem_libc); NULL and a
+/* A store from "NAME[:ARGS]" (mem NULL: mem_default); NULL and a
  * message naming the valid stores on error. */
 struct tmem_store *tmem_store_create(const char *spec, size_t page_bytes,
-				     const struct tmem_mem *mem, char *err,
+				     const struct mem_source *mem, char *err,
 				     size_t errlen);
 
 static inline void tmem_store_destroy(struct tmem_store *s)

@@ -74,7 +74,8 @@ struct bigfile *bigfile_synth_new(const struct synth_params *params,
 
 	if (!s)
 		return NULL;
-	s->wcount = pagemap_create("radix", err, sizeof(err));
+	s->wcount = pagemap_create("radix", &(const struct pagemap_params){
+					   .mem = &mem_default }, err, sizeof(err));
 	if (!s->wcount) {
 		free(s);
 		return NULL;

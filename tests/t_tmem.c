@@ -16,6 +16,7 @@
 #include "common/bug.h"
 #include "policies/tmem.h"
 #include "real/bigfile.h"
+#include "tests/memtest.h"
 #include "tests/testhelp.h"
 #include "workloads/synth.h"
 
@@ -42,6 +43,40 @@ static void fill(void *page, double ratio, uint64_t pgoff)
 	struct synth_params p = { ratio, 7 };
 
 	synth_page(&p, 3, pgoff, 0, page, PB);
+}
+
+/* ---- memory: only from the source, none in compress or decompress ----- */
+
+static void test_memory(void)
+{
+	static unsigned char in[PB], out[PB];
+
+	fill(in, 3, 1);
+	for (size_t s = 0; s < ARRAY_SIZE(stores); s++) {
+		struct memtest mt = MEMTEST_INIT;
+		char err[256];
+		struct tmem_store *st = tmem_store_create(stores[s], PB, &mt.ms,
+							  err, sizeof(err));
+		struct tmem *t = tmem_create(1 << 20, st, err, sizeof(err));
+		int per = tmem_new_pool(t, TMEM_PERSISTENT);
+		uint64_t allocs;
+
+		CHECK_EQ(tmem_put(t, per, 1, 1, in), 0);
+		allocs = mt.allocs;
+		CHECK(tmem_stored_size(t, in) > 0);	/* compress */
+		CHECK_EQ(tmem_get(t, per, 1, 1, out), 0);	/* decompress */
+		CHECK_MSG(mt.allocs == allocs, "%s: %llu allocations",
+			  stores[s], (unsigned long long)(mt.allocs - allocs));
+		/* a put over a page of a live object keeps the object */
+		CHECK_EQ(tmem_put(t, per, 1, 2, in), 0);
+		allocs = mt.allocs;
+		CHECK_EQ(tmem_put(t, per, 1, 1, in), 0);
+		CHECK_MSG(mt.allocs == allocs + 1, "%s: %llu allocations",
+			  stores[s], (unsigned long long)(mt.allocs - allocs));
+		tmem_destroy(t);
+		CHECK_MSG(mt.bytes == 0 && mt.blocks == 0, "%s: %lld bytes left",
+			  stores[s], (long long)mt.bytes);
+	}
 }
 
 /* ---- stores: round trip, one-word pages ------------------------------- */
@@ -239,42 +274,16 @@ static const struct tmem_store_ops flaky_ops = {
 	.decompress = flaky_decompress,
 };
 
-/* A mem source that refuses every allocation while `fail` is set. */
-struct failmem {
-	struct tmem_mem m;
-	int fail;
-	long live;		/* allocations not freed */
-};
-
-static void *failmem_alloc(const struct tmem_mem *m, size_t bytes)
-{
-	struct failmem *f = m->ctx;
-
-	if (f->fail)
-		return NULL;
-	f->live++;
-	return calloc(1, bytes);
-}
-
-static void failmem_free(const struct tmem_mem *m, void *p, size_t bytes)
-{
-	struct failmem *f = m->ctx;
-
-	(void)bytes;
-	f->live--;
-	free(p);
-}
-
-static struct tmem *flaky_tier(struct flaky **fp, struct failmem *fm,
+static struct tmem *flaky_tier(struct flaky **fp, struct memtest *mt,
 			       size_t cap)
 {
 	char err[256];
 	struct flaky *f = calloc(1, sizeof(*f));
 
 	BUG_ON(!f);
-	f->inner = tmem_store_create("lz4", PB, &fm->m, err, sizeof(err));
+	f->inner = tmem_store_create("lz4", PB, &mt->ms, err, sizeof(err));
 	BUG_ON(!f->inner);
-	f->base = (struct tmem_store){ &flaky_ops, PB, &fm->m };
+	f->base = (struct tmem_store){ &flaky_ops, PB, &mt->ms };
 	*fp = f;
 	return tmem_create(cap, &f->base, err, sizeof(err));
 }
@@ -282,13 +291,12 @@ static struct tmem *flaky_tier(struct flaky **fp, struct failmem *fm,
 static void test_failures(void)
 {
 	static unsigned char a[PB], b[PB], out[PB];
-	struct failmem fm = { { failmem_alloc, failmem_free, NULL }, 0, 0 };
+	struct memtest mt = MEMTEST_INIT;
 	struct flaky *f;
 	struct tmem *t;
 	int eph, per;
 
-	fm.m.ctx = &fm;
-	t = flaky_tier(&f, &fm, 1 << 20);
+	t = flaky_tier(&f, &mt, 1 << 20);
 	CHECK(t != NULL);
 	eph = tmem_new_pool(t, TMEM_EPHEMERAL);
 	per = tmem_new_pool(t, TMEM_PERSISTENT);
@@ -323,38 +331,62 @@ static void test_failures(void)
 		CHECK(!memcmp(out, b, PB));
 	}
 
-	/* the mem source refuses: the put is refused, the tier intact */
-	{
-		uint64_t pages = tmem_stats(t)->pages;
-		long live = fm.live;
+	/* the mem source refuses the n-th allocation of a put (a new
+	 * object: its record, its map; a page: its record): the put is
+	 * refused and the tier holds what it held, until n is past them */
+	for (uint64_t obj = 77; obj <= 78; obj++) {
+		uint64_t n, pages = tmem_stats(t)->pages;
+		int64_t blocks;
+		int rc;
 
-		fm.fail = 1;
-		CHECK_EQ(tmem_put(t, per, 77, 1, a), -ENOMEM);	/* new object */
-		CHECK_EQ(tmem_put(t, per, 4, 5, a), -ENOMEM);	/* page only */
-		fm.fail = 0;
-		CHECK_EQ(tmem_stats(t)->pages, pages);
-		CHECK_EQ(fm.live, live);
-		CHECK_EQ(tmem_get(t, per, 77, 1, out), -ENOENT);
-		CHECK_EQ(tmem_put(t, per, 77, 1, a), 0);
-		CHECK_EQ(tmem_get(t, per, 77, 1, out), 0);
+		if (obj == 78)		/* the object exists: the page only */
+			CHECK_EQ(tmem_put(t, per, obj, 0, b), 0);
+		pages = tmem_stats(t)->pages;
+		blocks = mt.blocks;
+		for (n = 1;; n++) {
+			mt.fail_in = n;
+			rc = tmem_put(t, per, obj, 1, a);
+			if (!rc)
+				break;
+			CHECK_EQ(rc, -ENOMEM);
+			CHECK_EQ(tmem_stats(t)->pages, pages);
+			CHECK_EQ(mt.blocks, blocks);
+			CHECK_EQ(tmem_get(t, per, obj, 1, out), -ENOENT);
+		}
+		mt.fail_in = 0;
+		CHECK_MSG(obj == 77 ? n >= 3 : n == 2, "%llu allocations",
+			  (unsigned long long)n);
+		CHECK_EQ(tmem_get(t, per, obj, 1, out), 0);
 		CHECK(!memcmp(out, a, PB));
 	}
 	tmem_destroy(t);
-	CHECK_EQ(fm.live, 0);
+	CHECK_EQ(mt.bytes, 0);
+	CHECK_EQ(mt.blocks, 0);
 
 	/* create fails cleanly when memory does */
 	{
 		char err[256];
-		struct tmem_store *s = tmem_store_create("zstd", PB, &fm.m, err,
+		struct tmem_store *s = tmem_store_create("zstd", PB, &mt.ms, err,
 							 sizeof(err));
 
 		CHECK(s != NULL);
-		fm.fail = 1;
-		CHECK(tmem_create(1 << 20, s, err, sizeof(err)) == NULL);
-		CHECK(strstr(err, "out of memory") != NULL);
-		CHECK(tmem_store_create("lz4", PB, &fm.m, err, sizeof(err)) == NULL);
-		fm.fail = 0;
-		CHECK_EQ(fm.live, 0);
+		for (uint64_t n = 1; n <= 2; n++) {
+			if (!s)
+				s = tmem_store_create("copy", PB, &mt.ms, err,
+						      sizeof(err));
+			mt.fail_in = n;	/* the tier, its scratch page */
+			CHECK(tmem_create(1 << 20, s, err, sizeof(err)) == NULL);
+			CHECK(strstr(err, "out of memory") != NULL);
+			CHECK_EQ(mt.fail_in, 0);	/* it asked n times */
+			s = NULL;
+		}
+		mt.fail_in = 1;
+		CHECK(tmem_store_create("lz4", PB, &mt.ms, err, sizeof(err)) == NULL);
+		mt.fail_in = 2;
+		CHECK(tmem_store_create("lz4", PB, &mt.ms, err, sizeof(err)) == NULL);
+		mt.fail_in = 0;
+		CHECK_EQ(mt.bytes, 0);
+		CHECK_EQ(mt.blocks, 0);
 	}
 }
 
@@ -649,6 +681,7 @@ static void test_synth(void)
 int main(void)
 {
 	T_BEGIN("tmem");
+	test_memory();
 	test_round_trip();
 	test_incompressible();
 	test_word_pages();

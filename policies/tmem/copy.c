@@ -12,14 +12,14 @@
 #include "common/args.h"
 
 static struct tmem_store *copy_create(const char *args, size_t page_bytes,
-				      const struct tmem_mem *mem, char *err,
+				      const struct mem_source *mem, char *err,
 				      size_t errlen)
 {
 	struct tmem_store *s;
 
 	if (args_parse("tmem store copy", args, NULL, 0, err, errlen))
 		return NULL;
-	s = mem->alloc(mem, sizeof(*s));
+	s = mem_alloc(mem, sizeof(*s), 0);
 	if (!s) {
 		snprintf(err, errlen, "tmem store copy: out of memory");
 		return NULL;
@@ -31,7 +31,7 @@ static struct tmem_store *copy_create(const char *args, size_t page_bytes,
 
 static void copy_destroy(struct tmem_store *s)
 {
-	s->mem->free(s->mem, s, sizeof(*s));
+	mem_free(s->mem, s, sizeof(*s), 0);
 }
 
 static size_t copy_compress(struct tmem_store *s, const void *page, void *dst,

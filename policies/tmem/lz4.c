@@ -24,7 +24,7 @@ struct lz4_store {
 };
 
 static struct tmem_store *lz4_create(const char *args, size_t page_bytes,
-				     const struct tmem_mem *mem, char *err,
+				     const struct mem_source *mem, char *err,
 				     size_t errlen)
 {
 	uint64_t accel = 1;
@@ -37,12 +37,12 @@ static struct tmem_store *lz4_create(const char *args, size_t page_bytes,
 	if (args_parse("tmem store lz4", args, specs, ARRAY_SIZE(specs), err,
 		       errlen))
 		return NULL;
-	z = mem->alloc(mem, sizeof(*z));
+	z = mem_alloc(mem, sizeof(*z), 0);
 	if (z) {
 		z->state_bytes = (size_t)LZ4_sizeofState();
-		z->state = mem->alloc(mem, z->state_bytes);
+		z->state = mem_alloc(mem, z->state_bytes, 0);
 		if (!z->state) {
-			mem->free(mem, z, sizeof(*z));
+			mem_free(mem, z, sizeof(*z), 0);
 			z = NULL;
 		}
 	}
@@ -60,8 +60,8 @@ static void lz4_destroy(struct tmem_store *s)
 {
 	struct lz4_store *z = container_of(s, struct lz4_store, base);
 
-	s->mem->free(s->mem, z->state, z->state_bytes);
-	s->mem->free(s->mem, z, sizeof(*z));
+	mem_free(s->mem, z->state, z->state_bytes, 0);
+	mem_free(s->mem, z, sizeof(*z), 0);
 }
 
 static size_t lz4_compress(struct tmem_store *s, const void *page, void *dst,

@@ -18,7 +18,7 @@ const struct tmem_store_ops *const tmem_store_registry[] = {
 };
 
 struct tmem_store *tmem_store_create(const char *spec, size_t page_bytes,
-				     const struct tmem_mem *mem, char *err,
+				     const struct mem_source *mem, char *err,
 				     size_t errlen)
 {
 	char name[64];
@@ -27,7 +27,7 @@ struct tmem_store *tmem_store_create(const char *spec, size_t page_bytes,
 	struct tmem_store *s;
 
 	if (!mem)
-		mem = &tmem_mem_libc;
+		mem = &mem_default;
 	if (spec_split(spec, name, sizeof(name), &args, err, errlen))
 		return NULL;
 	ops = registry_lookup("tmem store",

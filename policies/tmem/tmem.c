@@ -50,7 +50,7 @@ struct tmem_pool {
 };
 
 struct tmem {
-	const struct tmem_mem *mem;
+	const struct mem_source *mem;
 	struct tmem_store *store;
 	size_t page_bytes;
 	size_t capacity_bytes;
@@ -141,14 +141,15 @@ static struct tmem_obj *obj_find_or_create(struct tmem *t,
 
 	if (o)
 		return o;
-	o = t->mem->alloc(t->mem, sizeof(*o));
+	o = mem_alloc(t->mem, sizeof(*o), 0);
 	if (!o)
 		return NULL;
 	o->oid = oid;
-	o->pages = pagemap_create("radix", err, sizeof(err));
+	o->pages = pagemap_create("radix", &(const struct pagemap_params){
+					  .mem = t->mem }, err, sizeof(err));
 	if (!o->pages || pagemap_set(p->objs, oid, o)) {
 		pagemap_destroy(o->pages);
-		t->mem->free(t->mem, o, sizeof(*o));
+		mem_free(t->mem, o, sizeof(*o), 0);
 		return NULL;
 	}
 	t->nobjs++;
@@ -163,7 +164,7 @@ static void obj_release_if_empty(struct tmem *t, struct tmem_pool *p,
 		return;
 	BUG_ON(pagemap_del(p->objs, o->oid) != o);
 	pagemap_destroy(o->pages);
-	t->mem->free(t->mem, o, sizeof(*o));
+	mem_free(t->mem, o, sizeof(*o), 0);
 	t->nobjs--;
 }
 
@@ -187,7 +188,7 @@ static void page_drop_keep(struct tmem *t, struct tmem_page *pg, bool keep_obj)
 	}
 	t->st.bytes -= pg->bytes;
 	t->st.pages--;
-	t->mem->free(t->mem, pg, page_alloc_bytes(pg));
+	mem_free(t->mem, pg, page_alloc_bytes(pg), 0);
 	if (!keep_obj)
 		obj_release_if_empty(t, p, o);
 }
@@ -259,7 +260,7 @@ static int put_common(struct tmem *t, int pool, uint64_t oid, uint64_t index,
 	o = obj_find_or_create(t, p, oid);
 	if (!o)
 		return put_refused(t, -ENOMEM);
-	pg = t->mem->alloc(t->mem, sizeof(*pg) + data_bytes);
+	pg = mem_alloc(t->mem, sizeof(*pg) + data_bytes, 0);
 	if (!pg) {
 		obj_release_if_empty(t, p, o);
 		return put_refused(t, -ENOMEM);
@@ -278,7 +279,7 @@ static int put_common(struct tmem *t, int pool, uint64_t oid, uint64_t index,
 		pg->csum = tmem_checksum(pg->data, bytes);
 	}
 	if (pagemap_set(o->pages, index, pg)) {
-		t->mem->free(t->mem, pg, page_alloc_bytes(pg));
+		mem_free(t->mem, pg, page_alloc_bytes(pg), 0);
 		obj_release_if_empty(t, p, o);
 		return put_refused(t, -ENOMEM);
 	}
@@ -406,7 +407,8 @@ int tmem_new_pool(struct tmem *t, enum tmem_pool_kind kind)
 
 		if (p->used)
 			continue;
-		p->objs = pagemap_create("hash", err, sizeof(err));
+		p->objs = pagemap_create("hash", &(const struct pagemap_params){
+					 .mem = t->mem }, err, sizeof(err));
 		if (!p->objs)
 			return -ENOMEM;
 		p->used = true;
@@ -435,7 +437,7 @@ void tmem_destroy_pool(struct tmem *t, int pool)
 struct tmem *tmem_create(size_t capacity_bytes, struct tmem_store *store,
 			 char *err, size_t errlen)
 {
-	const struct tmem_mem *mem = store->mem;
+	const struct mem_source *mem = store->mem;
 	size_t page_bytes = store->page_bytes;
 	struct tmem *t;
 
@@ -445,9 +447,9 @@ struct tmem *tmem_create(size_t capacity_bytes, struct tmem_store *store,
 		tmem_store_destroy(store);
 		return NULL;
 	}
-	t = mem->alloc(mem, sizeof(*t));
-	if (t && !(t->scratch = mem->alloc(mem, page_bytes))) {
-		mem->free(mem, t, sizeof(*t));
+	t = mem_alloc(mem, sizeof(*t), 0);
+	if (t && !(t->scratch = mem_alloc(mem, page_bytes, 0))) {
+		mem_free(mem, t, sizeof(*t), 0);
 		t = NULL;
 	}
 	if (!t) {
@@ -472,8 +474,8 @@ void tmem_destroy(struct tmem *t)
 			tmem_destroy_pool(t, i);
 	BUG_ON(t->st.pages || t->st.bytes || t->nobjs);
 	tmem_store_destroy(t->store);
-	t->mem->free(t->mem, t->scratch, t->page_bytes);
-	t->mem->free(t->mem, t, sizeof(*t));
+	mem_free(t->mem, t->scratch, t->page_bytes, 0);
+	mem_free(t->mem, t, sizeof(*t), 0);
 }
 
 size_t tmem_stored_size(struct tmem *t, const void *page)

@@ -4,17 +4,18 @@
  * than LZ4 for more CPU, zswap's other common choice.
  *
  * One compression and one decompression context per store, made at
- * create.  libzstd allocates their memory itself (its custom allocator
- * interface frees without a size, which the mem source needs), all of it at
- * create: a first compression of a page there sizes the context's work
- * space, and later ones at the same level reuse it, so compress and
- * decompress never allocate.  A page that does not fit into one page is
- * refused.  Argument: level=N (1..19, default 1).
+ * create, their memory from the store's source through libzstd's custom
+ * allocator (which frees without a size: each block keeps its size in a
+ * 16-byte header).  A first compression of a page at create sizes the
+ * context's work space, and later ones at the same level and page size
+ * reuse it, so compress and decompress never allocate.  A page that does
+ * not fit into one page is refused.  Argument: level=N (1..19, default 1).
  */
 #include "policies/tmem.h"
 
 #include <errno.h>
 #include <stdio.h>
+#define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_customMem */
 #include <zstd.h>
 
 #include "common/args.h"
@@ -26,6 +27,27 @@ struct zstd_store {
 	ZSTD_CCtx *cctx;
 	ZSTD_DCtx *dctx;
 };
+
+#define ZSTD_HDR 16	/* keeps the block's size; malloc's alignment */
+
+static void *zstd_mem_alloc(void *opaque, size_t bytes)
+{
+	const struct mem_source *mem = opaque;
+	size_t *p = mem_alloc(mem, bytes + ZSTD_HDR, 0);
+
+	if (!p)
+		return NULL;
+	*p = bytes + ZSTD_HDR;
+	return (char *)p + ZSTD_HDR;
+}
+
+static void zstd_mem_free(void *opaque, void *addr)
+{
+	size_t *p = (size_t *)(void *)((char *)addr - ZSTD_HDR);
+
+	if (addr)
+		mem_free(opaque, p, *p, 0);
+}
 
 static size_t zstd_compress(struct tmem_store *s, const void *page, void *dst,
 			    size_t dst_cap)
@@ -43,11 +65,11 @@ static void zstd_destroy(struct tmem_store *s)
 
 	ZSTD_freeCCtx(z->cctx);
 	ZSTD_freeDCtx(z->dctx);
-	s->mem->free(s->mem, z, sizeof(*z));
+	mem_free(s->mem, z, sizeof(*z), 0);
 }
 
 static struct tmem_store *zstd_create(const char *args, size_t page_bytes,
-				      const struct tmem_mem *mem, char *err,
+				      const struct mem_source *mem, char *err,
 				      size_t errlen)
 {
 	uint64_t level = 1;
@@ -62,7 +84,7 @@ static struct tmem_store *zstd_create(const char *args, size_t page_bytes,
 	if (args_parse("tmem store zstd", args, specs, ARRAY_SIZE(specs), err,
 		       errlen))
 		return NULL;
-	z = mem->alloc(mem, sizeof(*z));
+	z = mem_alloc(mem, sizeof(*z), 0);
 	if (!z) {
 		snprintf(err, errlen, "tmem store zstd: out of memory");
 		return NULL;
@@ -70,16 +92,21 @@ static struct tmem_store *zstd_create(const char *args, size_t page_bytes,
 	z->base.page_bytes = page_bytes;
 	z->base.mem = mem;
 	z->level = level;
-	z->cctx = ZSTD_createCCtx();
-	z->dctx = ZSTD_createDCtx();
-	page = mem->alloc(mem, page_bytes);
-	dst = mem->alloc(mem, page_bytes);
+	{
+		ZSTD_customMem cm = { zstd_mem_alloc, zstd_mem_free,
+				      (void *)mem };
+
+		z->cctx = ZSTD_createCCtx_advanced(cm);
+		z->dctx = ZSTD_createDCtx_advanced(cm);
+	}
+	page = mem_alloc(mem, page_bytes, 0);
+	dst = mem_alloc(mem, page_bytes, 0);
 	if (z->cctx && z->dctx && page && dst)	/* size the work space now */
 		warm = zstd_compress(&z->base, page, dst, page_bytes);
 	if (page)
-		mem->free(mem, page, page_bytes);
+		mem_free(mem, page, page_bytes, 0);
 	if (dst)
-		mem->free(mem, dst, page_bytes);
+		mem_free(mem, dst, page_bytes, 0);
 	if (!warm) {
 		zstd_destroy(&z->base);
 		snprintf(err, errlen, "tmem store zstd: out of memory");
