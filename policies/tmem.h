@@ -48,9 +48,10 @@
  *
  * Memory: every allocation of the tier, its pools, their maps (pagemap
  * policies made with the same source) and stored pages goes through the
- * memory source of the store given at create (common/mem.h).  The store's working memory (compressor state, a
- * scratch page) is allocated at create, so put and get allocate only the
- * stored page and, for a new object, its map.
+ * memory source of the store given at create (common/mem.h).  The store's
+ * working memory (compressor state, a scratch page) is allocated at
+ * create, so a put allocates only the stored page and what the maps need
+ * (a new object, a radix node); get and the flushes only give back.
  *
  * Context: no op takes a lock; the caller serialises every call on one tier
  * (the real engine: under the virtmem lock, put from reclaim and get from
