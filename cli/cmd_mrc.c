@@ -54,6 +54,7 @@ static int parse(struct mrc_opts *o, int argc, char **argv, char *err,
 {
 	memset(o, 0, sizeof(*o));
 	for (int i = 1; i < argc; i++) {
+		int topt;
 		const char *a = argv[i], *val;
 		char *end;
 
@@ -65,6 +66,10 @@ static int parse(struct mrc_opts *o, int argc, char **argv, char *err,
 				return -1;
 			}
 			o->trace = a;
+			continue;
+		}
+		if (trace_opts_is_flag(a)) {
+			trace_opts_set(&o->topts, a, NULL, err, errlen);
 			continue;
 		}
 		if (i + 1 >= argc) {
@@ -89,8 +94,12 @@ static int parse(struct mrc_opts *o, int argc, char **argv, char *err,
 				o->points = v;
 			else
 				o->smax = v;
-		} else if (!strcmp(a, "--format")) {
+		} else if (!strcmp(a, "--format")) {	/* old spelling */
 			o->topts.format = val;
+		} else if ((topt = trace_opts_set(&o->topts, a, val, err,
+						  errlen)) != 0) {
+			if (topt < 0)
+				return -1;
 		} else if (!strcmp(a, "-o")) {
 			o->out = val;
 		} else {

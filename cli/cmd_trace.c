@@ -47,10 +47,10 @@ static void trace_usage(FILE *f)
 		"       pagelab trace cat FILE [READ OPTIONS]\n"
 		"       pagelab trace convert FILE -o OUT [--format native|text] [READ OPTIONS]\n"
 		"\n"
-		"READ OPTIONS: --in-format native|text|oracle|csv|lackey (default: detect)\n"
-		"              --csv SPEC (e.g. key=5,op=3,header=1,sep=,)\n"
-		"              --page-size N (lackey, bytes)  --lackey-instr (lackey I lines)\n"
-		"FILE may be .zst-compressed; '-' is stdin.  pagelab trace SUB --help for more.\n");
+		"READ OPTIONS:\n%s"
+		"  --page-size N      bytes per page (lackey, block traces; default 4096)\n"
+		"FILE may be .zst-compressed; '-' is stdin.  pagelab trace SUB --help for more.\n",
+		trace_opts_usage);
 }
 
 static void gen_help(void)
@@ -79,24 +79,26 @@ static int parse_read_flags(const char *sub, int argc, char **argv,
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-		if (!strcmp(a, "--lackey-instr")) {
-			f->o.lackey_instr = 1;
+		char err[256];
+		int rc = trace_opts_set(&f->o, a, v, err, sizeof(err));
+
+		if (rc < 0) {
+			fprintf(stderr, "pagelab trace %s: %s\n", sub, err);
+			return EXIT_USAGE;
+		}
+		if (rc > 0) {
+			i += !trace_opts_is_flag(a);
 			continue;
 		}
-		if (!strcmp(a, "--in-format") || !strcmp(a, "--csv") ||
-		    !strcmp(a, "--page-size") || (want_out && (!strcmp(a, "-o") ||
-							      !strcmp(a, "--format")))) {
+		if (!strcmp(a, "--page-size") || (want_out && (!strcmp(a, "-o") ||
+							       !strcmp(a, "--format")))) {
 			if (!v) {
 				fprintf(stderr, "pagelab trace %s: %s needs a value\n",
 					sub, a);
 				return EXIT_USAGE;
 			}
 			i++;
-			if (!strcmp(a, "--in-format")) {
-				f->o.format = v;
-			} else if (!strcmp(a, "--csv")) {
-				f->o.csv = v;
-			} else if (!strcmp(a, "--page-size")) {
+			if (!strcmp(a, "--page-size")) {
 				char *end;
 				unsigned long ps = strtoul(v, &end, 0);
 				if (*end || ps == 0 || ps > (1ul << 30)) {
@@ -544,6 +546,8 @@ static int cmd_info(int argc, char **argv)
 		printf("generator   %s\n", h.generator);
 	printf("page_size   %u\n", h.page_size);
 	printf("events      %llu\n", (unsigned long long)nev);
+	if (h.nrequests)
+		printf("requests    %llu\n", (unsigned long long)h.nrequests);
 	printf("accesses    %llu\n", (unsigned long long)nacc);
 	printf("writes      %llu (%.2f%%)\n", (unsigned long long)nwr,
 	       nacc ? 100.0 * (double)nwr / (double)nacc : 0.0);

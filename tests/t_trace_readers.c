@@ -298,7 +298,7 @@ static void detection(void)
 		{ "a.txt", "r 0 1\n", "text" },
 		{ "noext", "mmap 0 0 0 10\nr 0 1\n", "text" },
 		{ "noext", "# just a comment\n", "text" },
-		{ "noext", "1,2,3\n4,5,6\n", "csv" },
+		{ "noext", "a,b,c\n4,5,6\n", "csv" },
 		{ "x.csv", "whatever,header\n1,2\n", "csv" },
 		{ "noext", " L 0400,4\n", "lackey" },
 		{ "t.lackey", "I  0400,4\n", "lackey" },

@@ -58,6 +58,8 @@ struct trace_header {
 	/* additions */
 	uint64_t nwrites;	/* EV_ACCESS writes when known, else 0 */
 	int compressed;		/* 1 if the input was zstd-compressed */
+	uint64_t nrequests;	/* key-only traces: requests read so far (a block
+				 * request split into pages is one request) */
 };
 
 struct trace_opts {		/* zero-initialised = defaults */
@@ -65,6 +67,11 @@ struct trace_opts {		/* zero-initialised = defaults */
 	const char *csv;	/* csv column spec "key=5,op=3,header=1,sep=,"; see csv.c */
 	uint32_t page_size;	/* lackey: bytes per page (default 4096) */
 	int lackey_instr;	/* lackey: include I (instruction fetch) lines */
+	uint32_t block_unit;	/* block traces: bytes per offset unit, 0 = one
+				 * key per request; used when block_unit_set,
+				 * else the format's default (512 for vscsi and
+				 * a csv with an lbn and a size column) */
+	int block_unit_set;
 };
 
 struct trace_reader;
@@ -96,6 +103,19 @@ const struct trace_header *trace_header(const struct trace_reader *r);
 long trace_read(struct trace_reader *r, struct event *ev, size_t max);
 const char *trace_error(const struct trace_reader *r);
 void trace_close(struct trace_reader *r);
+
+/*
+ * The input options every command that reads a trace takes (trace_opts.c):
+ * --in-format F, --csv SPEC, --block-unit BYTES, --lackey-instr.
+ * trace_opts_set(): 1 if name is one of them (val used unless it is a flag;
+ * a flag ignores val), 0 if it is not, -1 on a bad or missing value (err
+ * set: "--block-unit: '-1' is not ...").  trace_opts_usage: their help
+ * lines, for a command's --help.
+ */
+int trace_opts_set(struct trace_opts *o, const char *name, const char *val,
+		   char *err, size_t errlen);
+int trace_opts_is_flag(const char *name);
+extern const char trace_opts_usage[];
 
 /* The format names trace_open() knows, NULL-terminated. */
 extern const char *const trace_formats[];

@@ -87,6 +87,18 @@ struct trace_reader *csv_open(struct tin *t, const char *path,
 			      const struct trace_opts *o, char *err, size_t errlen);
 struct trace_reader *lackey_open(struct tin *t, const char *path,
 				 const struct trace_opts *o, char *err, size_t errlen);
+struct trace_reader *txt_open(struct tin *t, const char *path,
+			      const struct trace_opts *o, char *err, size_t errlen);
+struct trace_reader *vscsi_open(struct tin *t, const char *path,
+				const struct trace_opts *o, char *err, size_t errlen);
+struct trace_reader *twr_open(struct tin *t, const char *path,
+			      const struct trace_opts *o, char *err, size_t errlen);
+struct trace_reader *twrns_open(struct tin *t, const char *path,
+				const struct trace_opts *o, char *err, size_t errlen);
+/* vscsi.c: the version (1 or 2) of the vscsi records at p[0, n) — the
+ * version byte and a SCSI read/write opcode in each of the first (up to 8)
+ * records — or 0. */
+unsigned vscsi_version(const unsigned char *p, size_t n);
 
 /* detect.c: the format of the stream in t (whose first bytes are
  * readable) and path's extension; NULL if unknown. */
