@@ -546,8 +546,9 @@ static int cmd_info(int argc, char **argv)
 		printf("generator   %s\n", h.generator);
 	printf("page_size   %u\n", h.page_size);
 	printf("events      %llu\n", (unsigned long long)nev);
-	if (h.nrequests)
-		printf("requests    %llu\n", (unsigned long long)h.nrequests);
+	if (trace_header(r)->nrequests)	/* counted while reading */
+		printf("requests    %llu\n",
+		       (unsigned long long)trace_header(r)->nrequests);
 	printf("accesses    %llu\n", (unsigned long long)nacc);
 	printf("writes      %llu (%.2f%%)\n", (unsigned long long)nwr,
 	       nacc ? 100.0 * (double)nwr / (double)nacc : 0.0);

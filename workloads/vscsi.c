@@ -152,6 +152,7 @@ struct trace_reader *vscsi_open(struct tin *t, const char *path,
 {
 	struct vscsi_reader *v = calloc(1, sizeof(*v));
 	uint64_t bytes;
+	const unsigned char *p;
 	long avail;
 	unsigned ver;
 
@@ -169,13 +170,18 @@ struct trace_reader *vscsi_open(struct tin *t, const char *path,
 		snprintf(err, errlen, "%s: offset 0: %s", path, v->t.err);
 		goto fail;
 	}
-	ver = vscsi_version(v->t.buf + v->t.pos, (size_t)avail);
-	if (avail < 32)
-		ver = 1;	/* empty, or "truncated" from the first read */
+	/* the version of the first records as detection sees it, or else
+	 * the version byte of the first record alone: a damaged later record
+	 * is then reported where it is */
+	p = v->t.buf + v->t.pos;
+	ver = vscsi_version(p, (size_t)avail);
+	if (!ver && avail >= 40 && p[3] == 2)
+		ver = 2;
+	if (!ver && (avail < 32 || p[15] == 1))
+		ver = 1;	/* or empty, or "truncated" from the first read */
 	if (!ver) {
 		snprintf(err, errlen, "%s: offset 0: not a vscsi trace (the first "
-			 "records are neither version 1 nor version 2 SCSI reads "
-			 "and writes)", path);
+			 "record is neither version 1 nor version 2)", path);
 		goto fail;
 	}
 	v->ver = ver;
