@@ -29,7 +29,7 @@ static void mrc_usage(FILE *f)
 {
 	fprintf(f,
 "usage: pagelab mrc TRACE [--shards RATE | --shards-size N] [--points N]\n"
-"                   [--format F] [-o OUT.csv]\n"
+"                   [INPUT OPTIONS] [-o OUT.csv]\n"
 "\n"
 "The exact LRU miss-ratio curve of TRACE for every RAM size from 1 page to\n"
 "its distinct pages, in one pass (stack distances, O(N log M)); with\n"
@@ -38,8 +38,9 @@ static void mrc_usage(FILE *f)
 "  --shards RATE     fixed-rate SHARDS, sampling rate in (0, 1) (e.g. 0.01)\n"
 "  --shards-size N   fixed-size SHARDS keeping at most N sampled pages\n"
 "  --points N        print N sizes spread evenly over 1..distinct (default: all)\n"
-"  --format F        trace format (default: detected)\n"
-"  -o OUT.csv        write the CSV here (atomically) instead of stdout\n");
+"  -o OUT.csv        write the CSV here (atomically) instead of stdout\n"
+"INPUT OPTIONS (how TRACE is read; --format is the old spelling of --in-format):\n%s",
+		trace_opts_usage);
 }
 
 struct mrc_opts {
