@@ -296,7 +296,7 @@ static void writers_leave_nothing(void)
 	CHECK_EQ(n, 0);
 	CHECK(trace_writer_open("/nonexistent/dir/x", "native", NULL, err,
 				sizeof(err)) == NULL);
-	CHECK(trace_writer_open(path, "csv", NULL, err, sizeof(err)) == NULL);
+	CHECK(trace_writer_open(path, "vscsi", NULL, err, sizeof(err)) == NULL);
 }
 
 int main(void)

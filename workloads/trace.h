@@ -125,6 +125,10 @@ extern const char *const trace_formats[];
  * PATH only by trace_writer_close(w, 1) (commit); close(w, 0) removes it.
  * PATH "-" writes to stdout (no temporary file).  h may be NULL; its
  * page_size and generator are recorded (counts are computed by the writer).
+ * Formats: "native", "text", and the key-only "oracle" (libCacheSim
+ * oracleGeneral, next-access fields computed) and "csv" (export.c).  A PATH
+ * ending in ".zst" is written zstd-compressed (native then leaves its
+ * header counts 0, as on a pipe).
  */
 struct trace_writer *trace_writer_open(const char *path, const char *format,
 				       const struct trace_header *h, char *err,
@@ -139,6 +143,16 @@ int trace_writer_close(struct trace_writer *w, int commit);
 int trace_writer_close_err(struct trace_writer *w, int commit, char *err,
 			   size_t errlen);
 const char *trace_writer_error(const struct trace_writer *w);
+/* The format names trace_writer_open() knows, NULL-terminated. */
+extern const char *const trace_writer_formats[];
+/* Events (and, for oracle, write flags) the format could not hold and left
+ * out so far: the key-only formats keep accesses only. */
+uint64_t trace_writer_dropped(const struct trace_writer *w);
+/* The output format a file name asks for (after dropping ".zst"): .txt
+ * text, .csv csv, .oracleGeneral[.bin] oracle, anything else native; NULL
+ * with "PATH: cannot write that format ..." in err for a format pagelab
+ * reads but cannot write (.vscsi, .twr, .twrNS, .lackey). */
+const char *trace_writer_format_for(const char *path, char *err, size_t errlen);
 
 /* Text form of one event as the text format writes it (no newline). */
 int trace_event_format(const struct event *ev, char *buf, size_t len);

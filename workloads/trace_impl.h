@@ -133,6 +133,8 @@ struct trace_writer {
 	size_t vmaseen_bytes;
 	int vma_overflow;
 	int failed;
+	uint64_t dropped;	/* events (or write flags) the format cannot hold */
+	struct zstd_cstate *z;	/* non-NULL: output is zstd-compressed */
 	char err[1100];
 };
 
@@ -144,6 +146,8 @@ int trace_writer_flush(struct trace_writer *w);
 int trace_writer_count(struct trace_writer *w, const struct event *ev);
 int native_writer_init(struct trace_writer *w);
 int text_writer_init(struct trace_writer *w);
+int oracle_writer_init(struct trace_writer *w);	/* export.c */
+int csv_writer_init(struct trace_writer *w);	/* export.c */
 
 /* Parse an unsigned decimal or 0x-hex number in [s, e); -1 if malformed or
  * above max. */
