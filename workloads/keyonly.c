@@ -35,6 +35,15 @@ uint64_t keyonly_stream_bytes(struct tin *t, const char *path)
 	return bytes;
 }
 
+int keyonly_fail(struct keyonly *k, struct trace_reader *r, uint64_t off,
+		 uint64_t id)
+{
+	if (id == UINT64_MAX)
+		return (int)trace_fail(r, off, "out of memory");
+	return (int)trace_fail(r, off, "more distinct keys than the %llu "
+			       "announced", (unsigned long long)k->bound);
+}
+
 void keyonly_free(struct keyonly *k)
 {
 	keymap_free(&k->km);
@@ -50,29 +59,6 @@ void keyonly_set_bound(struct keyonly *k, struct trace_reader *r, uint64_t nrec)
 	k->bound = nrec ? nrec : 1;	/* an EV_MMAP needs a page */
 }
 
-/* The access to key (no request counted). */
-static int put(struct keyonly *k, struct trace_reader *r, uint64_t off,
-	       uint64_t key, int write, struct event *ev)
-{
-	uint64_t id = keymap_id(&k->km, key);
-
-	if (id == UINT64_MAX)
-		return (int)trace_fail(r, off, "out of memory");
-	if (id >= k->bound)
-		return (int)trace_fail(r, off, "more distinct keys than the %llu "
-				       "announced", (unsigned long long)k->bound);
-	*ev = (struct event){ .type = EV_ACCESS, .write = (uint8_t)write,
-			      .page = id };
-	return 0;
-}
-
-int keyonly_key(struct keyonly *k, struct trace_reader *r, uint64_t off,
-		uint64_t key, int write, struct event *ev)
-{
-	r->h.nrequests++;
-	return put(k, r, off, key, write, ev);
-}
-
 /* Hand out queued pages of a split request into ev[0, max). */
 static long drain(struct keyonly *k, struct trace_reader *r, struct event *ev,
 		  size_t max)
@@ -80,7 +66,7 @@ static long drain(struct keyonly *k, struct trace_reader *r, struct event *ev,
 	size_t n = 0;
 
 	while (n < max && k->next < k->end) {
-		if (put(k, r, k->req_off, k->next, k->write, &ev[n]) < 0)
+		if (keyonly_put(k, r, k->req_off, k->next, k->write, &ev[n]) < 0)
 			return -1;
 		k->next++;
 		n++;

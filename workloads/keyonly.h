@@ -67,10 +67,34 @@ void keyonly_set_bound(struct keyonly *k, struct trace_reader *r, uint64_t nrec)
 long keyonly_begin(struct keyonly *k, struct trace_reader *r,
 		   struct event *ev, size_t max);
 
-/* One access to key at stream offset off: 0 with *ev filled, or -1 after
- * trace_fail() (out of memory, more keys than announced). */
-int keyonly_key(struct keyonly *k, struct trace_reader *r, uint64_t off,
-		uint64_t key, int write, struct event *ev);
+/* The failure of keyonly_put() for id: trace_fail() and -1. */
+int keyonly_fail(struct keyonly *k, struct trace_reader *r, uint64_t off,
+		 uint64_t id);
+
+/* The access to key, no request counted (the pages of a split request). */
+static inline int keyonly_put(struct keyonly *k, struct trace_reader *r,
+			      uint64_t off, uint64_t key, int write,
+			      struct event *ev)
+{
+	uint64_t id = keymap_id(&k->km, key);
+
+	if (__builtin_expect(id >= k->bound, 0))	/* or UINT64_MAX: no memory */
+		return keyonly_fail(k, r, off, id);
+	*ev = (struct event){ .type = EV_ACCESS, .write = (uint8_t)write,
+			      .page = id };
+	return 0;
+}
+
+/* One request for key at stream offset off: 0 with *ev filled, or -1
+ * after trace_fail() (out of memory, more keys than announced).  Called
+ * once per record of the key-only readers: inline. */
+static inline int keyonly_key(struct keyonly *k, struct trace_reader *r,
+			      uint64_t off, uint64_t key, int write,
+			      struct event *ev)
+{
+	r->h.nrequests++;
+	return keyonly_put(k, r, off, key, write, ev);
+}
 
 /*
  * One block request (offset in units, size in bytes) at stream offset off.

@@ -4,7 +4,8 @@
  * One pull-style reader API for every source of events: the native binary
  * format, the text format (both in workloads/FORMAT.md), libCacheSim
  * oracleGeneral and csv traces, valgrind lackey output — each plain or
- * zstd-compressed — and the seeded generators (workloads/gen.h).  The
+ * zstd-compressed — and the seeded generators (workloads/gen.h).
+ * (Also libCacheSim's txt, vscsi, twr and twrNS: trace_formats lists all.)  The
  * consumer asks for events in batches:
  *
  *     struct trace_reader *r = trace_open(path, NULL, err, sizeof(err));
@@ -17,7 +18,7 @@
  *     trace_close(r);
  *
  * A reader holds a fixed-size buffer whatever the trace size.  The one
- * exception: key-only traces (oracle, csv, lackey) renumber their keys
+ * exception: key-only traces (oracle, txt, csv, vscsi, twr, lackey) renumber their keys
  * densely in first-seen order, which needs a table of O(distinct keys).
  *
  * Key-only traces first yield one EV_MMAP {vma 0, file 0, pgoff 0, npages =
@@ -32,9 +33,10 @@
  * decompressed stream for .zst input, said so in the reason).  Nothing here
  * prints, exits or aborts.
  *
- * Writers produce the native or text format.  Output goes to a temporary
- * file next to PATH, renamed to PATH only by trace_writer_close(w, 1): a
- * failed run leaves nothing half-written behind.
+ * Writers produce the native, text, oracleGeneral or csv format (plain or
+ * zstd-compressed).  Output goes to a temporary file next to PATH, renamed
+ * to PATH only by trace_writer_close(w, 1): a failed run leaves nothing
+ * half-written behind.
  */
 #ifndef PAGELAB_WORKLOADS_TRACE_H
 #define PAGELAB_WORKLOADS_TRACE_H
@@ -54,7 +56,7 @@ struct trace_header {
 	uint64_t npages;	/* distinct pages when known, else 0 */
 	uint32_t nvmas;		/* distinct VMA ids when known, else 0 */
 	char generator[256];	/* "zipf pages=1000000 accesses=10000000 alpha=0.9 seed=1", or "" */
-	const char *format;	/* "native", "text", "oracle", "csv", "lackey", "gen" */
+	const char *format;	/* a trace_formats name, or "gen" */
 	/* additions */
 	uint64_t nwrites;	/* EV_ACCESS writes when known, else 0 */
 	int compressed;		/* 1 if the input was zstd-compressed */
