@@ -39,20 +39,6 @@ static int accesses_are(const struct evbuf *b, const uint64_t *pg,
 	return 1;
 }
 
-/* err is "NAME: offset OFF: ..." with why in it, on one line. */
-static int msg_is(const char *err, const char *name, long off, const char *why)
-{
-	char head[600];
-
-	snprintf(head, sizeof(head), "%s: offset %ld: ", name, off);
-	if (strncmp(err, head, strlen(head)) || !strstr(err, why) ||
-	    strchr(err, '\n')) {
-		fprintf(stderr, "  message: %s\n  wanted:  %s...%s\n", err, head, why);
-		return 0;
-	}
-	return 1;
-}
-
 static void put16(unsigned char *p, uint16_t v) { memcpy(p, &v, 2); }
 static void put32(unsigned char *p, uint32_t v) { memcpy(p, &v, 4); }
 static void put64(unsigned char *p, uint64_t v) { memcpy(p, &v, 8); }

@@ -20,12 +20,6 @@
 
 #include "workloads/trace_impl.h"
 
-static int ends_with(const char *s, size_t n, const char *suf)
-{
-	size_t k = strlen(suf);
-	return n >= k && !strncasecmp(s + n - k, suf, k);
-}
-
 static const char *by_extension(const char *path)
 {
 	const char *base = strrchr(path, '/');
@@ -33,24 +27,24 @@ static const char *by_extension(const char *path)
 
 	base = base ? base + 1 : path;
 	n = strlen(base);
-	if (ends_with(base, n, ".zst"))
+	if (trace_ends_with(base, n, ".zst"))
 		n -= 4;
-	if (ends_with(base, n, ".csv"))
+	if (trace_ends_with(base, n, ".csv"))
 		return "csv";
-	if (ends_with(base, n, ".oracleGeneral") ||
-	    ends_with(base, n, ".oracleGeneral.bin"))
+	if (trace_ends_with(base, n, ".oracleGeneral") ||
+	    trace_ends_with(base, n, ".oracleGeneral.bin"))
 		return "oracle";
-	if (ends_with(base, n, ".lackey"))
+	if (trace_ends_with(base, n, ".lackey"))
 		return "lackey";
-	if (ends_with(base, n, ".vscsi"))
+	if (trace_ends_with(base, n, ".vscsi"))
 		return "vscsi";
-	if (ends_with(base, n, ".twrNS"))
+	if (trace_ends_with(base, n, ".twrNS"))
 		return "twrNS";
-	if (ends_with(base, n, ".twr"))
+	if (trace_ends_with(base, n, ".twr"))
 		return "twr";
-	if (ends_with(base, n, ".txt") || ends_with(base, n, ".trace"))
+	if (trace_ends_with(base, n, ".txt") || trace_ends_with(base, n, ".trace"))
 		return "text";
-	if (ends_with(base, n, ".pgt"))
+	if (trace_ends_with(base, n, ".pgt"))
 		return "native";
 	return NULL;
 }
@@ -173,6 +167,12 @@ static int looks_oracle(const unsigned char *p, size_t n)
 			return 0;
 	}
 	return 1;
+}
+
+int trace_ends_with(const char *s, size_t n, const char *suf)
+{
+	size_t k = strlen(suf);
+	return n >= k && !strncasecmp(s + n - k, suf, k);
 }
 
 const char *trace_detect(struct tin *t, const char *path)

@@ -236,12 +236,6 @@ int csv_writer_init(struct trace_writer *w)
 	return export_init(w, 0);
 }
 
-static int ends_with(const char *s, size_t n, const char *suf)
-{
-	size_t k = strlen(suf);
-	return n >= k && !strncasecmp(s + n - k, suf, k);
-}
-
 const char *trace_writer_format_for(const char *path, char *err, size_t errlen)
 {
 	const char *base = strrchr(path, '/');
@@ -249,17 +243,17 @@ const char *trace_writer_format_for(const char *path, char *err, size_t errlen)
 
 	base = base ? base + 1 : path;
 	n = strlen(base);
-	if (ends_with(base, n, ".zst"))
+	if (trace_ends_with(base, n, ".zst"))
 		n -= 4;
-	if (ends_with(base, n, ".txt"))
+	if (trace_ends_with(base, n, ".txt"))
 		return "text";
-	if (ends_with(base, n, ".csv"))
+	if (trace_ends_with(base, n, ".csv"))
 		return "csv";
-	if (ends_with(base, n, ".oracleGeneral") ||
-	    ends_with(base, n, ".oracleGeneral.bin"))
+	if (trace_ends_with(base, n, ".oracleGeneral") ||
+	    trace_ends_with(base, n, ".oracleGeneral.bin"))
 		return "oracle";
-	if (ends_with(base, n, ".vscsi") || ends_with(base, n, ".twr") ||
-	    ends_with(base, n, ".twrNS") || ends_with(base, n, ".lackey")) {
+	if (trace_ends_with(base, n, ".vscsi") || trace_ends_with(base, n, ".twr") ||
+	    trace_ends_with(base, n, ".twrNS") || trace_ends_with(base, n, ".lackey")) {
 		snprintf(err, errlen, "%s: cannot write that format (pagelab writes "
 			 "native, text, oracle, csv); name the file otherwise or "
 			 "say --out-format", path);

@@ -44,6 +44,20 @@ int keyonly_fail(struct keyonly *k, struct trace_reader *r, uint64_t off,
 			       "announced", (unsigned long long)k->bound);
 }
 
+const unsigned char *keyonly_record(struct tin *t, struct trace_reader *r,
+				    size_t rec, long *rc)
+{
+	long avail = tin_need(t, rec);
+
+	*rc = 0;
+	if (avail < 0)
+		*rc = trace_fail_tin(r, t);
+	else if (avail > 0 && (size_t)avail < rec)
+		*rc = trace_fail(r, tin_offset(t), "truncated: partial record "
+				 "(%ld of %zu bytes)", avail, rec);
+	return avail > 0 && *rc == 0 ? t->buf + t->pos : NULL;
+}
+
 void keyonly_free(struct keyonly *k)
 {
 	keymap_free(&k->km);

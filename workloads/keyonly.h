@@ -55,6 +55,12 @@ void keyonly_free(struct keyonly *k);
  * be known (a pipe). */
 uint64_t keyonly_stream_bytes(struct tin *t, const char *path);
 
+/* The next fixed-size record of rec bytes in t: a pointer to it (t->pos
+ * not moved), or NULL with *rc 0 at the clean end or -1 after trace_fail()
+ * (an input error, or a partial record: "truncated"). */
+const unsigned char *keyonly_record(struct tin *t, struct trace_reader *r,
+				    size_t rec, long *rc);
+
 /* The bound for a trace of at most nrec requests (UINT64_MAX: unknown).
  * Split requests may touch several pages each, so a splitting trace
  * announces TRACE_NPAGES_UNBOUNDED.  Sets r's nvmas (1). */

@@ -2,11 +2,10 @@
  * workloads/trace.h — reading and writing event streams (workloads/event.h).
  *
  * One pull-style reader API for every source of events: the native binary
- * format, the text format (both in workloads/FORMAT.md), libCacheSim
- * oracleGeneral and csv traces, valgrind lackey output — each plain or
- * zstd-compressed — and the seeded generators (workloads/gen.h).
- * (Also libCacheSim's txt, vscsi, twr and twrNS: trace_formats lists all.)  The
- * consumer asks for events in batches:
+ * format, the text format (both in workloads/FORMAT.md), libCacheSim's
+ * oracleGeneral, txt, csv, vscsi, twr and twrNS traces, valgrind lackey
+ * output — each plain or zstd-compressed — and the seeded generators
+ * (workloads/gen.h).  The consumer asks for events in batches:
  *
  *     struct trace_reader *r = trace_open(path, NULL, err, sizeof(err));
  *     struct event ev[1024];
@@ -18,7 +17,7 @@
  *     trace_close(r);
  *
  * A reader holds a fixed-size buffer whatever the trace size.  The one
- * exception: key-only traces (oracle, txt, csv, vscsi, twr, lackey) renumber their keys
+ * exception: key-only traces (all but native and text) renumber their keys
  * densely in first-seen order, which needs a table of O(distinct keys).
  *
  * Key-only traces first yield one EV_MMAP {vma 0, file 0, pgoff 0, npages =

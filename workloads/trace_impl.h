@@ -149,6 +149,9 @@ int text_writer_init(struct trace_writer *w);
 int oracle_writer_init(struct trace_writer *w);	/* export.c */
 int csv_writer_init(struct trace_writer *w);	/* export.c */
 
+/* 1 if the n bytes at s end with suf, ignoring case (file extensions). */
+int trace_ends_with(const char *s, size_t n, const char *suf);
+
 /* Parse an unsigned decimal or 0x-hex number in [s, e); -1 if malformed or
  * above max. */
 int trace_parse_u64(const char *s, const char *e, uint64_t max, uint64_t *out);

@@ -59,19 +59,17 @@ static long twr_read(struct trace_reader *r, struct event *ev, size_t max)
 	if (k < 0)
 		return -1;
 	while ((size_t)k < max) {
-		long avail = tin_need(t, w->rec);
-		const unsigned char *p = t->buf + t->pos;
+		long rc;
+		const unsigned char *p = keyonly_record(t, r, w->rec, &rc);
 		uint64_t key;
 		uint32_t op_ttl;
 		int kind;
 
-		if (avail < 0)
-			return trace_fail_tin(r, t);
-		if (avail == 0)
+		if (!p) {
+			if (rc < 0)
+				return -1;
 			break;
-		if ((size_t)avail < w->rec)
-			return trace_fail(r, tin_offset(t), "truncated: partial "
-					  "record (%ld of %u bytes)", avail, w->rec);
+		}
 		memcpy(&key, p + 4, 8);
 		memcpy(&op_ttl, p + 16, 4);
 		kind = twr_kind(op_ttl >> 24);

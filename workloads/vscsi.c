@@ -97,20 +97,18 @@ static long vscsi_read(struct trace_reader *r, struct event *ev, size_t max)
 	if (k < 0)
 		return -1;
 	while ((size_t)k < max) {
-		long avail = tin_need(t, v->rec), n;
-		const unsigned char *p = t->buf + t->pos;
+		long n;
+		const unsigned char *p = keyonly_record(t, r, v->rec, &n);
 		unsigned cmd, ver;
 		uint32_t len;
 		uint64_t lbn;
 		int rw;
 
-		if (avail < 0)
-			return trace_fail_tin(r, t);
-		if (avail == 0)
+		if (!p) {
+			if (n < 0)
+				return -1;
 			break;
-		if ((size_t)avail < v->rec)
-			return trace_fail(r, tin_offset(t), "truncated: partial "
-					  "record (%ld of %u bytes)", avail, v->rec);
+		}
 		decode(p, v->rec, &cmd, &ver, &len, &lbn);
 		rw = scsi_rw(cmd);
 		if (!rw)
