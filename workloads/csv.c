@@ -8,6 +8,9 @@
  *                  obj_id, key, lbn, lba, block, id or obj; else column 1)
  *     op=N         1-based column of the operation (default: a header column
  *                  named op, operation, type, rw or cmd; else none: reads)
+ *     size=N       1-based column of the request size in bytes (default: a
+ *                  header column named size, obj_size, len, length or
+ *                  bytes; else none)
  *     header=0|1   the first line is a header (default: yes when its key
  *                  field is not a number)
  *     sep=C        separator: one character, or comma, tab, space, semicolon
@@ -19,11 +22,18 @@
  *     hashkeys=1   keys that are not numbers are hashed (64-bit FNV-1a)
  *                  instead of rejected
  *
- * Keys are decimal or 0x-hex unsigned numbers, renumbered densely in
- * first-seen order (keymap.h).  Fields may be wrapped in double quotes (no
- * separators inside them).  Blank lines are skipped.  Like every key-only
- * trace: one EV_MMAP of VMA 0 first (npages = the line count when the
- * input can be read twice), then one access per line.
+ * Fields follow RFC 4180 (one line per record): a field in double quotes
+ * may hold the separator, and "" in it is one quote.  A first line that is
+ * data (no header) with several columns needs key=N: the reader refuses to
+ * guess and lists the columns (a timestamp column would otherwise become
+ * the key).  Keys are decimal or 0x-hex unsigned numbers, renumbered
+ * densely in first-seen order.  Blank lines are skipped.  Like every
+ * key-only trace (keyonly.h): one EV_MMAP of VMA 0 first (npages = the
+ * line count when the input can be read twice), then one access per line
+ * — or, when the key column is named lbn or lba (512-byte sectors) and
+ * there is a size column, one access per page the request touches (the
+ * block unit: --block-unit; given explicitly it splits any keyed csv with
+ * a size column).
  */
 #include <ctype.h>
 #include <stdio.h>
