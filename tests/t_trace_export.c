@@ -23,7 +23,7 @@ static int sh(const char *cmd, char *out, size_t outlen)
 	FILE *f;
 	int st;
 
-	snprintf(full, sizeof(full), "cd %s && %s >out 2>err", dir, cmd);
+	snprintf(full, sizeof(full), "cd %s && ( %s ) >out 2>err", dir, cmd);
 	st = system(full);
 	{
 		size_t n;
@@ -174,6 +174,14 @@ static void names(void)
 	snprintf(cmd, sizeof(cmd), "%s trace convert z.pgt -o x.vscsi", bin);
 	CHECK_EQ(sh(cmd, NULL, 0), 2);
 	CHECK(!exists("x.vscsi"));
+	/* .trace (the README's name for generated traces) stays native, .txt
+	 * is text */
+	snprintf(cmd, sizeof(cmd), "%s trace convert z.pgt -o g.trace && %s trace "
+		 "convert z.pgt -o g.TXT && %s trace info g.trace && %s trace info "
+		 "g.TXT", bin, bin, bin, bin);
+	CHECK_EQ(sh(cmd, out, sizeof(out)), 0);
+	CHECK_MSG(strstr(out, "format      native") && strstr(out, "format      text"),
+		  "%s", out);
 	/* --out-format wins over the name; --format is its old spelling */
 	snprintf(cmd, sizeof(cmd), "%s trace convert z.pgt -o x.vscsi "
 		 "--out-format native && %s trace info x.vscsi", bin, bin);

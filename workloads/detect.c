@@ -20,7 +20,13 @@
 
 #include "workloads/trace_impl.h"
 
-static const char *by_extension(const char *path)
+static int trace_ends_with(const char *s, size_t n, const char *suf)
+{
+	size_t k = strlen(suf);
+	return n >= k && !strncasecmp(s + n - k, suf, k);
+}
+
+const char *trace_format_by_name(const char *path)
 {
 	const char *base = strrchr(path, '/');
 	size_t n;
@@ -169,12 +175,6 @@ static int looks_oracle(const unsigned char *p, size_t n)
 	return 1;
 }
 
-int trace_ends_with(const char *s, size_t n, const char *suf)
-{
-	size_t k = strlen(suf);
-	return n >= k && !strncasecmp(s + n - k, suf, k);
-}
-
 const char *trace_detect(struct tin *t, const char *path)
 {
 	const unsigned char *p = t->buf + t->pos;
@@ -184,7 +184,7 @@ const char *trace_detect(struct tin *t, const char *path)
 
 	if (n >= 8 && !memcmp(p, "PGLTRACE", 8))
 		return "native";
-	ext = by_extension(path);
+	ext = trace_format_by_name(path);
 	if (looks_binary(p, n < 4096 ? n : 4096)) {
 		if (vscsi_version(p, n))
 			return "vscsi";

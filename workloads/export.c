@@ -1,7 +1,9 @@
 /*
  * workloads/export.c — writing traces for cache simulators: libCacheSim's
  * oracleGeneral and a csv pagelab and libCacheSim both read; and the
- * choice of an output format from a file name.
+ * choice of an output format from a file name (the names detect.c knows:
+ * .txt text, .csv, .oracleGeneral[.bin], else native — .trace included —
+ * and a format pagelab only reads is refused).
  *
  * Both are key-only: each access becomes one request for the page key
  * (file << 40 | file page, the key the policies see), so a trace of many
@@ -238,26 +240,18 @@ int csv_writer_init(struct trace_writer *w)
 
 const char *trace_writer_format_for(const char *path, char *err, size_t errlen)
 {
-	const char *base = strrchr(path, '/');
-	size_t n;
+	const char *f = trace_format_by_name(path);
+	size_t n = strlen(path);
 
-	base = base ? base + 1 : path;
-	n = strlen(base);
-	if (trace_ends_with(base, n, ".zst"))
-		n -= 4;
-	if (trace_ends_with(base, n, ".txt"))
-		return "text";
-	if (trace_ends_with(base, n, ".csv"))
-		return "csv";
-	if (trace_ends_with(base, n, ".oracleGeneral") ||
-	    trace_ends_with(base, n, ".oracleGeneral.bin"))
-		return "oracle";
-	if (trace_ends_with(base, n, ".vscsi") || trace_ends_with(base, n, ".twr") ||
-	    trace_ends_with(base, n, ".twrNS") || trace_ends_with(base, n, ".lackey")) {
-		snprintf(err, errlen, "%s: cannot write that format (pagelab writes "
-			 "native, text, oracle, csv); name the file otherwise or "
-			 "say --out-format", path);
-		return NULL;
-	}
-	return "native";	/* .pgt, .trace, anything else */
+	if (f && !strcmp(f, "text"))	/* .txt text; .trace stays native */
+		return (n >= 4 && !strcasecmp(path + n - 4, ".txt")) ||
+		       (n >= 8 && !strcasecmp(path + n - 8, ".txt.zst")) ?
+		       "text" : "native";
+	if (!f || !strcmp(f, "native") || !strcmp(f, "csv") ||
+	    !strcmp(f, "oracle"))
+		return f ? f : "native";
+	snprintf(err, errlen, "%s: cannot write that format (pagelab writes "
+		 "native, text, oracle, csv); name the file otherwise or say "
+		 "--out-format", path);
+	return NULL;
 }

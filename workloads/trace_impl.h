@@ -103,6 +103,10 @@ unsigned vscsi_version(const unsigned char *p, size_t n);
 /* detect.c: the format of the stream in t (whose first bytes are
  * readable) and path's extension; NULL if unknown. */
 const char *trace_detect(struct tin *t, const char *path);
+/* detect.c: the format path's extension names (after dropping ".zst"), or
+ * NULL: .pgt native, .csv, .oracleGeneral[.bin] oracle, .lackey, .vscsi,
+ * .twr, .twrNS, .txt/.trace text. */
+const char *trace_format_by_name(const char *path);
 
 /* Sizes for key-only bounds: re-read the source (path again, or the same
  * memory) counting decompressed bytes and lines, in constant memory.
@@ -148,9 +152,6 @@ int native_writer_init(struct trace_writer *w);
 int text_writer_init(struct trace_writer *w);
 int oracle_writer_init(struct trace_writer *w);	/* export.c */
 int csv_writer_init(struct trace_writer *w);	/* export.c */
-
-/* 1 if the n bytes at s end with suf, ignoring case (file extensions). */
-int trace_ends_with(const char *s, size_t n, const char *suf);
 
 /* Parse an unsigned decimal or 0x-hex number in [s, e); -1 if malformed or
  * above max. */
