@@ -15,7 +15,7 @@
  * oracleGeneral (24-byte LE records {u32 clock_time; u64 obj_id; u32
  * obj_size; i64 next_access_vtime}) needs each request's next use: the
  * writer keeps every key (8 bytes per access, plus the dense renumbering
- * of keymap.h) and writes the records at the end, after one backward pass
+ * of common/u64map.h) and writes the records at the end, after one backward pass
  * (clock_time = the request index, obj_size = the page size, -1 = never
  * again).  csv streams: a header "time,obj_id,obj_size,op", then
  * "INDEX,KEY,PAGE_SIZE,read|write" per access.
@@ -25,7 +25,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "workloads/keymap.h"
+#include "common/u64map.h"
 #include "workloads/trace_impl.h"
 
 #define EXPORT_MAX_VMAS (1u << 23)
@@ -145,19 +145,19 @@ static int export_write(struct trace_writer *w, const struct event *ev,
 /* oracleGeneral: the next use of every request, then the records. */
 static int oracle_finish(struct trace_writer *w, struct export_writer *x)
 {
-	struct keymap km;
+	struct u64map km;
 	uint64_t *next_of, *ids;
 	int rc = 0;
 
-	if (keymap_init(&km) < 0)
+	if (u64map_init(&km, 0) < 0)
 		return trace_writer_fail(w, "out of memory");
 	ids = malloc((x->nkeys ? x->nkeys : 1) * sizeof(*ids));
 	if (!ids) {
-		keymap_free(&km);
+		u64map_free(&km);
 		return trace_writer_fail(w, "out of memory");
 	}
 	for (size_t i = 0; i < x->nkeys; i++) {
-		ids[i] = keymap_id(&km, x->keys[i]);
+		ids[i] = u64map_id(&km, x->keys[i]);
 		if (ids[i] == UINT64_MAX) {
 			rc = trace_writer_fail(w, "out of memory");
 			goto out;
@@ -189,7 +189,7 @@ static int oracle_finish(struct trace_writer *w, struct export_writer *x)
 	}
 out:
 	free(ids);
-	keymap_free(&km);
+	u64map_free(&km);
 	return rc;
 }
 

@@ -17,7 +17,7 @@ int keyonly_init(struct keyonly *k, const struct trace_opts *o,
 		k->page_size = o->page_size;
 	if (o && o->block_unit_set)
 		k->unit = o->block_unit;
-	if (keymap_init(&k->km) < 0) {
+	if (u64map_init(&k->km, 0) < 0) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
@@ -60,7 +60,7 @@ const unsigned char *keyonly_record(struct tin *t, struct trace_reader *r,
 
 void keyonly_free(struct keyonly *k)
 {
-	keymap_free(&k->km);
+	u64map_free(&k->km);
 }
 
 void keyonly_set_bound(struct keyonly *k, struct trace_reader *r, uint64_t nrec)
@@ -129,10 +129,10 @@ long keyonly_block(struct keyonly *k, struct trace_reader *r, uint64_t off,
 
 int keyonly_delete(struct keyonly *k, uint64_t key, struct event *ev)
 {
-	uint64_t id = keymap_find(&k->km, key);
+	const uint64_t *id = u64map_find(&k->km, key);
 
-	if (id == UINT64_MAX)
+	if (!id)
 		return 0;
-	*ev = (struct event){ .type = EV_INVALIDATE, .page = id };
+	*ev = (struct event){ .type = EV_INVALIDATE, .page = *id };
 	return 1;
 }

@@ -5,7 +5,7 @@
  * A key-only trace (a cache or block trace) names objects by sparse 64-bit
  * keys.  It becomes one implicit VMA: first one EV_MMAP {vma 0, file 0,
  * pgoff 0, npages = bound}, then EV_ACCESS events whose page is the key
- * renumbered densely in first-seen order (keymap.h), as in
+ * renumbered densely in first-seen order (common/u64map.h), as in
  * workloads/FORMAT.md "Key-only traces".
  *
  * Block traces (vscsi, csv with an lbn and a size column) name a request
@@ -22,14 +22,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "workloads/keymap.h"
+#include "common/u64map.h"
 #include "workloads/trace_impl.h"
 
 /* The block unit of a format that splits requests (vscsi's LBN sectors). */
 #define KEYONLY_SECTOR_BYTES 512u
 
 struct keyonly {
-	struct keymap km;
+	struct u64map km;
 	uint64_t bound;		/* the EV_MMAP's npages: an upper bound on keys */
 	int mmap_done;
 	uint32_t page_size;	/* bytes per page (splitting) */
@@ -82,7 +82,7 @@ static inline int keyonly_put(struct keyonly *k, struct trace_reader *r,
 			      uint64_t off, uint64_t key, int write,
 			      struct event *ev)
 {
-	uint64_t id = keymap_id(&k->km, key);
+	uint64_t id = u64map_id(&k->km, key);
 
 	if (__builtin_expect(id >= k->bound, 0))	/* or UINT64_MAX: no memory */
 		return keyonly_fail(k, r, off, id);

@@ -20,6 +20,9 @@
 #include "workloads/keyonly.h"
 
 #define REC 24
+/* Each record starts loading the map slot of the record this many ahead,
+ * so that the cache misses of a large key set overlap (u64map.h). */
+#define ORACLE_PREFETCH 16
 
 struct oracle_reader {
 	struct trace_reader r;
@@ -57,6 +60,10 @@ static long oracle_read(struct trace_reader *r, struct event *ev, size_t max)
 		for (size_t i = 0; i < nrec; i++, p += REC) {
 			uint64_t key;
 			int64_t next;
+			if (i + ORACLE_PREFETCH < nrec) {
+				memcpy(&key, p + ORACLE_PREFETCH * REC + 4, 8);
+				u64map_prefetch(&o->k.km, key);
+			}
 			memcpy(&key, p + 4, 8);
 			memcpy(&next, p + 16, 8);
 			if (next != -1 && next != INT64_MAX &&
