@@ -29,7 +29,7 @@ static void mrc_usage(FILE *f)
 {
 	fprintf(f,
 "usage: pagelab mrc TRACE [--shards RATE | --shards-size N] [--points N]\n"
-"                   [--format F] [-o OUT.csv]\n"
+"                   [INPUT OPTIONS] [-o OUT.csv]\n"
 "\n"
 "The exact LRU miss-ratio curve of TRACE for every RAM size from 1 page to\n"
 "its distinct pages, in one pass (stack distances, O(N log M)); with\n"
@@ -38,8 +38,9 @@ static void mrc_usage(FILE *f)
 "  --shards RATE     fixed-rate SHARDS, sampling rate in (0, 1) (e.g. 0.01)\n"
 "  --shards-size N   fixed-size SHARDS keeping at most N sampled pages\n"
 "  --points N        print N sizes spread evenly over 1..distinct (default: all)\n"
-"  --format F        trace format (default: detected)\n"
-"  -o OUT.csv        write the CSV here (atomically) instead of stdout\n");
+"  -o OUT.csv        write the CSV here (atomically) instead of stdout\n"
+"INPUT OPTIONS (how TRACE is read; --format is the old spelling of --in-format):\n%s",
+		trace_opts_usage);
 }
 
 struct mrc_opts {
@@ -54,6 +55,7 @@ static int parse(struct mrc_opts *o, int argc, char **argv, char *err,
 {
 	memset(o, 0, sizeof(*o));
 	for (int i = 1; i < argc; i++) {
+		int topt;
 		const char *a = argv[i], *val;
 		char *end;
 
@@ -65,6 +67,10 @@ static int parse(struct mrc_opts *o, int argc, char **argv, char *err,
 				return -1;
 			}
 			o->trace = a;
+			continue;
+		}
+		if (trace_opts_is_flag(a)) {
+			trace_opts_set(&o->topts, a, NULL, err, errlen);
 			continue;
 		}
 		if (i + 1 >= argc) {
@@ -89,8 +95,12 @@ static int parse(struct mrc_opts *o, int argc, char **argv, char *err,
 				o->points = v;
 			else
 				o->smax = v;
-		} else if (!strcmp(a, "--format")) {
+		} else if (!strcmp(a, "--format")) {	/* old spelling */
 			o->topts.format = val;
+		} else if ((topt = trace_opts_set(&o->topts, a, val, err,
+						  errlen)) != 0) {
+			if (topt < 0)
+				return -1;
 		} else if (!strcmp(a, "-o")) {
 			o->out = val;
 		} else {

@@ -23,7 +23,7 @@ static void real_usage(FILE *f)
 	fprintf(f,
 "usage: pagelab real TRACE [the sim flags: --reclaim P,... --pagemap P --alloc P\n"
 "                   --ram SIZE,... --observe faults|sampled:N --page-size 4K|2M\n"
-"                   --reclaim-batch N --costs FILE --seed N --format F -o OUT.csv]\n"
+"                   --reclaim-batch N --costs FILE --seed N INPUT OPTIONS -o OUT.csv]\n"
 "                   [--ram-type shmfs|hugetlbfs]\n"
 "                   [--file zero|synth:ratio=R[:seed=S]|PATH]\n"
 "                   [--fault sigsegv] [--hist FILE]\n"

@@ -36,7 +36,7 @@ static void sim_usage(FILE *f)
 "usage: pagelab sim TRACE [--reclaim P[,P...]] [--pagemap P] [--alloc P]\n"
 "                   [--ram SIZE[,SIZE...]] [--observe full|faults|sampled:N]\n"
 "                   [--page-size 4K|2M] [--reclaim-batch N] [--costs FILE]\n"
-"                   [--seed N] [--format F] [-j N] [-o OUT.csv]\n"
+"                   [--seed N] [INPUT OPTIONS] [-j N] [-o OUT.csv]\n"
 "\n"
 "Replays TRACE (\"-\" = stdin) through the simulator for every (reclaim, RAM\n"
 "size) pair and writes one CSV row each (results/SCHEMA.md) to stdout or OUT.\n"
@@ -52,9 +52,10 @@ static void sim_usage(FILE *f)
 "  --reclaim-batch N pages freed per reclaim when RAM is full (default 1)\n"
 "  --costs FILE      per-fault-class costs in ns (common/costs.h; default built in)\n"
 "  --seed N          seed of randomized policies (default 1)\n"
-"  --format F        trace format (default: detected)\n"
 "  -j N              parallel jobs (default: the number of CPUs)\n"
-"  -o OUT.csv        write the CSV here (atomically) instead of stdout\n");
+"  -o OUT.csv        write the CSV here (atomically) instead of stdout\n"
+"INPUT OPTIONS (how TRACE is read; --format is the old spelling of --in-format):\n%s",
+		trace_opts_usage);
 }
 
 struct job {

@@ -2,11 +2,11 @@
  * cli/cmd_trace.c — `pagelab trace`: make, inspect and convert traces.
  *
  *   pagelab trace gen KIND -o FILE [--pages N] [--accesses N] [--seed N]
- *                 [--write-ratio F] [--writeout N] [--format native|text]
+ *                 [--write-ratio F] [--writeout N] [--out-format F]
  *                 [KIND's own flags, e.g. --alpha A]
  *   pagelab trace info FILE       counts, footprint, VMAs, reuse distances
  *   pagelab trace cat FILE        the events as the text format, to stdout
- *   pagelab trace convert FILE -o OUT [--format native|text]
+ *   pagelab trace convert FILE -o OUT [--out-format F]
  *
  * Reading options for info, cat and convert: --in-format F (force the input
  * format), --csv SPEC, --page-size N and --lackey-instr (lackey).
@@ -41,25 +41,27 @@ static void trace_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: pagelab trace gen KIND -o FILE [--pages N] [--accesses N] [--seed N]\n"
-		"                         [--write-ratio F] [--writeout N] [--format native|text]\n"
+		"                         [--write-ratio F] [--writeout N] [--out-format F]\n"
 		"                         [KIND's flags, e.g. --alpha A]\n"
 		"       pagelab trace info FILE [READ OPTIONS]\n"
 		"       pagelab trace cat FILE [READ OPTIONS]\n"
-		"       pagelab trace convert FILE -o OUT [--format native|text] [READ OPTIONS]\n"
+		"       pagelab trace convert FILE -o OUT [--out-format F] [READ OPTIONS]\n"
 		"\n"
-		"READ OPTIONS: --in-format native|text|oracle|csv|lackey (default: detect)\n"
-		"              --csv SPEC (e.g. key=5,op=3,header=1,sep=,)\n"
-		"              --page-size N (lackey, bytes)  --lackey-instr (lackey I lines)\n"
-		"FILE may be .zst-compressed; '-' is stdin.  pagelab trace SUB --help for more.\n");
+		"READ OPTIONS:\n%s"
+		"  --page-size N      bytes per page (lackey, block traces; default 4096)\n"
+		"FILE may be .zst-compressed; '-' is stdin.  pagelab trace SUB --help for more.\n",
+		trace_opts_usage);
 }
 
 static void gen_help(void)
 {
 	printf("usage: pagelab trace gen KIND -o FILE [--pages N] [--accesses N] [--seed N]\n"
-	       "                         [--write-ratio F] [--writeout N] [--format native|text]\n"
+	       "                         [--write-ratio F] [--writeout N] [--out-format F]\n"
 	       "                         [--KEY VALUE for KIND's own keys]\n"
 	       "Writes a seeded synthetic trace (same flags, same bytes).  -o - is stdout.\n"
-	       "--format defaults to text for a .txt name, else native.\n\nkinds:\n");
+	       "--out-format (old spelling --format): native, text, oracle or csv;\n"
+	       "default from OUT's name (.txt text, .csv csv, .oracleGeneral[.bin]\n"
+	       "oracle, else native); OUT.zst is zstd-compressed.\n\nkinds:\n");
 	for (int i = 0; gen_kinds[i]; i++) {
 		const char *help;
 		char keys[1024];
@@ -67,6 +69,14 @@ static void gen_help(void)
 			printf("  %-8s %s\n           keys: %s\n", gen_kinds[i], help,
 			       keys);
 	}
+}
+
+static int known(const char *const *names, const char *name)
+{
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(names[i], name))
+			return 1;
+	return 0;
 }
 
 /* Parse the reading options shared by info, cat, convert.  Returns 0, or
@@ -79,24 +89,27 @@ static int parse_read_flags(const char *sub, int argc, char **argv,
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-		if (!strcmp(a, "--lackey-instr")) {
-			f->o.lackey_instr = 1;
+		char err[256];
+		int rc = trace_opts_set(&f->o, a, v, err, sizeof(err));
+
+		if (rc < 0) {
+			fprintf(stderr, "pagelab trace %s: %s\n", sub, err);
+			return EXIT_USAGE;
+		}
+		if (rc > 0) {
+			i += !trace_opts_is_flag(a);
 			continue;
 		}
-		if (!strcmp(a, "--in-format") || !strcmp(a, "--csv") ||
-		    !strcmp(a, "--page-size") || (want_out && (!strcmp(a, "-o") ||
-							      !strcmp(a, "--format")))) {
+		if (!strcmp(a, "--page-size") || (want_out && (!strcmp(a, "-o") ||
+							       !strcmp(a, "--out-format") ||
+							       !strcmp(a, "--format")))) {
 			if (!v) {
 				fprintf(stderr, "pagelab trace %s: %s needs a value\n",
 					sub, a);
 				return EXIT_USAGE;
 			}
 			i++;
-			if (!strcmp(a, "--in-format")) {
-				f->o.format = v;
-			} else if (!strcmp(a, "--csv")) {
-				f->o.csv = v;
-			} else if (!strcmp(a, "--page-size")) {
+			if (!strcmp(a, "--page-size")) {
 				char *end;
 				unsigned long ps = strtoul(v, &end, 0);
 				if (*end || ps == 0 || ps > (1ul << 30)) {
@@ -131,35 +144,36 @@ static int parse_read_flags(const char *sub, int argc, char **argv,
 		fprintf(stderr, "pagelab trace %s: no -o OUT given\n", sub);
 		return EXIT_USAGE;
 	}
-	if (f->format && strcmp(f->format, "native") && strcmp(f->format, "text")) {
-		fprintf(stderr, "pagelab trace %s: --format %s (native or text)\n",
-			sub, f->format);
+	if (f->format && !known(trace_writer_formats, f->format)) {
+		fprintf(stderr, "pagelab trace %s: --out-format %s (native, text, "
+			"oracle or csv)\n", sub, f->format);
 		return EXIT_USAGE;
 	}
-	if (f->o.format) {
-		int ok = 0;
-		for (int i = 0; trace_formats[i]; i++)
-			ok |= !strcmp(trace_formats[i], f->o.format);
-		if (!ok) {
-			fprintf(stderr, "pagelab trace %s: --in-format %s (native, text, "
-				"oracle, csv or lackey)\n", sub, f->o.format);
-			return EXIT_USAGE;
-		}
+	if (f->o.format && !known(trace_formats, f->o.format)) {
+		fprintf(stderr, "pagelab trace %s: --in-format %s (native, text, "
+			"oracle, csv, lackey, txt, vscsi, twr or twrNS)\n", sub,
+			f->o.format);
+		return EXIT_USAGE;
 	}
 	return 0;
 }
 
-static const char *out_format(const char *format, const char *out)
+/* The output format: --out-format, else what OUT's name asks for; NULL
+ * after a message when the name asks for one pagelab cannot write. */
+static const char *out_format(const char *sub, const char *format,
+			      const char *out)
 {
-	size_t n = strlen(out);
+	char err[600];
+	const char *f;
+
 	if (format)
 		return format;
-	if (n > 4 && !strcmp(out + n - 4, ".txt"))
-		return "text";
-	return "native";
+	f = trace_writer_format_for(out, err, sizeof(err));
+	if (!f)
+		fprintf(stderr, "pagelab trace %s: %s\n", sub, err);
+	return f;
 }
 
-/* Copy every event of r to a new writer at out; 0 or EXIT_RUN_FAILED. */
 static int copy_events(const char *sub, struct trace_reader *r, const char *out,
 		       const char *format)
 {
@@ -167,6 +181,7 @@ static int copy_events(const char *sub, struct trace_reader *r, const char *out,
 	struct trace_writer *w = trace_writer_open(out, format, trace_header(r),
 						   err, sizeof(err));
 	struct event *ev;
+	uint64_t dropped;
 	long n;
 
 	if (!w) {
@@ -194,10 +209,15 @@ static int copy_events(const char *sub, struct trace_reader *r, const char *out,
 		trace_writer_close(w, 0);
 		return EXIT_RUN_FAILED;
 	}
+	dropped = trace_writer_dropped(w);
 	if (trace_writer_close_err(w, 1, err, sizeof(err)) < 0) {
 		fprintf(stderr, "pagelab trace %s: %s\n", sub, err);
 		return EXIT_RUN_FAILED;
 	}
+	if (dropped)
+		fprintf(stderr, "pagelab trace %s: note: %s holds accesses only: "
+			"%llu events or write flags left out\n", sub, format,
+			(unsigned long long)dropped);
 	return 0;
 }
 
@@ -230,7 +250,8 @@ static int cmd_gen(int argc, char **argv)
 			kind = a;
 			continue;
 		}
-		if (!strcmp(a, "-o") || !strcmp(a, "--format")) {
+		if (!strcmp(a, "-o") || !strcmp(a, "--out-format") ||
+		    !strcmp(a, "--format")) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "pagelab trace gen: %s needs a value\n", a);
 				return EXIT_USAGE;
@@ -291,9 +312,9 @@ static int cmd_gen(int argc, char **argv)
 		fprintf(stderr, "pagelab trace gen: no -o FILE given\n");
 		return EXIT_USAGE;
 	}
-	if (format && strcmp(format, "native") && strcmp(format, "text")) {
-		fprintf(stderr, "pagelab trace gen: --format %s (native or text)\n",
-			format);
+	if (format && !known(trace_writer_formats, format)) {
+		fprintf(stderr, "pagelab trace gen: --out-format %s (native, text, "
+			"oracle or csv)\n", format);
 		return EXIT_USAGE;
 	}
 	{
@@ -305,7 +326,8 @@ static int cmd_gen(int argc, char **argv)
 		fprintf(stderr, "pagelab trace gen: %s\n", err);
 		return EXIT_USAGE;
 	}
-	rc = copy_events("gen", r, out, out_format(format, out));
+	format = out_format("gen", format, out);
+	rc = format ? copy_events("gen", r, out, format) : EXIT_USAGE;
 	trace_close(r);
 	return rc;
 }
@@ -318,10 +340,17 @@ static int cmd_convert(int argc, char **argv)
 	int rc;
 
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: pagelab trace convert FILE -o OUT [--format native|text] "
+		printf("usage: pagelab trace convert FILE -o OUT [--out-format F] "
 		       "[READ OPTIONS]\n"
-		       "Reads any trace pagelab reads and writes it as native (default;\n"
-		       "text for a .txt OUT) or text.  OUT appears only when complete.\n");
+		       "Reads any trace pagelab reads and writes it as F: native, text,\n"
+		       "oracle (libCacheSim oracleGeneral, next-access fields computed)\n"
+		       "or csv (time,obj_id,obj_size,op).  Default from OUT's name: .txt\n"
+		       "text, .csv csv, .oracleGeneral[.bin] oracle, else native; a name\n"
+		       "of a format pagelab cannot write (.vscsi, .twr, .lackey) is\n"
+		       "refused.  OUT.zst is zstd-compressed.  oracle and csv hold\n"
+		       "accesses only (key = file << 40 | file page); what they leave\n"
+		       "out is counted on stderr.  --format is the old spelling of\n"
+		       "--out-format.  OUT appears only when complete.\n");
 		return 0;
 	}
 	if ((rc = parse_read_flags("convert", argc, argv, &f, 1)))
@@ -331,7 +360,8 @@ static int cmd_convert(int argc, char **argv)
 		fprintf(stderr, "pagelab trace convert: %s\n", err);
 		return EXIT_RUN_FAILED;
 	}
-	rc = copy_events("convert", r, f.out, out_format(f.format, f.out));
+	f.format = out_format("convert", f.format, f.out);
+	rc = f.format ? copy_events("convert", r, f.out, f.format) : EXIT_USAGE;
 	trace_close(r);
 	return rc;
 }
@@ -544,6 +574,9 @@ static int cmd_info(int argc, char **argv)
 		printf("generator   %s\n", h.generator);
 	printf("page_size   %u\n", h.page_size);
 	printf("events      %llu\n", (unsigned long long)nev);
+	if (trace_header(r)->nrequests)	/* counted while reading */
+		printf("requests    %llu\n",
+		       (unsigned long long)trace_header(r)->nrequests);
 	printf("accesses    %llu\n", (unsigned long long)nacc);
 	printf("writes      %llu (%.2f%%)\n", (unsigned long long)nwr,
 	       nacc ? 100.0 * (double)nwr / (double)nacc : 0.0);

@@ -99,6 +99,7 @@ static int parse_args(struct sim_opts *o, int real, int argc, char **argv,
 		o->njobs = 1;
 
 	for (int i = 1; i < argc; i++) {
+		int topt;
 		const char *a = argv[i], *val = NULL;
 		char name[64];
 		const char *eq;
@@ -122,6 +123,10 @@ static int parse_args(struct sim_opts *o, int real, int argc, char **argv,
 			val = eq + 1;
 		} else {
 			snprintf(name, sizeof(name), "%s", a);
+		}
+		if (trace_opts_is_flag(name)) {
+			trace_opts_set(&o->topts, name, NULL, err, errlen);
+			continue;
 		}
 		if (!val) {
 			if (i + 1 >= argc) {
@@ -155,8 +160,12 @@ static int parse_args(struct sim_opts *o, int real, int argc, char **argv,
 		} else if (!strcmp(name, "--seed")) {
 			if (parse_u64("--seed", val, 0, UINT64_MAX, &o->seed, err, errlen))
 				return SIMOPTS_USAGE;
-		} else if (!strcmp(name, "--format")) {
+		} else if (!strcmp(name, "--format")) {	/* old spelling */
 			o->topts.format = val;
+		} else if ((topt = trace_opts_set(&o->topts, name, val, err,
+						  errlen)) != 0) {
+			if (topt < 0)
+				return SIMOPTS_USAGE;
 		} else if (!strcmp(name, "-j") || !strcmp(name, "--jobs")) {
 			uint64_t v;
 			if (parse_u64("-j", val, 1, 4096, &v, err, errlen))

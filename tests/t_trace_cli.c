@@ -186,7 +186,7 @@ int main(void)
 	CHECK_EQ(run("trace info a b", NULL, NULL), 2);
 	CHECK_EQ(run("trace info x --in-format nope", NULL, NULL), 2);
 	CHECK_EQ(run("trace convert x", NULL, NULL), 2);	/* no -o */
-	CHECK_EQ(run("trace convert x -o y --format csv", NULL, NULL), 2);
+	CHECK_EQ(run("trace convert x -o y --format vscsi", NULL, NULL), 2);
 	/* --help: exit 0 */
 	CHECK_EQ(run("trace --help", NULL, NULL), 0);
 	CHECK_EQ(run("trace gen --help", out, NULL), 0);

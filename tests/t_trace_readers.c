@@ -100,7 +100,8 @@ static void cloudphysics_traces(void)
 {
 	char zog[512], og[600], ogw[600], csv[512], err[1200], z1[600], z2[600];
 	struct evbuf a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 }, w = { 0 };
-	struct trace_opts co = { .csv = "key=5,op=3" };
+	/* keys, not pages: block unit 0 (the csv has lbn and size columns) */
+	struct trace_opts co = { .csv = "key=5,op=3", .block_unit_set = 1 };
 	unsigned char *raw;
 	/* the csv cut: requests 10,001..11,000 (a mix of reads and writes) */
 	size_t rawlen, nrec, csv0 = 10000, ncsv = 1000;
@@ -298,7 +299,7 @@ static void detection(void)
 		{ "a.txt", "r 0 1\n", "text" },
 		{ "noext", "mmap 0 0 0 10\nr 0 1\n", "text" },
 		{ "noext", "# just a comment\n", "text" },
-		{ "noext", "1,2,3\n4,5,6\n", "csv" },
+		{ "noext", "a,b,c\n4,5,6\n", "csv" },
 		{ "x.csv", "whatever,header\n1,2\n", "csv" },
 		{ "noext", " L 0400,4\n", "lackey" },
 		{ "t.lackey", "I  0400,4\n", "lackey" },

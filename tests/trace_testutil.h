@@ -81,6 +81,22 @@ static inline int write_events(const char *path, const char *fmt,
 	return 0;
 }
 
+/* err is one line "NAME: offset OFF: ..." containing why (else says so on
+ * stderr). */
+static inline int msg_is(const char *err, const char *name, long off,
+			 const char *why)
+{
+	char head[600];
+
+	snprintf(head, sizeof(head), "%s: offset %ld: ", name, off);
+	if (strncmp(err, head, strlen(head)) || !strstr(err, why) ||
+	    strchr(err, '\n')) {
+		fprintf(stderr, "  message: %s\n  wanted:  %s...%s\n", err, head, why);
+		return 0;
+	}
+	return 1;
+}
+
 static inline int events_equal(const struct evbuf *a, const struct evbuf *b)
 {
 	if (a->n != b->n) {

@@ -1,44 +1,56 @@
 /*
- * workloads/detect.c — which format is this trace?
+ * workloads/detect.c — which format is this trace?  Content first, then
+ * the name.
  *
- * In order: the native magic "PGLTRACE"; then the file name's extension
- * (after dropping ".zst"): .csv, .oracleGeneral[.bin], .lackey, .txt/.trace
- * (text); then the content of the first 4 KiB: text-format keywords, lackey
- * lines ("I  addr,size", " L addr,size", "==pid=="), comma-separated
- * numbers (csv), and binary data whose first records look like
- * oracleGeneral records (next_access_vtime -1 or later than the record).
- * NULL means unknown: the caller asks the user to force a format.
+ * In order: the native magic "PGLTRACE"; then, for text (the first 4 KiB
+ * hold no control bytes), the first line that is not blank or a comment:
+ * lackey lines ("I  addr,size", " L addr,size", valgrind's "==pid=="
+ * banner), text-format keywords, a lone number (libCacheSim txt), fields
+ * separated by commas (csv); for binary data, vscsi records (the version
+ * byte and a SCSI read/write opcode in each of the first records, as
+ * strong as a magic).  Only then the file name's extension (after dropping
+ * ".zst"): .pgt, .csv, .oracleGeneral[.bin], .lackey, .vscsi, .twr,
+ * .twrNS, .txt/.trace (text); and last, binary data whose first records
+ * look like oracleGeneral records (next_access_vtime -1 or later than the
+ * record) — a weak test that twr data can pass, so it comes after the
+ * name.  NULL means unknown: the caller asks the user to force a format.
  */
 #include <string.h>
 #include <strings.h>
 
 #include "workloads/trace_impl.h"
 
-static int ends_with(const char *s, size_t n, const char *suf)
+static int trace_ends_with(const char *s, size_t n, const char *suf)
 {
 	size_t k = strlen(suf);
 	return n >= k && !strncasecmp(s + n - k, suf, k);
 }
 
-static const char *by_extension(const char *path)
+const char *trace_format_by_name(const char *path)
 {
 	const char *base = strrchr(path, '/');
 	size_t n;
 
 	base = base ? base + 1 : path;
 	n = strlen(base);
-	if (ends_with(base, n, ".zst"))
+	if (trace_ends_with(base, n, ".zst"))
 		n -= 4;
-	if (ends_with(base, n, ".csv"))
+	if (trace_ends_with(base, n, ".csv"))
 		return "csv";
-	if (ends_with(base, n, ".oracleGeneral") ||
-	    ends_with(base, n, ".oracleGeneral.bin"))
+	if (trace_ends_with(base, n, ".oracleGeneral") ||
+	    trace_ends_with(base, n, ".oracleGeneral.bin"))
 		return "oracle";
-	if (ends_with(base, n, ".lackey"))
+	if (trace_ends_with(base, n, ".lackey"))
 		return "lackey";
-	if (ends_with(base, n, ".txt") || ends_with(base, n, ".trace"))
+	if (trace_ends_with(base, n, ".vscsi"))
+		return "vscsi";
+	if (trace_ends_with(base, n, ".twrNS"))
+		return "twrNS";
+	if (trace_ends_with(base, n, ".twr"))
+		return "twr";
+	if (trace_ends_with(base, n, ".txt") || trace_ends_with(base, n, ".trace"))
 		return "text";
-	if (ends_with(base, n, ".pgt"))
+	if (trace_ends_with(base, n, ".pgt"))
 		return "native";
 	return NULL;
 }
@@ -123,6 +135,20 @@ static int csv_line(const char *s, size_t n)
 	return commas > 0;
 }
 
+/* One unsigned decimal or 0x-hex number, blanks around it allowed. */
+static int number_line(const char *s, size_t n)
+{
+	uint64_t v;
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	while (n && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	return trace_parse_u64(s, s + n, UINT64_MAX, &v) == 0;
+}
+
 static int looks_binary(const unsigned char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -158,21 +184,27 @@ const char *trace_detect(struct tin *t, const char *path)
 
 	if (n >= 8 && !memcmp(p, "PGLTRACE", 8))
 		return "native";
-	ext = by_extension(path);
-	if (ext)
-		return ext;	/* .pgt without the magic: "bad magic" from native.c */
-	if (looks_binary(p, n < 4096 ? n : 4096))
+	ext = trace_format_by_name(path);
+	if (looks_binary(p, n < 4096 ? n : 4096)) {
+		if (vscsi_version(p, n))
+			return "vscsi";
+		if (ext)
+			return ext;	/* .pgt without the magic: "bad magic" */
 		return looks_oracle(p, n) ? "oracle" : NULL;
-	line = first_line(p, p + n, &len);
-	if (!line) {
-		/* only comments or nothing: an empty text trace */
-		return n == 0 || p[0] == '#' ? "text" : NULL;
 	}
-	if (lackey_line(line, len))
-		return "lackey";
-	if (text_line(line, len))
-		return "text";
-	if (csv_line(line, len))
-		return "csv";
-	return NULL;
+	line = first_line(p, p + n, &len);
+	if (line) {
+		if (lackey_line(line, len))
+			return "lackey";
+		if (text_line(line, len))
+			return "text";
+		if (number_line(line, len))
+			return "txt";
+		if (csv_line(line, len))
+			return "csv";
+	}
+	if (ext)
+		return ext;
+	/* only comments or nothing: an empty text trace */
+	return !line && (n == 0 || p[0] == '#') ? "text" : NULL;
 }

@@ -11,9 +11,45 @@
 #include "workloads/gen.h"
 #include "workloads/trace_impl.h"
 
-const char *const trace_formats[] = {
-	"native", "text", "oracle", "csv", "lackey", NULL,
+typedef struct trace_reader *(*open_fn)(struct tin *, const char *,
+					const struct trace_opts *, char *,
+					size_t);
+
+/* The readers, by format name (trace_formats lists the same names). */
+static const struct {
+	const char *name;
+	open_fn open;
+} readers[] = {
+	{ "native", native_open },
+	{ "text", text_open },
+	{ "oracle", oracle_open },
+	{ "csv", csv_open },
+	{ "lackey", lackey_open },
+	{ "txt", txt_open },
+	{ "vscsi", vscsi_open },
+	{ "twr", twr_open },
+	{ "twrNS", twrns_open },
 };
+
+const char *const trace_formats[] = {
+	"native", "text", "oracle", "csv", "lackey", "txt", "vscsi", "twr",
+	"twrNS", NULL,
+};
+_Static_assert(sizeof(trace_formats) / sizeof(trace_formats[0]) ==
+	       sizeof(readers) / sizeof(readers[0]) + 1,
+	       "trace_formats names every reader");
+
+/* "native, text, ..." into buf. */
+static const char *format_list(char *buf, size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; trace_formats[i] && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? ", " : "",
+				       trace_formats[i]);
+	return buf;
+}
 
 void trace_base_init(struct trace_reader *r, const struct trace_reader_ops *ops,
 		     const char *path, const char *format)
@@ -50,22 +86,11 @@ long trace_fail_tin(struct trace_reader *r, const struct tin *t)
 			  t->z ? " (offset in the decompressed stream)" : "");
 }
 
-typedef struct trace_reader *(*open_fn)(struct tin *, const char *,
-					const struct trace_opts *, char *,
-					size_t);
-
 static open_fn format_opener(const char *f)
 {
-	if (!strcmp(f, "native"))
-		return native_open;
-	if (!strcmp(f, "text"))
-		return text_open;
-	if (!strcmp(f, "oracle"))
-		return oracle_open;
-	if (!strcmp(f, "csv"))
-		return csv_open;
-	if (!strcmp(f, "lackey"))
-		return lackey_open;
+	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
+		if (!strcmp(f, readers[i].name))
+			return readers[i].open;
 	return NULL;
 }
 
@@ -78,15 +103,15 @@ static struct trace_reader *open_tin(struct tin *t, const char *path,
 	open_fn fn;
 	struct trace_reader *r;
 	int compressed = t->z != NULL;
+	char names[128];
 
 	if (!o)
 		o = &defaults;
 	if (o->format && *o->format) {
 		fn = format_opener(o->format);
 		if (!fn) {
-			snprintf(err, errlen,
-				 "%s: unknown format '%s' (known: native, text, "
-				 "oracle, csv, lackey)", path, o->format);
+			snprintf(err, errlen, "%s: unknown format '%s' (known: %s)",
+				 path, o->format, format_list(names, sizeof(names)));
 			tin_close(t);
 			return NULL;
 		}
@@ -100,9 +125,9 @@ static struct trace_reader *open_tin(struct tin *t, const char *path,
 		f = trace_detect(t, path);
 		if (!f) {
 			snprintf(err, errlen,
-				 "%s: offset 0: unknown format (not native, text, "
-				 "oracle, csv or lackey; force one with --format)",
-				 path);
+				 "%s: offset 0: unknown format (not one of %s; "
+				 "force one with --in-format)", path,
+				 format_list(names, sizeof(names)));
 			tin_close(t);
 			return NULL;
 		}

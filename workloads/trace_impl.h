@@ -87,10 +87,26 @@ struct trace_reader *csv_open(struct tin *t, const char *path,
 			      const struct trace_opts *o, char *err, size_t errlen);
 struct trace_reader *lackey_open(struct tin *t, const char *path,
 				 const struct trace_opts *o, char *err, size_t errlen);
+struct trace_reader *txt_open(struct tin *t, const char *path,
+			      const struct trace_opts *o, char *err, size_t errlen);
+struct trace_reader *vscsi_open(struct tin *t, const char *path,
+				const struct trace_opts *o, char *err, size_t errlen);
+struct trace_reader *twr_open(struct tin *t, const char *path,
+			      const struct trace_opts *o, char *err, size_t errlen);
+struct trace_reader *twrns_open(struct tin *t, const char *path,
+				const struct trace_opts *o, char *err, size_t errlen);
+/* vscsi.c: the version (1 or 2) of the vscsi records at p[0, n) — the
+ * version byte and a SCSI read/write opcode in each of the first (up to 8)
+ * records — or 0. */
+unsigned vscsi_version(const unsigned char *p, size_t n);
 
 /* detect.c: the format of the stream in t (whose first bytes are
  * readable) and path's extension; NULL if unknown. */
 const char *trace_detect(struct tin *t, const char *path);
+/* detect.c: the format path's extension names (after dropping ".zst"), or
+ * NULL: .pgt native, .csv, .oracleGeneral[.bin] oracle, .lackey, .vscsi,
+ * .twr, .twrNS, .txt/.trace text. */
+const char *trace_format_by_name(const char *path);
 
 /* Sizes for key-only bounds: re-read the source (path again, or the same
  * memory) counting decompressed bytes and lines, in constant memory.
@@ -121,6 +137,8 @@ struct trace_writer {
 	size_t vmaseen_bytes;
 	int vma_overflow;
 	int failed;
+	uint64_t dropped;	/* events (or write flags) the format cannot hold */
+	struct zstd_cstate *z;	/* non-NULL: output is zstd-compressed */
 	char err[1100];
 };
 
@@ -132,6 +150,8 @@ int trace_writer_flush(struct trace_writer *w);
 int trace_writer_count(struct trace_writer *w, const struct event *ev);
 int native_writer_init(struct trace_writer *w);
 int text_writer_init(struct trace_writer *w);
+int oracle_writer_init(struct trace_writer *w);	/* export.c */
+int csv_writer_init(struct trace_writer *w);	/* export.c */
 
 /* Parse an unsigned decimal or 0x-hex number in [s, e); -1 if malformed or
  * above max. */

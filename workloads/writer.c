@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "workloads/trace_impl.h"
 
@@ -32,12 +33,19 @@ int trace_writer_fail(struct trace_writer *w, const char *fmt, ...)
 	return -1;
 }
 
-int trace_writer_flush(struct trace_writer *w)
+/* zstd output: a streaming context and its output buffer. */
+struct zstd_cstate {
+	ZSTD_CStream *cs;
+	unsigned char *buf;
+	size_t cap;
+};
+
+static int write_all(struct trace_writer *w, const unsigned char *p, size_t n)
 {
 	size_t done = 0;
 
-	while (done < w->outlen) {
-		ssize_t k = write(w->fd, w->out + done, w->outlen - done);
+	while (done < n) {
+		ssize_t k = write(w->fd, p + done, n - done);
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
@@ -45,9 +53,65 @@ int trace_writer_flush(struct trace_writer *w)
 		}
 		done += (size_t)k;
 	}
+	return 0;
+}
+
+/* Compress [p, p+n) (end: finish the frame) and write what comes out. */
+static int zwrite(struct trace_writer *w, const void *p, size_t n, int end)
+{
+	ZSTD_inBuffer in = { p, n, 0 };
+
+	for (;;) {
+		ZSTD_outBuffer out = { w->z->buf, w->z->cap, 0 };
+		size_t left = ZSTD_compressStream2(w->z->cs, &out, &in,
+						   end ? ZSTD_e_end : ZSTD_e_continue);
+		if (ZSTD_isError(left))
+			return trace_writer_fail(w, "zstd: %s", ZSTD_getErrorName(left));
+		if (write_all(w, w->z->buf, out.pos) < 0)
+			return -1;
+		if (end ? left == 0 : in.pos == in.size)
+			return 0;
+	}
+}
+
+int trace_writer_flush(struct trace_writer *w)
+{
+	if (w->z ? zwrite(w, w->out, w->outlen, 0) < 0 :
+		   write_all(w, w->out, w->outlen) < 0)
+		return -1;
 	w->off += w->outlen;
 	w->outlen = 0;
 	return 0;
+}
+
+static int zstd_start(struct trace_writer *w)
+{
+	w->z = calloc(1, sizeof(*w->z));
+	if (!w->z)
+		return -1;
+	w->z->cs = ZSTD_createCStream();
+	w->z->cap = ZSTD_CStreamOutSize();
+	w->z->buf = malloc(w->z->cap);
+	if (!w->z->cs || !w->z->buf ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(w->z->cs, ZSTD_c_compressionLevel, 3)))
+		return -1;
+	return 0;
+}
+
+static void zstd_free(struct trace_writer *w)
+{
+	if (!w->z)
+		return;
+	ZSTD_freeCStream(w->z->cs);
+	free(w->z->buf);
+	free(w->z);
+	w->z = NULL;
+}
+
+static int ends_in_zst(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 4 && !strcmp(path + n - 4, ".zst");
 }
 
 int trace_writer_put(struct trace_writer *w, const void *p, size_t n)
@@ -127,6 +191,10 @@ int trace_writer_count(struct trace_writer *w, const struct event *ev)
 	return 0;
 }
 
+const char *const trace_writer_formats[] = {
+	"native", "text", "oracle", "csv", NULL,
+};
+
 struct trace_writer *trace_writer_open(const char *path, const char *format,
 				       const struct trace_header *h, char *err,
 				       size_t errlen)
@@ -134,11 +202,27 @@ struct trace_writer *trace_writer_open(const char *path, const char *format,
 	struct trace_writer *w;
 	int rc;
 
+	static const struct {
+		const char *name;
+		int (*init)(struct trace_writer *);
+	} writers[] = {
+		{ "native", native_writer_init },
+		{ "text", text_writer_init },
+		{ "oracle", oracle_writer_init },
+		{ "csv", csv_writer_init },
+	};
+	int (*init)(struct trace_writer *) = NULL;
+
 	if (!format)
 		format = "native";
-	if (strcmp(format, "native") && strcmp(format, "text")) {
-		snprintf(err, errlen, "%s: cannot write format '%s' (native or text)",
-			 path, format);
+	for (size_t i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
+		if (!strcmp(format, writers[i].name)) {
+			init = writers[i].init;
+			format = writers[i].name;
+		}
+	if (!init) {
+		snprintf(err, errlen, "%s: cannot write format '%s' (native, text, "
+			 "oracle or csv)", path, format);
 		return NULL;
 	}
 	if (strlen(path) >= 500) {
@@ -162,7 +246,7 @@ struct trace_writer *trace_writer_open(const char *path, const char *format,
 	if (h)
 		snprintf(w->h.generator, sizeof(w->h.generator), "%s", h->generator);
 	w->h.npages = h ? h->npages : 0;
-	w->h.format = !strcmp(format, "native") ? "native" : "text";
+	w->h.format = format;
 	if (!strcmp(path, "-")) {
 		w->fd = 1;
 		w->is_stdout = 1;
@@ -177,7 +261,12 @@ struct trace_writer *trace_writer_open(const char *path, const char *format,
 			return NULL;
 		}
 	}
-	rc = !strcmp(format, "native") ? native_writer_init(w) : text_writer_init(w);
+	if (ends_in_zst(path) && zstd_start(w) < 0) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		trace_writer_close(w, 0);
+		return NULL;
+	}
+	rc = init(w);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s", w->err);
 		trace_writer_close(w, 0);
@@ -193,6 +282,11 @@ int trace_write(struct trace_writer *w, const struct event *ev, size_t n)
 	return w->ops->write(w, ev, n);
 }
 
+uint64_t trace_writer_dropped(const struct trace_writer *w)
+{
+	return w->dropped;
+}
+
 const char *trace_writer_error(const struct trace_writer *w)
 {
 	return w->err[0] ? w->err : "no error";
@@ -206,7 +300,8 @@ int trace_writer_close_err(struct trace_writer *w, int commit, char *err,
 	if (!w)
 		return 0;
 	if (commit) {
-		if (w->failed || w->ops->finish(w) < 0) {
+		if (w->failed || w->ops->finish(w) < 0 ||
+		    (w->z && zwrite(w, NULL, 0, 1) < 0)) {
 			rc = -1;
 		} else if (!w->is_stdout) {
 			mode_t um = umask(0);
@@ -227,6 +322,7 @@ int trace_writer_close_err(struct trace_writer *w, int commit, char *err,
 		snprintf(err, errlen, "%s", w->err);
 	if (w->ops && w->ops->free)
 		w->ops->free(w);
+	zstd_free(w);
 	free(w->vmaseen);
 	free(w->out);
 	free(w);
