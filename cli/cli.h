@@ -5,8 +5,8 @@
  * after its name (argv[0] is the subcommand's name) and returning the exit
  * status: 0 success, 1 a failed run, 2 a usage error.  Messages go to
  * stderr as one line "pagelab CMD: what: why"; data (CSV, text) to stdout
- * or to the -o file, which is written to a temporary name and renamed only
- * when complete.
+ * or to the -o file, written by common/outfile.h (a regular file through a
+ * temporary name renamed only when complete; a device or FIFO in place).
  */
 #ifndef PAGELAB_CLI_CLI_H
 #define PAGELAB_CLI_CLI_H

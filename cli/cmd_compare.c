@@ -22,6 +22,7 @@
 
 #include "cli/cli.h"
 #include "cli/results.h"
+#include "common/outfile.h"
 #include "cli/run.h"
 #include "common/costs.h"
 
@@ -186,7 +187,7 @@ int cmd_compare(int argc, char **argv)
 	       model_all / 1e6, meas_all / 1e6, pct_err(model_all, meas_all),
 	       cpu_all / 1e6, pct_err(model_all, cpu_all));
 	fflush(stdout);
-	if (o.out && results_write_file(o.out, buf, buflen, err, sizeof(err))) {
+	if (o.out && outfile_write_all(o.out, buf, buflen, err, sizeof(err))) {
 		fprintf(stderr, "pagelab compare: %s\n", err);
 		goto out;
 	}

@@ -21,6 +21,7 @@
 
 #include "cli/cli.h"
 #include "cli/results.h"
+#include "common/outfile.h"
 #include "sim/mrc.h"
 #include "sim/sim.h"
 #include "workloads/trace.h"
@@ -227,7 +228,7 @@ int cmd_mrc(int argc, char **argv)
 		fprintf(stderr, "pagelab mrc: out of memory\n");
 		goto out;
 	}
-	if (results_write_file(o.out, buf, buflen, err, sizeof(err))) {
+	if (outfile_write_all(o.out, buf, buflen, err, sizeof(err))) {
 		fprintf(stderr, "pagelab mrc: %s\n", err);
 		goto out;
 	}

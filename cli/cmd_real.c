@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "cli/results.h"
+#include "common/outfile.h"
 #include "cli/run.h"
 #include "common/costs.h"
 
@@ -132,11 +133,11 @@ int cmd_real(int argc, char **argv)
 		goto out;
 	}
 	mem = hmem = NULL;
-	if (want_hist && results_write_file(hpath, hbuf, hbuflen, err, sizeof(err))) {
+	if (want_hist && outfile_write_all(hpath, hbuf, hbuflen, err, sizeof(err))) {
 		fprintf(stderr, "pagelab real: %s\n", err);
 		goto out;
 	}
-	if (results_write_file(o.out, buf, buflen, err, sizeof(err))) {
+	if (outfile_write_all(o.out, buf, buflen, err, sizeof(err))) {
 		fprintf(stderr, "pagelab real: %s\n", err);
 		if (want_hist)
 			remove(hpath);

@@ -21,6 +21,7 @@
 #include "cli/cli.h"
 #include "cli/engine.h"
 #include "cli/results.h"
+#include "common/outfile.h"
 #include "cli/simopts.h"
 #include "common/costs.h"
 #include "common/observe.h"
@@ -320,7 +321,7 @@ int cmd_sim(int argc, char **argv)
 		fprintf(stderr, "pagelab sim: out of memory\n");
 		goto out;
 	}
-	if (results_write_file(o.out, buf, buflen, err, sizeof(err))) {
+	if (outfile_write_all(o.out, buf, buflen, err, sizeof(err))) {
 		fprintf(stderr, "pagelab sim: %s\n", err);
 		goto out;
 	}

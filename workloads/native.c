@@ -881,7 +881,7 @@ static int native_finish(struct trace_writer *w)
 	put64(tr + 32, trace_hash64(tr, 32, nw->chain));
 	if (trace_writer_put(w, tr, TRAILER_BYTES) < 0 || trace_writer_flush(w) < 0)
 		return -1;
-	if (w->is_stdout)
+	if (w->streamed)
 		return 0;
 	if (w->vma_overflow)
 		w->h.nvmas = 0;

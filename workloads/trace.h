@@ -32,9 +32,10 @@
  * decompressed stream for .zst input, said so in the reason).  Nothing here
  * prints, exits or aborts.
  *
- * Writers produce the native or text format.  Output goes to a temporary
- * file next to PATH, renamed to PATH only by trace_writer_close(w, 1): a
- * failed run leaves nothing half-written behind.
+ * Writers produce the native or text format through common/outfile.h: a
+ * temporary file next to PATH, renamed to PATH only by
+ * trace_writer_close(w, 1), so a failed run leaves nothing half-written
+ * behind (a device or FIFO is written in place).
  */
 #ifndef PAGELAB_WORKLOADS_TRACE_H
 #define PAGELAB_WORKLOADS_TRACE_H
@@ -101,9 +102,10 @@ void trace_close(struct trace_reader *r);
 extern const char *const trace_formats[];
 
 /*
- * Writers: output goes to a temporary file in the same directory, renamed to
- * PATH only by trace_writer_close(w, 1) (commit); close(w, 0) removes it.
- * PATH "-" writes to stdout (no temporary file).  h may be NULL; its
+ * Writers: output goes to PATH as common/outfile.h says (a temporary file
+ * in the same directory, renamed to PATH only by trace_writer_close(w, 1)
+ * (commit); close(w, 0) removes it).  PATH "-", a character device or a
+ * FIFO is written in place (no temporary file, no header patch).  h may be NULL; its
  * page_size and generator are recorded (counts are computed by the writer).
  */
 struct trace_writer *trace_writer_open(const char *path, const char *format,
