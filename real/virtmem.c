@@ -583,6 +583,7 @@ int fileh_close(struct fileh *fh)
 {
 	struct page **pages;
 	size_t n, i, ndirty;
+	int store_failed;
 
 	if (!fh)
 		return 0;
@@ -597,6 +598,7 @@ int fileh_close(struct fileh *fh)
 	while (fh->nloading)
 		__vm_wait_loaded();
 	ndirty = fh->ndirty;
+	store_failed = fh->store_failed;
 	pages = __fileh_pages(fh, &n);
 	BUG_ON(n == SIZE_MAX);	/* TODO(no memory): walk with repeated lookups instead */
 	for (i = 0; i < n; i++)
@@ -606,12 +608,15 @@ int fileh_close(struct fileh *fh)
 	list_del(&fh->all);
 	ramh_close(fh->ramh);
 	vm_unlock();
-	if (ndirty)
+	if (ndirty && store_failed)
+		fprintf(stderr, "fileh_close: lost %zu dirty pages: their writeout "
+			"failed (storeblk)\n", ndirty);
+	else if (ndirty)
 		fprintf(stderr, "fileh_close: dropped %zu dirty pages that were not written out\n",
 			ndirty);
 	pagemap_destroy(fh->pagemap);
 	free(fh);
-	return 0;
+	return ndirty && store_failed ? -EIO : 0;
 }
 
 /* --- views --------------------------------------------------------------- */
@@ -817,6 +822,7 @@ int fileh_dirty_writeout(struct fileh *fh, unsigned flags)
 			vm->c.stores++;
 			ret = vm_guarded_blk(fh, pg->pgoff, buf, 1);
 		}
+		fh->store_failed = ret != 0;
 	}
 	if (!ret && (flags & WRITEOUT_MARKSTORED)) {
 		for (i = 0; i < n; i++) {
@@ -855,6 +861,7 @@ void fileh_dirty_discard(struct fileh *fh)
 	BUG_ON(n && !pages);	/* TODO(no memory): discard in list order instead */
 	for (i = 0; i < n; i++)
 		__page_remove(pages[i]);
+	fh->store_failed = 0;	/* the caller chose to drop them */
 	vm_unlock();
 	free(pages);
 }

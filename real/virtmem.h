@@ -84,7 +84,8 @@ int fileh_set_key_id(struct fileh *fh, unsigned id);
 
 /* Close: every VMA must be unmapped first (else -EBUSY and a message); waits
  * for loads in flight; drops every page.  Dirty pages not written out are
- * dropped with a warning on stderr naming how many. */
+ * dropped with a warning on stderr naming how many; if the last writeout's
+ * storeblk failed, they are lost data: -EIO and "lost N dirty pages". */
 int fileh_close(struct fileh *fh);
 
 /* Map file pages [pgoff, pgoff + npages) at a new address range, nothing
