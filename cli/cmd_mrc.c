@@ -69,7 +69,17 @@ static int parse(struct mrc_opts *o, int argc, char **argv, char *err,
 			continue;
 		}
 		if (i + 1 >= argc) {
-			snprintf(err, errlen, "%s needs a value", a);
+			static const char *const known[] = {
+				"--shards", "--shards-size", "--points", "--format", "-o", NULL
+			};
+			int k = 0;
+
+			while (known[k] && strcmp(known[k], a))
+				k++;
+			if (!known[k])
+				snprintf(err, errlen, "unknown option '%s' (--help lists them)", a);
+			else
+				snprintf(err, errlen, "%s needs a value", a);
 			return -1;
 		}
 		val = argv[++i];

@@ -3,6 +3,7 @@
  * The table below is the whole list; adding a subcommand is one file and
  * one line here.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +27,22 @@ static void usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 }
 
+/*
+ * A command's output is not complete until stdout took it: `pagelab trace
+ * info T > /dev/full` must fail, not exit 0 with nothing written.  rc is the
+ * command's status; a failed flush turns success into EXIT_RUN_FAILED.
+ */
+static int stdout_checked(const char *cmd, int rc)
+{
+	int e = fflush(stdout) ? errno : 0;
+
+	if (!e && !ferror(stdout))
+		return rc;
+	fprintf(stderr, "pagelab %s: stdout: %s\n", cmd,
+		e ? strerror(e) : "write error");
+	return rc ? rc : EXIT_RUN_FAILED;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -37,13 +54,14 @@ int main(int argc, char **argv)
 	cmd = argv[1];
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		usage(stdout);
-		return 0;
+		return stdout_checked("--help", 0);
 	}
 	if (!strcmp(cmd, "--list"))
 		cmd = "list";
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(commands[i].name, cmd))
-			return commands[i].main(argc - 1, argv + 1);
+			return stdout_checked(commands[i].name,
+					      commands[i].main(argc - 1, argv + 1));
 	fprintf(stderr, "pagelab: unknown command '%s' (pagelab --help lists them)\n",
 		argv[1]);
 	return EXIT_USAGE;

@@ -19,7 +19,8 @@
 
 #define USER_VA_BYTES (1ull << 47)	/* x86-64 user address space */
 
-/* Split a comma list into out[], pointing into a copy chained on *store. */
+/* Split a comma list into out[], pointing into a copy chained on *store;
+ * SIMOPTS_OK, _USAGE (a bad list) or _FAILED (out of memory). */
 static int split_list(const char *what, const char *s, const char **out,
 		      size_t *n, char **store, char *err, size_t errlen)
 {
@@ -29,7 +30,7 @@ static int split_list(const char *what, const char *s, const char **out,
 
 	if (!chain) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		return SIMOPTS_FAILED;
 	}
 	chain[0] = *store;
 	*store = (char *)chain;
@@ -40,15 +41,15 @@ static int split_list(const char *what, const char *s, const char **out,
 		if (*n == SIMOPTS_MAX_LIST) {
 			snprintf(err, errlen, "%s: more than %d entries", what,
 				 SIMOPTS_MAX_LIST);
-			return -1;
+			return SIMOPTS_USAGE;
 		}
 		out[(*n)++] = t;
 	}
 	if (!*n) {
 		snprintf(err, errlen, "%s: empty list", what);
-		return -1;
+		return SIMOPTS_USAGE;
 	}
-	return 0;
+	return SIMOPTS_OK;
 }
 
 static int parse_u64(const char *what, const char *s, uint64_t min, uint64_t max,
@@ -82,10 +83,30 @@ static int parse_page_size(const char *s, uint32_t *ps, char *err, size_t errlen
 	return -1;
 }
 
+/* The options parse_args() knows (each takes a value): a last argument
+ * that is none of them is "unknown", not "needs a value". */
+static int opt_known(const char *name, int real)
+{
+	static const char *const common[] = {
+		"--reclaim", "--pagemap", "--alloc", "--ram", "--observe",
+		"--page-size", "--reclaim-batch", "--costs", "--seed", "--format",
+		"-j", "--jobs", "-o", "--output", NULL
+	}, *const real_only[] = { "--ram-type", "--file", "--fault", "--hist", NULL };
+
+	for (int k = 0; common[k]; k++)
+		if (!strcmp(name, common[k]))
+			return 1;
+	for (int k = 0; real && real_only[k]; k++)
+		if (!strcmp(name, real_only[k]))
+			return 1;
+	return 0;
+}
+
 static int parse_args(struct sim_opts *o, int real, int argc, char **argv,
 		      char *err, size_t errlen)
 {
 	const char *reclaim = "lru", *ram = "10%";
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->pagemap = SIMOPTS_DEFAULT_PAGEMAP;
@@ -124,7 +145,11 @@ static int parse_args(struct sim_opts *o, int real, int argc, char **argv,
 		}
 		if (!val) {
 			if (i + 1 >= argc) {
-				snprintf(err, errlen, "%s needs a value", name);
+				if (!opt_known(name, real))
+					snprintf(err, errlen, "unknown option '%s' (--help lists them)",
+						 name);
+				else
+					snprintf(err, errlen, "%s needs a value", name);
 				return SIMOPTS_USAGE;
 			}
 			val = argv[++i];
@@ -187,11 +212,12 @@ static int parse_args(struct sim_opts *o, int real, int argc, char **argv,
 		snprintf(err, errlen, "no TRACE given (--help for usage)");
 		return SIMOPTS_USAGE;
 	}
-	if (split_list("--reclaim", reclaim, o->reclaim, &o->nreclaim, &o->lists,
-		       err, errlen) ||
-	    split_list("--ram", ram, o->ram_spec, &o->nram, &o->lists, err, errlen))
-		return SIMOPTS_USAGE;
-	return SIMOPTS_OK;
+	rc = split_list("--reclaim", reclaim, o->reclaim, &o->nreclaim, &o->lists,
+			err, errlen);
+	if (rc == SIMOPTS_OK)
+		rc = split_list("--ram", ram, o->ram_spec, &o->nram, &o->lists, err,
+				errlen);
+	return rc;
 }
 
 int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
@@ -381,7 +407,8 @@ int sim_opts_prepare(struct sim_opts *o, char *err, size_t errlen)
 	hdr_npages = h->npages;
 	for (size_t i = 0; i < o->nram; i++) {
 		size_t len = strlen(o->ram_spec[i]);
-		if (len && o->ram_spec[i][len - 1] == '%' && !hdr_npages)
+		/* a header's count is not trusted: N% rests on a recount */
+		if (len && o->ram_spec[i][len - 1] == '%')
 			need_distinct = 1;
 	}
 	if (need_distinct || o->needs_future) {
@@ -393,7 +420,7 @@ int sim_opts_prepare(struct sim_opts *o, char *err, size_t errlen)
 			snprintf(err, errlen,
 				 "%s needs a pre-pass over the trace, which stdin cannot give: use a file",
 				 o->needs_future ? "a policy that needs the future" :
-						   "--ram N% without a page count in the trace header");
+						   "--ram N% (the trace's distinct pages, counted)");
 			return SIMOPTS_USAGE;
 		}
 		e = engine_scan_create(o->needs_future, msg, sizeof(msg));
@@ -412,6 +439,13 @@ int sim_opts_prepare(struct sim_opts *o, char *err, size_t errlen)
 			return SIMOPTS_FAILED;
 		}
 		e->ops->destroy(e);
+		if (hdr_npages && nd != hdr_npages) {
+			trace_close(r);
+			snprintf(err, errlen, "%s: the header says %llu distinct pages, "
+				 "the trace has %llu (a damaged header)", o->trace,
+				 (unsigned long long)hdr_npages, (unsigned long long)nd);
+			return SIMOPTS_FAILED;
+		}
 		o->ndistinct = need_distinct ? nd : hdr_npages;
 	} else {
 		o->ndistinct = hdr_npages;

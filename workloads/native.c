@@ -702,9 +702,9 @@ struct trace_reader *native_open(struct tin *t, const char *path,
 		goto fail;
 	}
 	n->r.h.page_size = get32(h + 16);
-	if (n->r.h.page_size == 0) {
-		snprintf(err, errlen, "%s: offset 16: corrupt header (page size 0)",
-			 path);
+	if (!trace_page_size_valid(n->r.h.page_size)) {
+		snprintf(err, errlen, "%s: offset 16: corrupt header (page size %u)",
+			 path, n->r.h.page_size);
 		goto fail;
 	}
 	if (flags & 1) {

@@ -48,6 +48,14 @@
 /* EV_MMAP npages of a key-only trace read from a pipe: no bound is known. */
 #define TRACE_NPAGES_UNBOUNDED (UINT64_C(1) << 32)
 
+/* A trace's page size (native header, text @page_size, lackey's
+ * --page-size): a power of two of at most 1 GiB bytes. */
+#define TRACE_PAGE_SIZE_MAX (UINT32_C(1) << 30)
+static inline int trace_page_size_valid(uint64_t bytes)
+{
+	return bytes && bytes <= TRACE_PAGE_SIZE_MAX && !(bytes & (bytes - 1));
+}
+
 struct trace_header {
 	uint32_t page_size;	/* bytes, 4096 default (native header; lackey's page size) */
 	uint64_t naccesses;	/* EV_ACCESS count when known, else 0 */
