@@ -90,6 +90,10 @@ int cmd_compare(int argc, char **argv)
 		fprintf(stderr, "pagelab compare: %s\n", err);
 		rc = EXIT_USAGE;
 		goto out;
+	case SIMOPTS_FAILED:	/* out of memory */
+		fprintf(stderr, "pagelab compare: %s\n", err);
+		rc = EXIT_RUN_FAILED;
+		goto out;
 	default:
 		break;
 	}

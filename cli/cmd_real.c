@@ -80,6 +80,10 @@ int cmd_real(int argc, char **argv)
 		fprintf(stderr, "pagelab real: %s\n", err);
 		rc = EXIT_USAGE;
 		goto out;
+	case SIMOPTS_FAILED:	/* out of memory */
+		fprintf(stderr, "pagelab real: %s\n", err);
+		rc = EXIT_RUN_FAILED;
+		goto out;
 	default:
 		break;
 	}

@@ -260,6 +260,10 @@ int cmd_sim(int argc, char **argv)
 		fprintf(stderr, "pagelab sim: %s\n", err);
 		rc = EXIT_USAGE;
 		goto out;
+	case SIMOPTS_FAILED:	/* out of memory */
+		fprintf(stderr, "pagelab sim: %s\n", err);
+		rc = EXIT_RUN_FAILED;
+		goto out;
 	default:
 		break;
 	}

@@ -337,16 +337,26 @@ int sim_parse_ram(const char *spec, uint32_t page_size, uint64_t ndistinct,
 	return 0;
 }
 
+/* A policy create that failed with errno ENOMEM (set by the allocator; a
+ * bad argument leaves errno alone) is a failed run, not a usage error. */
+static int create_failed(void)
+{
+	return errno == ENOMEM ? SIMOPTS_FAILED : SIMOPTS_USAGE;
+}
+
 static int check_policies(struct sim_opts *o, char *err, size_t errlen)
 {
 	struct reclaim_params rp = { .npages = 1024, .seed = 1 };
 	char msg[512];
 
 	for (size_t i = 0; i < o->nreclaim; i++) {
-		struct reclaim *r = reclaim_create(o->reclaim[i], &rp, msg, sizeof(msg));
+		struct reclaim *r;
+
+		errno = 0;
+		r = reclaim_create(o->reclaim[i], &rp, msg, sizeof(msg));
 		if (!r) {
 			snprintf(err, errlen, "--reclaim: %s", msg);
-			return -1;
+			return create_failed();
 		}
 		if (r->ops->flags & RECLAIM_NEEDS_FUTURE) {
 			o->needs_future = 1;
@@ -355,29 +365,34 @@ static int check_policies(struct sim_opts *o, char *err, size_t errlen)
 					 "--reclaim %s needs the future (a simulator-only optimum) and sees every access: use --observe full",
 					 o->reclaim[i]);
 				reclaim_destroy(r);
-				return -1;
+				return SIMOPTS_USAGE;
 			}
 		}
 		reclaim_destroy(r);
 	}
 	{
-		struct pagemap *pm = pagemap_create(o->pagemap, msg, sizeof(msg));
+		struct pagemap *pm;
+
+		errno = 0;
+		pm = pagemap_create(o->pagemap, msg, sizeof(msg));
 		if (!pm) {
 			snprintf(err, errlen, "--pagemap: %s", msg);
-			return -1;
+			return create_failed();
 		}
 		pagemap_destroy(pm);
 	}
 	{
-		struct alloc *a = alloc_create(o->alloc, 0, SIM_ARENA_PAGES, 1, msg,
-					       sizeof(msg));
+		struct alloc *a;
+
+		errno = 0;
+		a = alloc_create(o->alloc, 0, SIM_ARENA_PAGES, 1, msg, sizeof(msg));
 		if (!a) {
 			snprintf(err, errlen, "--alloc: %s", msg);
-			return -1;
+			return create_failed();
 		}
 		alloc_destroy(a);
 	}
-	return 0;
+	return SIMOPTS_OK;
 }
 
 int sim_opts_prepare(struct sim_opts *o, char *err, size_t errlen)
@@ -385,11 +400,11 @@ int sim_opts_prepare(struct sim_opts *o, char *err, size_t errlen)
 	struct trace_reader *r;
 	const struct trace_header *h;
 	char msg[600];
-	int need_distinct = 0;
+	int need_distinct = 0, rc;
 	uint64_t hdr_npages;
 
-	if (check_policies(o, err, errlen))
-		return SIMOPTS_USAGE;
+	if ((rc = check_policies(o, err, errlen)) != SIMOPTS_OK)
+		return rc;
 	r = trace_open(o->trace, &o->topts, msg, sizeof(msg));
 	if (!r) {
 		snprintf(err, errlen, "%s", msg);
