@@ -13,11 +13,16 @@
 
 #define EXIT_RUN_FAILED 1
 #define EXIT_USAGE 2
+/* compare's statuses, as cmp(1): 0 agree, 1 differ, 2 trouble (a usage
+ * error or a failed run) */
+#define EXIT_DIFFER 1
+#define EXIT_TROUBLE 2
 
 struct cli_command {
 	const char *name;
 	const char *summary;	/* one line for `pagelab --help` */
 	int (*main)(int argc, char **argv);
+	int failed;		/* its status for a failed run */
 };
 
 /* `pagelab --list`: every policy of every kind, one line each. */

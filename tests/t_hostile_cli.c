@@ -243,7 +243,7 @@ static void stdout_failure_fails(void)
 	CHECK_EQ(run("/dev/full", "--list"), 1);
 	CHECK_EQ(run("/dev/full", "--help"), 1);
 	CHECK_EQ(run("/dev/full", "sim --help"), 1);
-	CHECK(run("/dev/full", "compare @D/t.txt --ram 10") != 0);
+	CHECK_EQ(run("/dev/full", "compare @D/t.txt --ram 10"), 2);	/* trouble */
 	CHECK(run("/dev/full", "sim @D/t.txt --ram 10") != 0);
 }
 
@@ -282,6 +282,16 @@ static void native_header_page_count_verified(void)
 	CHECK_EQ(run(NULL, "sim @D/lie.pgt --ram 20"), 0);
 }
 
+/* defect 6: compare's status says what happened, as cmp(1)'s does */
+static void compare_status_as_cmp(void)
+{
+	CHECK_EQ(run(NULL, "compare @D/t.txt --ram 10"), 0);	/* agree */
+	CHECK_EQ(run(NULL, "compare @D/t.txt --ram 10 --bogus 1"), 2);	/* usage */
+	CHECK_EQ(run(NULL, "compare @D/missing.txt --ram 10"), 2);	/* run error */
+	CHECK_MSG(strstr(err, "missing.txt") && one_line(err), "%s", err);
+	CHECK_EQ(run(NULL, "compare @D/empty --ram 10"), 2);
+}
+
 int main(void)
 {
 	static const char t[] = "mmap 0 0 0 100\nr 0 1\nw 0 5\nr 0 7\n";
@@ -308,6 +318,7 @@ int main(void)
 	gen_pages_within_engine_limit();
 	stdout_failure_fails();
 	native_header_page_count_verified();
+	compare_status_as_cmp();
 	tmpdir_remove(dir);
 	return T_END();
 }
