@@ -696,19 +696,24 @@ struct vma *fileh_mmap(struct fileh *fh, uint64_t pgoff, uint64_t npages,
 			 npages, pgoff);
 		return NULL;
 	}
+	/* guard, pages, guard — and room to align to the page size; reserved
+	 * first, so a view the address space cannot hold (2^40 pages of 4 KiB
+	 * is 4 PiB) says so before the per-page array is asked for */
+	len = (npages + 2) * ps + (ps > 4096 ? ps : 0);
+	base = vm_reserve_at(NULL, len);
+	if (base == MAP_FAILED) {
+		snprintf(err, errlen, "fileh_mmap: cannot reserve %zu bytes of address "
+			 "space for %" PRIu64 " pages: %s", len, npages, strerror(errno));
+		return NULL;
+	}
+	/* calloc of a large block is a fresh anonymous mapping: only the
+	 * entries a fault touches cost memory */
 	v = calloc(1, sizeof(*v));
 	if (v)
 		v->prot = calloc(npages, 1);
 	if (!v || !v->prot) {
+		munmap(base, len);
 		snprintf(err, errlen, "fileh_mmap: out of memory for %" PRIu64 " pages", npages);
-		goto fail;
-	}
-	/* guard, pages, guard — and room to align to the page size */
-	len = (npages + 2) * ps + (ps > 4096 ? ps : 0);
-	base = vm_reserve_at(NULL, len);
-	if (base == MAP_FAILED) {
-		snprintf(err, errlen, "fileh_mmap: cannot reserve %zu bytes: %s", len,
-			 strerror(errno));
 		goto fail;
 	}
 	start = (char *)(((uintptr_t)base + ps + ps - 1) & ~(uintptr_t)(ps - 1));

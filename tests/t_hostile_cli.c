@@ -26,6 +26,7 @@
 static char dir[256];
 static const char *bin;
 static char out[4096], err[4096];
+static const char *run_prefix = "";	/* e.g. "timeout 10 " */
 
 static const char *at(const char *name)
 {
@@ -57,7 +58,7 @@ static int run(const char *redirect, const char *fmt, ...)
 		*d = '\0';
 		snprintf(d, sizeof(args) - (size_t)(d - args), "%s%s", dir, rest);
 	}
-	snprintf(cmd, sizeof(cmd), "%s %s >%s 2>%s/err", bin, args,
+	snprintf(cmd, sizeof(cmd), "%s%s %s >%s 2>%s/err", run_prefix, bin, args,
 		 redirect ? redirect : at("out"), dir);
 	st = system(cmd);
 	out[0] = err[0] = '\0';
@@ -292,6 +293,29 @@ static void compare_status_as_cmp(void)
 	CHECK_EQ(run(NULL, "compare @D/empty --ram 10"), 2);
 }
 
+/* defect 2: unmapping a huge VMA costs what it mapped, not its size (the
+ * timeout only turns the old minutes-long walk into a failure, 30x above
+ * what the run takes) */
+static void huge_vma_teardown_costs_pages_mapped(void)
+{
+	static const char t40[] = "mmap 0 0 0 1099511627776\nr 0 1\nw 0 1099511627775\n"
+				  "unmap 0\nmmap 1 0 0 1099511627776\nr 1 1\n";
+	static const char t32[] = "mmap 0 0 0 4294967296\nr 0 1\nw 0 4294967295\nunmap 0\n";
+
+	CHECK(file_write(at("t40.txt"), t40, sizeof(t40) - 1) == 0);
+	CHECK(file_write(at("t32.txt"), t32, sizeof(t32) - 1) == 0);
+	run_prefix = "timeout 10 ";
+	CHECK_EQ(run(NULL, "sim @D/t40.txt --ram 10"), 0);
+	CHECK_MSG(strstr(out, ",10,4096,1,3,0,3,2,1,0,0,2,") != NULL, "%s", out);
+	CHECK_EQ(run(NULL, "sim @D/t40.txt --ram 10 --observe sampled:1"), 0);
+	CHECK_EQ(run(NULL, "mrc @D/t40.txt"), 0);
+	/* the real engine: 2^32 pages fit the address space, 2^40 do not */
+	CHECK_EQ(run(NULL, "compare @D/t32.txt --ram 10"), 0);
+	CHECK_EQ(run(NULL, "real @D/t40.txt --ram 10"), 1);
+	CHECK_MSG(strstr(err, "cannot reserve") && one_line(err), "%s", err);
+	run_prefix = "";
+}
+
 int main(void)
 {
 	static const char t[] = "mmap 0 0 0 100\nr 0 1\nw 0 5\nr 0 7\n";
@@ -319,6 +343,7 @@ int main(void)
 	stdout_failure_fails();
 	native_header_page_count_verified();
 	compare_status_as_cmp();
+	huge_vma_teardown_costs_pages_mapped();
 	tmpdir_remove(dir);
 	return T_END();
 }
