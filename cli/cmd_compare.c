@@ -95,8 +95,9 @@ int cmd_compare(int argc, char **argv)
 	default:
 		break;
 	}
-	if (!strcmp(o.trace, "-")) {
-		fprintf(stderr, "pagelab compare: the trace is replayed twice, which stdin cannot give: use a file\n");
+	if (sim_opts_once_name(o.trace)) {
+		fprintf(stderr, "pagelab compare: the trace is replayed twice, which %s cannot give: use a file\n",
+			sim_opts_once_name(o.trace));
 		goto out;
 	}
 	if (sim_opts_setup(&o, &costs, "compare"))

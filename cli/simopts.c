@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -395,6 +396,19 @@ static int check_policies(struct sim_opts *o, char *err, size_t errlen)
 	return SIMOPTS_OK;
 }
 
+const char *sim_opts_once_name(const char *trace)
+{
+	struct stat st;
+
+	if (!strcmp(trace, "-"))
+		return "stdin";
+	/* a FIFO, a device, a socket: reading consumes it (a missing path or
+	 * a gen: spec is no stream; trace_open says what is wrong with it) */
+	if (stat(trace, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return "a trace that is not a regular file";
+	return NULL;
+}
+
 int sim_opts_prepare(struct sim_opts *o, char *err, size_t errlen)
 {
 	struct trace_reader *r;
@@ -410,10 +424,12 @@ int sim_opts_prepare(struct sim_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", msg);
 		return SIMOPTS_FAILED;
 	}
-	if (!strcmp(o->trace, "-") && o->nreclaim * o->nram > 1) {
+	o->once_name = sim_opts_once_name(o->trace);
+	if (o->once_name && o->nreclaim * o->nram > 1) {
 		trace_close(r);
 		snprintf(err, errlen,
-			 "stdin can be replayed only once: give one policy and one RAM size, or a file");
+			 "%s can be replayed only once: give one policy and one RAM size, or a file",
+			 o->once_name);
 		return SIMOPTS_USAGE;
 	}
 	h = trace_header(r);
@@ -430,12 +446,13 @@ int sim_opts_prepare(struct sim_opts *o, char *err, size_t errlen)
 		struct engine *e;
 		uint64_t nd;
 
-		if (!strcmp(o->trace, "-")) {
+		if (o->once_name) {
 			trace_close(r);
 			snprintf(err, errlen,
-				 "%s needs a pre-pass over the trace, which stdin cannot give: use a file",
+				 "%s needs a pre-pass over the trace, which %s cannot give: use a file",
 				 o->needs_future ? "a policy that needs the future" :
-						   "--ram N% (the trace's distinct pages, counted)");
+						   "--ram N% (the trace's distinct pages, counted)",
+				 o->once_name);
 			return SIMOPTS_USAGE;
 		}
 		e = engine_scan_create(o->needs_future, msg, sizeof(msg));
@@ -465,7 +482,7 @@ int sim_opts_prepare(struct sim_opts *o, char *err, size_t errlen)
 	} else {
 		o->ndistinct = hdr_npages;
 	}
-	if (!strcmp(o->trace, "-"))
+	if (o->once_name)
 		o->stdin_reader = r;
 	else
 		trace_close(r);

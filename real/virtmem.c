@@ -550,6 +550,14 @@ int fileh_set_key_id(struct fileh *fh, unsigned id)
 	return ret;
 }
 
+/* pagemap_for_each: the first page, then stop. */
+static int first_page(uint64_t key, void *value, void *arg)
+{
+	(void)key;
+	*(struct page **)arg = value;
+	return 1;
+}
+
 static int collect_page(uint64_t key, void *value, void *arg)
 {
 	struct page ***pp = arg;
@@ -600,10 +608,15 @@ int fileh_close(struct fileh *fh)
 	ndirty = fh->ndirty;
 	store_failed = fh->store_failed;
 	pages = __fileh_pages(fh, &n);
-	BUG_ON(n == SIZE_MAX);	/* TODO(no memory): walk with repeated lookups instead */
-	for (i = 0; i < n; i++)
+	for (i = 0; pages && i < n; i++)
 		__page_remove(pages[i]);
 	free(pages);
+	while (fh->pagemap->count) {	/* no memory for the array: one by one */
+		struct page *pg = NULL;
+
+		pagemap_for_each(fh->pagemap, first_page, &pg);
+		__page_remove(pg);
+	}
 	list_del(&fh->link);
 	list_del(&fh->all);
 	ramh_close(fh->ramh);
@@ -863,9 +876,10 @@ void fileh_dirty_discard(struct fileh *fh)
 		return;
 	vm_lock();
 	pages = __fileh_dirty_sorted(fh, &n);
-	BUG_ON(n && !pages);	/* TODO(no memory): discard in list order instead */
-	for (i = 0; i < n; i++)
+	for (i = 0; pages && i < n; i++)
 		__page_remove(pages[i]);
+	while (!list_empty(&fh->dirty))	/* no memory to sort: list order */
+		__page_remove(container_of(fh->dirty.next, struct page, dirty));
 	fh->store_failed = 0;	/* the caller chose to drop them */
 	vm_unlock();
 	free(pages);

@@ -14,7 +14,7 @@
 # the first broken run, with its command line and stderr.
 #
 # FAULT_STRIDE=K tries only every K-th N (default 1: all of them);
-# FAULT_ONLY="sim real" runs only the commands named.
+# FAULT_ONLY="sim real" runs only the commands named; FAULT_FROM=N starts at N.
 set -u
 bin=${1:?usage: fault-loop.sh BIN}
 stride=${FAULT_STRIDE:-1}
@@ -68,7 +68,7 @@ for c in "${cmds[@]}"; do
 		exit 1
 	fi
 	[ "$outname" = - ] || stable "$out" >"$work/ref.out"
-	n=1 points=0 absorbed=0
+	n=${FAULT_FROM:-1} points=0 absorbed=0
 	while :; do
 		rm -rf "$work/out" "$work/state"
 		mkdir -p "$work/out"

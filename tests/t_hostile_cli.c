@@ -316,6 +316,32 @@ static void huge_vma_teardown_costs_pages_mapped(void)
 	run_prefix = "";
 }
 
+/* defect 3: a FIFO is read once, like stdin: no hang, no false corruption */
+static void fifo_trace_read_once(void)
+{
+	char feed[1400];
+
+	CHECK(mkfifo(at("f.txt"), 0600) == 0);
+	/* the writer gives up after 10 s if nobody opens the FIFO */
+	snprintf(feed, sizeof(feed), "timeout 10 sh -c 'cat %s/t.txt > %s/f.txt' &", dir, dir);
+	CHECK(system(feed) == 0);
+	run_prefix = "timeout 10 ";
+	CHECK_EQ(run(NULL, "sim @D/f.txt --ram 20"), 0);
+	CHECK_MSG(strstr(out, "sim,") != NULL, "%s", out);
+	CHECK(system(feed) == 0);
+	CHECK_EQ(run(NULL, "sim @D/f.txt --ram 20,30"), 2);
+	CHECK_MSG(strstr(err, "not a regular file") && strstr(err, "only once") &&
+		  one_line(err), "%s", err);
+	CHECK(system(feed) == 0);
+	CHECK_EQ(run(NULL, "sim @D/f.txt --ram 10%%"), 2);	/* a pre-pass */
+	CHECK_MSG(strstr(err, "cannot give") && one_line(err), "%s", err);
+	CHECK_EQ(run(NULL, "compare @D/f.txt --ram 20"), 2);	/* never opened */
+	CHECK_MSG(strstr(err, "replayed twice") && one_line(err), "%s", err);
+	CHECK(system(feed) == 0);
+	CHECK_EQ(run(NULL, "real @D/f.txt --ram 20"), 0);
+	run_prefix = "";
+}
+
 int main(void)
 {
 	static const char t[] = "mmap 0 0 0 100\nr 0 1\nw 0 5\nr 0 7\n";
@@ -344,6 +370,7 @@ int main(void)
 	native_header_page_count_verified();
 	compare_status_as_cmp();
 	huge_vma_teardown_costs_pages_mapped();
+	fifo_trace_read_once();
 	tmpdir_remove(dir);
 	return T_END();
 }
