@@ -209,6 +209,9 @@ static int table_fit(void *tabp, uint32_t *n, size_t sz, uint32_t id)
 	return 0;
 }
 
+/* --file PATH: the most files a trace may make the replay create */
+#define REAL_FILES_MAX 256u
+
 static struct er_file *er_file_get(struct engine_real *er, uint32_t id,
 				   char *err, size_t errlen)
 {
@@ -232,6 +235,13 @@ static struct er_file *er_file_get(struct engine_real *er, uint32_t id,
 	} else {
 		char path[4096];
 
+		if (id >= REAL_FILES_MAX) {
+			snprintf(err, errlen, "--file %s: the trace uses file %u; --file "
+				 "makes at most %u files (%s, %s.1 .. %s.%u)", er->cfg.file,
+				 id, REAL_FILES_MAX, er->cfg.file, er->cfg.file,
+				 er->cfg.file, REAL_FILES_MAX - 1);
+			return NULL;
+		}
 		if (id == 0)
 			snprintf(path, sizeof(path), "%s", er->cfg.file);
 		else

@@ -8,7 +8,7 @@
 #
 # Every run with a failure injected must either succeed with the same
 # output as the clean run (the failure was absorbed, e.g. a huge-page
-# allocation falling back) or exit 1 with exactly one line on stderr and
+# allocation falling back) or exit 1 (compare: 2) with exactly one line on stderr and
 # leave no output file and no *.tmp behind; ASan (leaks included) must stay
 # silent.  Prints how many injection points each command had; exits 1 on
 # the first broken run, with its command line and stderr.
@@ -68,7 +68,8 @@ for c in "${cmds[@]}"; do
 		exit 1
 	fi
 	[ "$outname" = - ] || stable "$out" >"$work/ref.out"
-	n=${FAULT_FROM:-1} points=0 absorbed=0
+	n=${FAULT_FROM:-1} points=0 absorbed=0 want=1
+	[ "$name" = compare ] && want=2	# compare: 1 means "differ", 2 trouble
 	while :; do
 		rm -rf "$work/out" "$work/state"
 		mkdir -p "$work/out"
@@ -91,8 +92,8 @@ for c in "${cmds[@]}"; do
 				bad="exit 0 with output that differs from the clean run"
 			fi
 			absorbed=$((absorbed + 1))
-		elif [ $rc -ne 1 ]; then
-			bad="exit $rc (a failed run exits 1)"
+		elif [ $rc -ne "$want" ]; then
+			bad="exit $rc (a failed run exits $want)"
 		elif [ "$(wc -l <"$work/stderr")" -ne 1 ]; then
 			bad="$(wc -l <"$work/stderr") lines on stderr (one line naming what failed)"
 		elif [ "$outname" != - ] && [ -e "$out" ]; then

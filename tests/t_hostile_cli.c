@@ -342,6 +342,29 @@ static void fifo_trace_read_once(void)
 	run_prefix = "";
 }
 
+/* defect 4: --file PATH never writes through a planted symlink, and a trace
+ * cannot make it create files without bound */
+static void real_file_no_symlink_bounded(void)
+{
+	static const char t2[] = "mmap 0 1 0 4\nw 0 1\nwriteout 1\n";
+	static const char tmany[] = "mmap 0 300 0 4\nr 0 1\n";
+	size_t n;
+	unsigned char *p;
+
+	CHECK(file_write(at("victim"), "keep", 4) == 0);
+	CHECK(file_write(at("t2.txt"), t2, sizeof(t2) - 1) == 0);
+	CHECK(file_write(at("tmany.txt"), tmany, sizeof(tmany) - 1) == 0);
+	CHECK(symlink("victim", at("back.1")) == 0);
+	CHECK_EQ(run(NULL, "real @D/t2.txt --ram 10 --file @D/back"), 1);
+	CHECK_MSG(strstr(err, "symbolic link") && one_line(err), "%s", err);
+	p = file_read(at("victim"), &n);
+	CHECK(p && n == 4 && !memcmp(p, "keep", 4));
+	free(p);
+	CHECK_EQ(run(NULL, "real @D/tmany.txt --ram 10 --file @D/many"), 1);
+	CHECK_MSG(strstr(err, "at most 256 files") && one_line(err), "%s", err);
+	CHECK(type_of(at("many.300")) == 0);
+}
+
 int main(void)
 {
 	static const char t[] = "mmap 0 0 0 100\nr 0 1\nw 0 5\nr 0 7\n";
@@ -371,6 +394,7 @@ int main(void)
 	compare_status_as_cmp();
 	huge_vma_teardown_costs_pages_mapped();
 	fifo_trace_read_once();
+	real_file_no_symlink_bounded();
 	tmpdir_remove(dir);
 	return T_END();
 }
