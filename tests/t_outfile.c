@@ -32,28 +32,9 @@ static const char *at(const char *name)
 	return p[k];
 }
 
-/* Files in dir whose name ends in ".tmp". */
 static int tmp_files(void)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		n += l > 4 && !strcmp(e->d_name + l - 4, ".tmp");
-	}
-	closedir(d);
-	return n;
-}
-
-static mode_t type_of(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) ? 0 : (st.st_mode & S_IFMT);
+	return dir_count_suffix(dir, ".tmp");
 }
 
 static int content_is(const char *path, const char *want)
@@ -76,7 +57,7 @@ static void device_full_fails_and_stays_a_device(void)
 	}
 	CHECK(outfile_write_all(at("full"), "a,b\n", 4, err, sizeof(err)) < 0);
 	CHECK_MSG(strstr(err, "No space left on device") != NULL, "%s", err);
-	CHECK(type_of(at("full")) == S_IFCHR);
+	CHECK(path_type(at("full")) == S_IFCHR);
 	CHECK_EQ(tmp_files(), 0);
 }
 
@@ -89,7 +70,7 @@ static void device_null_written_in_place(void)
 		return;
 	}
 	CHECK(outfile_write_all(at("null"), "a,b\n", 4, err, sizeof(err)) == 0);
-	CHECK(type_of(at("null")) == S_IFCHR);
+	CHECK(path_type(at("null")) == S_IFCHR);
 	CHECK_EQ(tmp_files(), 0);
 }
 
@@ -105,7 +86,7 @@ static void fifo_written_in_place(void)
 	CHECK_EQ(read(rfd, buf, sizeof(buf)), 4);
 	CHECK(!memcmp(buf, "x,y\n", 4));
 	close(rfd);
-	CHECK(type_of(at("fifo")) == S_IFIFO);
+	CHECK(path_type(at("fifo")) == S_IFIFO);
 }
 
 /* root opens a 0444 file for writing: the permission bits must decide */
@@ -130,7 +111,7 @@ static void symlink_followed_link_kept(void)
 	CHECK(chmod(at("target"), 0640) == 0);
 	CHECK(symlink("target", at("link")) == 0);
 	CHECK(outfile_write_all(at("link"), "new\n", 4, err, sizeof(err)) == 0);
-	CHECK(type_of(at("link")) == S_IFLNK);
+	CHECK(path_type(at("link")) == S_IFLNK);
 	CHECK(content_is(at("target"), "new\n"));
 	CHECK(stat(at("target"), &st) == 0 && (st.st_mode & 07777) == 0640);
 	CHECK_EQ(tmp_files(), 0);
@@ -143,8 +124,8 @@ static void dangling_symlink_refused(void)
 	CHECK(symlink("nowhere", at("dangling")) == 0);
 	CHECK(outfile_write_all(at("dangling"), "new\n", 4, err, sizeof(err)) < 0);
 	CHECK_MSG(strstr(err, "symbolic link to a missing file") != NULL, "%s", err);
-	CHECK(type_of(at("dangling")) == S_IFLNK);
-	CHECK(type_of(at("nowhere")) == 0);
+	CHECK(path_type(at("dangling")) == S_IFLNK);
+	CHECK(path_type(at("nowhere")) == 0);
 }
 
 static void directory_refused(void)
@@ -154,7 +135,7 @@ static void directory_refused(void)
 	CHECK(mkdir(at("sub"), 0700) == 0);
 	CHECK(outfile_write_all(at("sub"), "new\n", 4, err, sizeof(err)) < 0);
 	CHECK_MSG(strstr(err, "is a directory") != NULL, "%s", err);
-	CHECK(type_of(at("sub")) == S_IFDIR);
+	CHECK(path_type(at("sub")) == S_IFDIR);
 }
 
 static void regular_file_replaced_atomically(void)
@@ -199,7 +180,7 @@ static void signal_removes_temporary_file(int sig)
 	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
 	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == sig);
 	CHECK_EQ(tmp_files(), 0);
-	CHECK(type_of(at("big")) == 0);
+	CHECK(path_type(at("big")) == 0);
 }
 
 int main(void)
