@@ -127,7 +127,7 @@ static void interrupted_gen_leaves_no_temporary(int sig)
 {
 	char big[700];
 	pid_t pid;
-	int st, seen = 0;
+	int st = 0, seen = 0;
 
 	snprintf(big, sizeof(big), "%s/big.pgt", dir);
 	pid = fork();

@@ -165,7 +165,7 @@ static void regular_file_replaced_atomically(void)
 static void signal_removes_temporary_file(int sig)
 {
 	char err[512] = "";
-	int st;
+	int st = 0;
 	pid_t pid = fork();
 
 	if (pid == 0) {
