@@ -5,6 +5,9 @@
 #   make test-asan  the same tests under ASan+UBSan (into build-asan/)
 #   make test-tsan  the concurrency tests (tests/t_*_mt.c) under TSan
 #   make test-clang build everything with clang -Werror and run the tests
+#   make test-faults  every command with its N-th allocation failing, N = 1..
+#   make fuzz       every trace reader's fuzzer, FUZZ_SECONDS (60) each;
+#                   make fuzz-long: an hour each
 #   make bench      the benchmark study (results/ is written, never cleaned);
 #                   QUICK=1 for the small one
 #   make plot RESULTS=dir  redraw a results folder's plots and report.md;
@@ -59,7 +62,7 @@ export PAGELAB_SHARED := $(SHARED)
 export PAGELAB_BIN := $(abspath $(PAGELAB))
 
 .PHONY: all test test-asan test-tsan test-clang bench plot install clean deps \
-        build-tests fuzz FORCE
+        build-tests fuzz fuzz-long test-faults FORCE
 
 all: $(PAGELAB) $(TESTS) $(BENCHES)
 
@@ -133,6 +136,22 @@ fuzz: deps
 	 SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
 	 build-fuzz/libpagelab.a
 	@scripts/run-fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
+fuzz-long:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=3600
+
+# The whole-command fault loop (scripts/fault-loop.sh): pagelab under
+# ASan+UBSan with tests/faultinj.c wrapping our allocation calls.
+FAULT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup \
+              -Wl,--wrap=aligned_alloc,--wrap=posix_memalign,--wrap=mmap
+$(O)/faultinj/pagelab: $(CLI_OBJ) $(LIB) tests/faultinj.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(FAULT_WRAP) -o $@ tests/faultinj.c $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+test-faults: deps
+	@$(MAKE) --no-print-directory O=build-asan OPT=-O1 SAN="$(SAN_ASAN)" \
+	 build-asan/faultinj/pagelab
+	@scripts/fault-loop.sh build-asan/faultinj/pagelab
 
 bench: deps all
 	@QUICK=$(QUICK) scripts/bench.sh $(O)

@@ -32,6 +32,7 @@
 #include "cli/simopts.h"
 #include "cli/engine.h"
 #include "cli/results.h"
+#include "common/outfile.h"
 #include "common/costs.h"
 #include "real/ram.h"
 #include "workloads/trace.h"
@@ -293,7 +294,7 @@ int cmd_calibrate(int argc, char **argv)
 		fprintf(stderr, "pagelab calibrate: out of memory\n");
 		goto out;
 	}
-	if (results_write_file(out, buf, buflen, err, sizeof(err))) {
+	if (outfile_write_all(out, buf, buflen, err, sizeof(err))) {
 		fprintf(stderr, "pagelab calibrate: %s\n", err);
 		goto out;
 	}

@@ -9,7 +9,8 @@
  * (docs/ENGINE.md) says the counters must agree exactly: any difference in
  * accesses, hits, faults (all and per class), loads, stores, evictions,
  * writebacks, peak RAM pages, peak or final kernel VMA count is marked and
- * makes the exit status 1.  Below each table: the modelled fault time (the
+ * makes the exit status 1.  As cmp(1): 0 all agree, 1 some differ, 2
+ * trouble (a usage error or a run that failed).  Below each table: the modelled fault time (the
  * sim's counters times the cost model, --costs) against the measured one
  * (the sum of the real faulting accesses' times, wall-clock and thread CPU
  * time) and the errors in %.
@@ -22,6 +23,7 @@
 
 #include "cli/cli.h"
 #include "cli/results.h"
+#include "common/outfile.h"
 #include "cli/run.h"
 #include "common/costs.h"
 
@@ -31,8 +33,9 @@ static void compare_usage(FILE *f)
 "usage: pagelab compare TRACE [the real flags: pagelab real --help]\n"
 "\n"
 "Replays TRACE on the simulator and on the real virtmem for every (reclaim,\n"
-"RAM size) pair and prints their counters side by side; exits 1 if any\n"
-"counter the two must agree on differs (docs/ENGINE.md), 0 if all agree.\n"
+"RAM size) pair and prints their counters side by side.  Exit status, as\n"
+"cmp(1): 0 if all agree, 1 if any counter the two must agree on differs\n"
+"(docs/ENGINE.md), 2 on trouble (a usage error or a failed run).\n"
 "Also prints the modelled fault time (--costs) against the measured one.\n"
 "-o OUT.csv also writes both CSV rows of each pair (results/SCHEMA.md).\n");
 }
@@ -76,7 +79,7 @@ int cmd_compare(int argc, char **argv)
 	char *buf = NULL;
 	size_t buflen = 0;
 	FILE *mem = NULL;
-	int st, rc = EXIT_RUN_FAILED;
+	int rc = EXIT_TROUBLE;
 	unsigned nruns = 0, ndiffer = 0;
 	double model_all = 0, meas_all = 0, cpu_all = 0;
 
@@ -86,22 +89,19 @@ int cmd_compare(int argc, char **argv)
 		rc = 0;
 		goto out;
 	case SIMOPTS_USAGE:
+	case SIMOPTS_FAILED:	/* out of memory */
 		fprintf(stderr, "pagelab compare: %s\n", err);
-		rc = EXIT_USAGE;
 		goto out;
 	default:
 		break;
 	}
-	if (!strcmp(o.trace, "-")) {
-		fprintf(stderr, "pagelab compare: the trace is replayed twice, which stdin cannot give: use a file\n");
-		rc = EXIT_USAGE;
+	if (sim_opts_once_name(o.trace)) {
+		fprintf(stderr, "pagelab compare: the trace is replayed twice, which %s cannot give: use a file\n",
+			sim_opts_once_name(o.trace));
 		goto out;
 	}
-	st = sim_opts_setup(&o, &costs, "compare");
-	if (st) {
-		rc = st;
-		goto out;
-	}
+	if (sim_opts_setup(&o, &costs, "compare"))
+		goto out;	/* usage or failed: trouble either way */
 	mem = open_memstream(&buf, &buflen);
 	if (!mem) {
 		fprintf(stderr, "pagelab compare: out of memory\n");
@@ -186,11 +186,11 @@ int cmd_compare(int argc, char **argv)
 	       model_all / 1e6, meas_all / 1e6, pct_err(model_all, meas_all),
 	       cpu_all / 1e6, pct_err(model_all, cpu_all));
 	fflush(stdout);
-	if (o.out && results_write_file(o.out, buf, buflen, err, sizeof(err))) {
+	if (o.out && outfile_write_all(o.out, buf, buflen, err, sizeof(err))) {
 		fprintf(stderr, "pagelab compare: %s\n", err);
 		goto out;
 	}
-	rc = ndiffer ? EXIT_RUN_FAILED : 0;
+	rc = ndiffer ? EXIT_DIFFER : 0;
 out:
 	if (mem)
 		fclose(mem);

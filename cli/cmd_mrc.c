@@ -21,6 +21,7 @@
 
 #include "cli/cli.h"
 #include "cli/results.h"
+#include "common/outfile.h"
 #include "sim/mrc.h"
 #include "sim/sim.h"
 #include "workloads/trace.h"
@@ -74,7 +75,17 @@ static int parse(struct mrc_opts *o, int argc, char **argv, char *err,
 			continue;
 		}
 		if (i + 1 >= argc) {
-			snprintf(err, errlen, "%s needs a value", a);
+			static const char *const known[] = {
+				"--shards", "--shards-size", "--points", "--format", "-o", NULL
+			};
+			int k = 0;
+
+			while (known[k] && strcmp(known[k], a))
+				k++;
+			if (!known[k])
+				snprintf(err, errlen, "unknown option '%s' (--help lists them)", a);
+			else
+				snprintf(err, errlen, "%s needs a value", a);
 			return -1;
 		}
 		val = argv[++i];
@@ -237,7 +248,7 @@ int cmd_mrc(int argc, char **argv)
 		fprintf(stderr, "pagelab mrc: out of memory\n");
 		goto out;
 	}
-	if (results_write_file(o.out, buf, buflen, err, sizeof(err))) {
+	if (outfile_write_all(o.out, buf, buflen, err, sizeof(err))) {
 		fprintf(stderr, "pagelab mrc: %s\n", err);
 		goto out;
 	}

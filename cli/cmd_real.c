@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "cli/results.h"
+#include "common/outfile.h"
 #include "cli/run.h"
 #include "common/costs.h"
 
@@ -34,7 +35,10 @@ static void real_usage(FILE *f)
 "  --ram-type T   shmfs (tmpfs memfd, 4K pages; default) or hugetlbfs (2M\n"
 "                 pages; reserve them: echo N > /proc/sys/vm/nr_hugepages)\n"
 "  --file F       zero: a BigFile of zeros (default); PATH: blocks of the file\n"
-"                 PATH (trace file 0; file N uses PATH.N), created if absent\n""                 synth:ratio=R[:seed=S]: pages that compress R:1 (0 < R < 64),\n"
+"                 PATH (trace file 0; file N uses PATH.N, N < 256), each\n"
+"                 created if absent and written by the trace's writeouts;\n"
+"                 a symbolic link or a non-regular file is refused\n"
+"                 synth:ratio=R[:seed=S]: pages that compress R:1 (0 < R < 64),\n"
 "                 a pure function of (seed, file, page, times written back)\n"
 "  --fault M      the fault mechanism: sigsegv (the only one so far)\n"
 "  --hist FILE    latency histograms (log-scaled buckets) to FILE; default\n"
@@ -80,6 +84,10 @@ int cmd_real(int argc, char **argv)
 	case SIMOPTS_USAGE:
 		fprintf(stderr, "pagelab real: %s\n", err);
 		rc = EXIT_USAGE;
+		goto out;
+	case SIMOPTS_FAILED:	/* out of memory */
+		fprintf(stderr, "pagelab real: %s\n", err);
+		rc = EXIT_RUN_FAILED;
 		goto out;
 	default:
 		break;
@@ -134,11 +142,11 @@ int cmd_real(int argc, char **argv)
 		goto out;
 	}
 	mem = hmem = NULL;
-	if (want_hist && results_write_file(hpath, hbuf, hbuflen, err, sizeof(err))) {
+	if (want_hist && outfile_write_all(hpath, hbuf, hbuflen, err, sizeof(err))) {
 		fprintf(stderr, "pagelab real: %s\n", err);
 		goto out;
 	}
-	if (results_write_file(o.out, buf, buflen, err, sizeof(err))) {
+	if (outfile_write_all(o.out, buf, buflen, err, sizeof(err))) {
 		fprintf(stderr, "pagelab real: %s\n", err);
 		if (want_hist)
 			remove(hpath);

@@ -21,6 +21,7 @@
 #include "cli/cli.h"
 #include "cli/engine.h"
 #include "cli/results.h"
+#include "common/outfile.h"
 #include "cli/simopts.h"
 #include "common/costs.h"
 #include "common/observe.h"
@@ -260,6 +261,10 @@ int cmd_sim(int argc, char **argv)
 		fprintf(stderr, "pagelab sim: %s\n", err);
 		rc = EXIT_USAGE;
 		goto out;
+	case SIMOPTS_FAILED:	/* out of memory */
+		fprintf(stderr, "pagelab sim: %s\n", err);
+		rc = EXIT_RUN_FAILED;
+		goto out;
 	default:
 		break;
 	}
@@ -321,7 +326,7 @@ int cmd_sim(int argc, char **argv)
 		fprintf(stderr, "pagelab sim: out of memory\n");
 		goto out;
 	}
-	if (results_write_file(o.out, buf, buflen, err, sizeof(err))) {
+	if (outfile_write_all(o.out, buf, buflen, err, sizeof(err))) {
 		fprintf(stderr, "pagelab sim: %s\n", err);
 		goto out;
 	}

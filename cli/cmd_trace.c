@@ -19,6 +19,7 @@
  * read from a log-linear histogram (64 sub-buckets per power of two: within
  * 1/64 of the exact value, rounded down).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,7 +113,7 @@ static int parse_read_flags(const char *sub, int argc, char **argv,
 			if (!strcmp(a, "--page-size")) {
 				char *end;
 				unsigned long ps = strtoul(v, &end, 0);
-				if (*end || ps == 0 || ps > (1ul << 30)) {
+				if (*end || !trace_page_size_valid(ps)) {
 					fprintf(stderr, "pagelab trace %s: bad --page-size "
 						"'%s'\n", sub, v);
 					return EXIT_USAGE;
@@ -320,11 +321,11 @@ static int cmd_gen(int argc, char **argv)
 	{
 		char full[1100];
 		snprintf(full, sizeof(full), "%s%s", kind, spec);
-		r = gen_open(full, err, sizeof(err));
+		r = gen_open(full, err, sizeof(err));	/* sets errno */
 	}
 	if (!r) {
 		fprintf(stderr, "pagelab trace gen: %s\n", err);
-		return EXIT_USAGE;
+		return errno == ENOMEM ? EXIT_RUN_FAILED : EXIT_USAGE;
 	}
 	format = out_format("gen", format, out);
 	rc = format ? copy_events("gen", r, out, format) : EXIT_USAGE;
@@ -536,6 +537,7 @@ static int cmd_info(int argc, char **argv)
 						nc *= 2;
 					p = realloc(vmas, nc * sizeof(*p));
 					if (!p) {
+						fprintf(stderr, "pagelab trace info: out of memory\n");
 						rc = EXIT_RUN_FAILED;
 						goto out;
 					}

@@ -121,12 +121,14 @@ static int er_install(char *err, size_t errlen)
 		return -1;
 	}
 	er_live = 1;
+	virtmem_sigbus_quiet(1);	/* the failed access is reported once, by us */
 	return 0;
 }
 
 static void er_uninstall(void)
 {
 	sigaction(SIGBUS, &er_prev_bus, NULL);
+	virtmem_sigbus_quiet(0);
 	er_live = 0;
 }
 
@@ -207,6 +209,9 @@ static int table_fit(void *tabp, uint32_t *n, size_t sz, uint32_t id)
 	return 0;
 }
 
+/* --file PATH: the most files a trace may make the replay create */
+#define REAL_FILES_MAX 256u
+
 static struct er_file *er_file_get(struct engine_real *er, uint32_t id,
 				   char *err, size_t errlen)
 {
@@ -241,6 +246,13 @@ static struct er_file *er_file_get(struct engine_real *er, uint32_t id,
 	} else {
 		char path[4096];
 
+		if (id >= REAL_FILES_MAX) {
+			snprintf(err, errlen, "--file %s: the trace uses file %u; --file "
+				 "makes at most %u files (%s, %s.1 .. %s.%u)", er->cfg.file,
+				 id, REAL_FILES_MAX, er->cfg.file, er->cfg.file,
+				 er->cfg.file, REAL_FILES_MAX - 1);
+			return NULL;
+		}
 		if (id == 0)
 			snprintf(path, sizeof(path), "%s", er->cfg.file);
 		else
@@ -266,25 +278,36 @@ static struct er_file *er_file_get(struct engine_real *er, uint32_t id,
  * (real/virtmem.h ram_map_changes), so the peak is exact for a fraction of
  * the /proc/self/maps reads.
  */
-static void er_count_vmas(struct engine_real *er)
+static long er_count_vmas(struct engine_real *er)
 {
 	uint64_t chg = ram_map_changes(er->ram), d = chg - er->map_changes;
 	long n;
 
 	if (!d)
-		return;
+		return 0;
 	er->map_changes = chg;
 	er->vmas_bound = d > (UINT64_C(1) << 40) ? UINT64_MAX : er->vmas_bound + 2 * d;
 	if (er->vmas_bound <= er->vmas_peak)
-		return;
+		return 0;
 	n = ram_kernel_vmas(er->ram);
-	if (n < 0) {
-		er->vmas_bound = UINT64_MAX;	/* unreadable: read again next time */
-		return;
-	}
+	if (n < 0)	/* the peak may have been missed: the run fails */
+		return n;
 	er->vmas_bound = (uint64_t)n;
 	if ((uint64_t)n > er->vmas_peak)
 		er->vmas_peak = (uint64_t)n;
+	return 0;
+}
+
+/* er_count_vmas, a failure failing the run at event idx. */
+static int er_count_vmas_at(struct engine_real *er, uint64_t idx, char *err,
+			    size_t errlen)
+{
+	long n = er_count_vmas(er);
+
+	if (n < 0)
+		return er_fail(er, err, errlen, idx, "cannot count kernel VMAs: %s",
+			       strerror((int)-n));
+	return 0;
 }
 
 static int er_mmap(struct engine_real *er, const struct event *ev, uint64_t idx,
@@ -362,8 +385,7 @@ static int er_other(struct engine_real *er, const struct event *ev,
 	default:
 		return er_fail(er, err, errlen, idx, "unknown event type %u", ev->type);
 	}
-	er_count_vmas(er);
-	return 0;
+	return er_count_vmas_at(er, idx, err, errlen);
 }
 
 static int er_access(struct engine_real *er, const struct event *ev,
@@ -409,11 +431,12 @@ static int er_access(struct engine_real *er, const struct event *ev,
 				break;
 			}
 		er->last = c;
-		er_count_vmas(er);
+		if (er_count_vmas_at(er, idx, err, errlen))
+			return -1;
 	}
 	ram_access_tick(er->ram);
 	if (er->sample_every && (c.accesses + 1) % er->sample_every == 0)
-		er_count_vmas(er);
+		return er_count_vmas_at(er, idx, err, errlen);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
  * The table below is the whole list; adding a subcommand is one file and
  * one line here.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,13 +11,14 @@
 #include "common/version.h"
 
 static const struct cli_command commands[] = {
-	{ "list", "every policy of every kind, one line each (also --list)", cmd_list },
-	{ "trace", "make, inspect and convert traces (gen, info, cat, convert)", cmd_trace },
-	{ "sim", "replay a trace through the simulator, CSV out", cmd_sim },
-	{ "mrc", "exact LRU miss-ratio curve (and SHARDS), CSV out", cmd_mrc },
-	{ "real", "replay a trace on the real virtmem, CSV with fault latencies out", cmd_real },
-	{ "compare", "sim and real on one trace side by side; exit 1 if they differ", cmd_compare },
-	{ "calibrate", "measure fault costs per class, write the cost-model file", cmd_calibrate },
+	{ "list", "every policy of every kind, one line each (also --list)", cmd_list, EXIT_RUN_FAILED },
+	{ "trace", "make, inspect and convert traces (gen, info, cat, convert)", cmd_trace, EXIT_RUN_FAILED },
+	{ "sim", "replay a trace through the simulator, CSV out", cmd_sim, EXIT_RUN_FAILED },
+	{ "mrc", "exact LRU miss-ratio curve (and SHARDS), CSV out", cmd_mrc, EXIT_RUN_FAILED },
+	{ "real", "replay a trace on the real virtmem, CSV with fault latencies out", cmd_real, EXIT_RUN_FAILED },
+	{ "compare", "sim and real on one trace side by side; exit 1 if they differ, 2 on trouble",
+	  cmd_compare, EXIT_TROUBLE },
+	{ "calibrate", "measure fault costs per class, write the cost-model file", cmd_calibrate, EXIT_RUN_FAILED },
 };
 
 static void usage(FILE *f)
@@ -26,6 +28,23 @@ static void usage(FILE *f)
 		   "       pagelab --version   (-V)\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+/*
+ * A command's output is not complete until stdout took it: `pagelab trace
+ * info T > /dev/full` must fail, not exit 0 with nothing written.  rc is the
+ * command's status; a failed flush turns success into failed (the
+ * command's status for a failed run).
+ */
+static int stdout_checked(const char *cmd, int rc, int failed)
+{
+	int e = fflush(stdout) ? errno : 0;
+
+	if (!e && !ferror(stdout))
+		return rc;
+	fprintf(stderr, "pagelab %s: stdout: %s\n", cmd,
+		e ? strerror(e) : "write error");
+	return rc ? rc : failed;
 }
 
 int main(int argc, char **argv)
@@ -39,7 +58,7 @@ int main(int argc, char **argv)
 	cmd = argv[1];
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		usage(stdout);
-		return 0;
+		return stdout_checked("--help", 0, EXIT_RUN_FAILED);
 	}
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
 		printf("pagelab %s (commit %s)\n", pagelab_release(), pagelab_commit());
@@ -49,7 +68,9 @@ int main(int argc, char **argv)
 		cmd = "list";
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(commands[i].name, cmd))
-			return commands[i].main(argc - 1, argv + 1);
+			return stdout_checked(commands[i].name,
+					      commands[i].main(argc - 1, argv + 1),
+					      commands[i].failed);
 	fprintf(stderr, "pagelab: unknown command '%s' (pagelab --help lists them)\n",
 		argv[1]);
 	return EXIT_USAGE;

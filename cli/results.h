@@ -61,10 +61,4 @@ void results_header(FILE *f);
 /* One row (with its newline). */
 void results_row(FILE *f, const struct result_row *r);
 
-/* Write text to PATH atomically (temporary file in the same directory,
- * renamed when complete), or to stdout when PATH is NULL or "-".
- * 0, or -1 and "PATH: reason" in err (nothing left behind). */
-int results_write_file(const char *path, const char *text, size_t len,
-		       char *err, size_t errlen);
-
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -20,7 +21,8 @@
 
 #define USER_VA_BYTES (1ull << 47)	/* x86-64 user address space */
 
-/* Split a comma list into out[], pointing into a copy chained on *store. */
+/* Split a comma list into out[], pointing into a copy chained on *store;
+ * SIMOPTS_OK, _USAGE (a bad list) or _FAILED (out of memory). */
 static int split_list(const char *what, const char *s, const char **out,
 		      size_t *n, char **store, char *err, size_t errlen)
 {
@@ -30,7 +32,7 @@ static int split_list(const char *what, const char *s, const char **out,
 
 	if (!chain) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		return SIMOPTS_FAILED;
 	}
 	chain[0] = *store;
 	*store = (char *)chain;
@@ -41,15 +43,15 @@ static int split_list(const char *what, const char *s, const char **out,
 		if (*n == SIMOPTS_MAX_LIST) {
 			snprintf(err, errlen, "%s: more than %d entries", what,
 				 SIMOPTS_MAX_LIST);
-			return -1;
+			return SIMOPTS_USAGE;
 		}
 		out[(*n)++] = t;
 	}
 	if (!*n) {
 		snprintf(err, errlen, "%s: empty list", what);
-		return -1;
+		return SIMOPTS_USAGE;
 	}
-	return 0;
+	return SIMOPTS_OK;
 }
 
 static int parse_u64(const char *what, const char *s, uint64_t min, uint64_t max,
@@ -83,10 +85,30 @@ static int parse_page_size(const char *s, uint32_t *ps, char *err, size_t errlen
 	return -1;
 }
 
+/* The options parse_args() knows (each takes a value): a last argument
+ * that is none of them is "unknown", not "needs a value". */
+static int opt_known(const char *name, int real)
+{
+	static const char *const common[] = {
+		"--reclaim", "--pagemap", "--alloc", "--ram", "--observe",
+		"--page-size", "--reclaim-batch", "--costs", "--seed", "--format",
+		"-j", "--jobs", "-o", "--output", NULL
+	}, *const real_only[] = { "--ram-type", "--file", "--fault", "--hist", NULL };
+
+	for (int k = 0; common[k]; k++)
+		if (!strcmp(name, common[k]))
+			return 1;
+	for (int k = 0; real && real_only[k]; k++)
+		if (!strcmp(name, real_only[k]))
+			return 1;
+	return 0;
+}
+
 static int parse_args(struct sim_opts *o, int real, int argc, char **argv,
 		      char *err, size_t errlen)
 {
 	const char *reclaim = "lru", *ram = "10%";
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->pagemap = SIMOPTS_DEFAULT_PAGEMAP;
@@ -130,7 +152,11 @@ static int parse_args(struct sim_opts *o, int real, int argc, char **argv,
 		}
 		if (!val) {
 			if (i + 1 >= argc) {
-				snprintf(err, errlen, "%s needs a value", name);
+				if (!opt_known(name, real))
+					snprintf(err, errlen, "unknown option '%s' (--help lists them)",
+						 name);
+				else
+					snprintf(err, errlen, "%s needs a value", name);
 				return SIMOPTS_USAGE;
 			}
 			val = argv[++i];
@@ -202,11 +228,12 @@ static int parse_args(struct sim_opts *o, int real, int argc, char **argv,
 		snprintf(err, errlen, "no TRACE given (--help for usage)");
 		return SIMOPTS_USAGE;
 	}
-	if (split_list("--reclaim", reclaim, o->reclaim, &o->nreclaim, &o->lists,
-		       err, errlen) ||
-	    split_list("--ram", ram, o->ram_spec, &o->nram, &o->lists, err, errlen))
-		return SIMOPTS_USAGE;
-	return SIMOPTS_OK;
+	rc = split_list("--reclaim", reclaim, o->reclaim, &o->nreclaim, &o->lists,
+			err, errlen);
+	if (rc == SIMOPTS_OK)
+		rc = split_list("--ram", ram, o->ram_spec, &o->nram, &o->lists, err,
+				errlen);
+	return rc;
 }
 
 int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
@@ -326,6 +353,13 @@ int sim_parse_ram(const char *spec, uint32_t page_size, uint64_t ndistinct,
 	return 0;
 }
 
+/* A policy create that failed with errno ENOMEM (set by the allocator; a
+ * bad argument leaves errno alone) is a failed run, not a usage error. */
+static int create_failed(void)
+{
+	return errno == ENOMEM ? SIMOPTS_FAILED : SIMOPTS_USAGE;
+}
+
 static int check_policies(struct sim_opts *o, char *err, size_t errlen)
 {
 	struct reclaim_params rp = { .npages = 1024, .seed = 1, .mem = &mem_default };
@@ -335,10 +369,13 @@ static int check_policies(struct sim_opts *o, char *err, size_t errlen)
 	char msg[512];
 
 	for (size_t i = 0; i < o->nreclaim; i++) {
-		struct reclaim *r = reclaim_create(o->reclaim[i], &rp, msg, sizeof(msg));
+		struct reclaim *r;
+
+		errno = 0;
+		r = reclaim_create(o->reclaim[i], &rp, msg, sizeof(msg));
 		if (!r) {
 			snprintf(err, errlen, "--reclaim: %s", msg);
-			return -1;
+			return create_failed();
 		}
 		if (r->ops->flags & RECLAIM_NEEDS_FUTURE) {
 			o->needs_future = 1;
@@ -347,28 +384,47 @@ static int check_policies(struct sim_opts *o, char *err, size_t errlen)
 					 "--reclaim %s needs the future (a simulator-only optimum) and sees every access: use --observe full",
 					 o->reclaim[i]);
 				reclaim_destroy(r);
-				return -1;
+				return SIMOPTS_USAGE;
 			}
 		}
 		reclaim_destroy(r);
 	}
 	{
-		struct pagemap *pm = pagemap_create(o->pagemap, &pp, msg, sizeof(msg));
+		struct pagemap *pm;
+
+		errno = 0;
+		pm = pagemap_create(o->pagemap, &pp, msg, sizeof(msg));
 		if (!pm) {
 			snprintf(err, errlen, "--pagemap: %s", msg);
-			return -1;
+			return create_failed();
 		}
 		pagemap_destroy(pm);
 	}
 	{
-		struct alloc *a = alloc_create(o->alloc, &ap, msg, sizeof(msg));
+		struct alloc *a;
+
+		errno = 0;
+		a = alloc_create(o->alloc, &ap, msg, sizeof(msg));
 		if (!a) {
 			snprintf(err, errlen, "--alloc: %s", msg);
-			return -1;
+			return create_failed();
 		}
 		alloc_destroy(a);
 	}
-	return 0;
+	return SIMOPTS_OK;
+}
+
+const char *sim_opts_once_name(const char *trace)
+{
+	struct stat st;
+
+	if (!strcmp(trace, "-"))
+		return "stdin";
+	/* a FIFO, a device, a socket: reading consumes it (a missing path or
+	 * a gen: spec is no stream; trace_open says what is wrong with it) */
+	if (stat(trace, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return "a trace that is not a regular file";
+	return NULL;
 }
 
 int sim_opts_prepare(struct sim_opts *o, char *err, size_t errlen)
@@ -376,20 +432,22 @@ int sim_opts_prepare(struct sim_opts *o, char *err, size_t errlen)
 	struct trace_reader *r;
 	const struct trace_header *h;
 	char msg[600];
-	int need_distinct = 0;
+	int need_distinct = 0, rc;
 	uint64_t hdr_npages;
 
-	if (check_policies(o, err, errlen))
-		return SIMOPTS_USAGE;
+	if ((rc = check_policies(o, err, errlen)) != SIMOPTS_OK)
+		return rc;
 	r = trace_open(o->trace, &o->topts, msg, sizeof(msg));
 	if (!r) {
 		snprintf(err, errlen, "%s", msg);
 		return SIMOPTS_FAILED;
 	}
-	if (!strcmp(o->trace, "-") && o->nreclaim * o->nram > 1) {
+	o->once_name = sim_opts_once_name(o->trace);
+	if (o->once_name && o->nreclaim * o->nram > 1) {
 		trace_close(r);
 		snprintf(err, errlen,
-			 "stdin can be replayed only once: give one policy and one RAM size, or a file");
+			 "%s can be replayed only once: give one policy and one RAM size, or a file",
+			 o->once_name);
 		return SIMOPTS_USAGE;
 	}
 	h = trace_header(r);
@@ -398,19 +456,21 @@ int sim_opts_prepare(struct sim_opts *o, char *err, size_t errlen)
 	hdr_npages = h->npages;
 	for (size_t i = 0; i < o->nram; i++) {
 		size_t len = strlen(o->ram_spec[i]);
-		if (len && o->ram_spec[i][len - 1] == '%' && !hdr_npages)
+		/* a header's count is not trusted: N% rests on a recount */
+		if (len && o->ram_spec[i][len - 1] == '%')
 			need_distinct = 1;
 	}
 	if (need_distinct || o->needs_future) {
 		struct engine *e;
 		uint64_t nd;
 
-		if (!strcmp(o->trace, "-")) {
+		if (o->once_name) {
 			trace_close(r);
 			snprintf(err, errlen,
-				 "%s needs a pre-pass over the trace, which stdin cannot give: use a file",
+				 "%s needs a pre-pass over the trace, which %s cannot give: use a file",
 				 o->needs_future ? "a policy that needs the future" :
-						   "--ram N% without a page count in the trace header");
+						   "--ram N% (the trace's distinct pages, counted)",
+				 o->once_name);
 			return SIMOPTS_USAGE;
 		}
 		e = engine_scan_create(o->needs_future, msg, sizeof(msg));
@@ -429,11 +489,18 @@ int sim_opts_prepare(struct sim_opts *o, char *err, size_t errlen)
 			return SIMOPTS_FAILED;
 		}
 		e->ops->destroy(e);
+		if (hdr_npages && nd != hdr_npages) {
+			trace_close(r);
+			snprintf(err, errlen, "%s: the header says %llu distinct pages, "
+				 "the trace has %llu (a damaged header)", o->trace,
+				 (unsigned long long)hdr_npages, (unsigned long long)nd);
+			return SIMOPTS_FAILED;
+		}
 		o->ndistinct = need_distinct ? nd : hdr_npages;
 	} else {
 		o->ndistinct = hdr_npages;
 	}
-	if (!strcmp(o->trace, "-"))
+	if (o->once_name)
 		o->stdin_reader = r;
 	else
 		trace_close(r);

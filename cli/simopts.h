@@ -51,7 +51,9 @@ struct sim_opts {
 	char *lists;				/* storage of the split lists */
 	/* TRACE "-": stdin is read once, by the one job, from this reader
 	 * that prepare opened (NULL for files: each job opens its own). */
-	struct trace_reader *stdin_reader;
+	struct trace_reader *stdin_reader;	/* the one reader of a trace_once trace */
+	const char *once_name;		/* a trace readable only once (stdin, a FIFO,
+					 * a device): its name in messages, else NULL */
 	/* `pagelab real` and `compare` (sim_opts_parse_real) */
 	int real;
 	const char *ram_type;			/* "shmfs" (default) or "hugetlbfs" */
@@ -67,6 +69,9 @@ int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
  * the page size follows the RAM type. */
 int sim_opts_parse_real(struct sim_opts *o, int argc, char **argv, char *err,
 			size_t errlen);
+/* "stdin" for "-", a phrase for a FIFO, device or socket (each can be read
+ * only once: no pre-pass, one job), NULL for a regular file or a gen: spec. */
+const char *sim_opts_once_name(const char *trace);
 /* Check policies, read the trace header, run the pre-pass if needed,
  * resolve RAM sizes.  SIMOPTS_OK, _USAGE or _FAILED with a message. */
 int sim_opts_prepare(struct sim_opts *o, char *err, size_t errlen);

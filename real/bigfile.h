@@ -78,7 +78,8 @@ static inline uint64_t bigfile_pattern_word(uint64_t blk, uint64_t i)
 }
 
 /* file: blocks of a real file at path, opened read-write (created if
- * absent with BIGFILE_FILE_CREATE).  NULL and a message on error. */
+ * absent with BIGFILE_FILE_CREATE); a symbolic link or anything but a
+ * regular file is refused.  NULL and a message on error. */
 #define BIGFILE_FILE_CREATE 0x1u
 struct bigfile *bigfile_file_new(const char *path, unsigned flags, char *err,
 				 size_t errlen);

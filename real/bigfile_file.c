@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/bug.h"
@@ -77,15 +78,25 @@ struct bigfile *bigfile_file_new(const char *path, unsigned flags, char *err,
 				 size_t errlen)
 {
 	struct bigfile_file *ff = calloc(1, sizeof(*ff));
+	struct stat st;
 
 	if (!ff) {
 		snprintf(err, errlen, "bigfile %s: out of memory", path);
 		return NULL;
 	}
-	ff->fd = open(path, O_RDWR | O_CLOEXEC | ((flags & BIGFILE_FILE_CREATE) ? O_CREAT : 0),
-		      0644);
+	/* never through a symlink, never a device: a planted link must not
+	 * make the replay write someone else's file */
+	ff->fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK |
+			    ((flags & BIGFILE_FILE_CREATE) ? O_CREAT : 0), 0644);
 	if (ff->fd < 0) {
-		snprintf(err, errlen, "bigfile %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "bigfile %s: %s", path, errno == ELOOP ?
+			 "a symbolic link, not followed" : strerror(errno));
+		free(ff);
+		return NULL;
+	}
+	if (fstat(ff->fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "bigfile %s: not a regular file", path);
+		close(ff->fd);
 		free(ff);
 		return NULL;
 	}

@@ -72,6 +72,13 @@ const char *virtmem_fault_error(void)
 {
 	return vm_tls_fail_why;
 }
+
+static int vm_sigbus_quiet;	/* virtmem_sigbus_quiet */
+
+void virtmem_sigbus_quiet(int on)
+{
+	__atomic_store_n(&vm_sigbus_quiet, on, __ATOMIC_RELAXED);
+}
 static pthread_once_t vm_install_once = PTHREAD_ONCE_INIT;
 static int vm_install_errno;
 
@@ -123,8 +130,10 @@ static void vm_sigbus(void *addr, const char *why, const char *detail)
 	siginfo_t si;
 
 	vm_tls_fail_why = why;
-	vm_say("pagelab: SIGBUS at the faulting access: ", why, "");
-	vm_say(detail ? ": " : "", detail ? detail : "", "\n");
+	if (!__atomic_load_n(&vm_sigbus_quiet, __ATOMIC_RELAXED)) {
+		vm_say("pagelab: SIGBUS at the faulting access: ", why, "");
+		vm_say(detail ? ": " : "", detail ? detail : "", "\n");
+	}
 	if (sigaction(SIGBUS, NULL, &cur) == 0 && !(cur.sa_flags & SA_SIGINFO) &&
 	    cur.sa_handler == SIG_IGN) {
 		struct sigaction dfl;

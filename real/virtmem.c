@@ -552,6 +552,14 @@ int fileh_set_key_id(struct fileh *fh, unsigned id)
 	return ret;
 }
 
+/* pagemap_for_each: the first page, then stop. */
+static int first_page(uint64_t key, void *value, void *arg)
+{
+	(void)key;
+	*(struct page **)arg = value;
+	return 1;
+}
+
 static int collect_page(uint64_t key, void *value, void *arg)
 {
 	struct page ***pp = arg;
@@ -585,6 +593,7 @@ int fileh_close(struct fileh *fh)
 {
 	struct page **pages;
 	size_t n, i, ndirty;
+	int store_failed;
 
 	if (!fh)
 		return 0;
@@ -599,21 +608,30 @@ int fileh_close(struct fileh *fh)
 	while (fh->nloading)
 		__vm_wait_loaded();
 	ndirty = fh->ndirty;
+	store_failed = fh->store_failed;
 	pages = __fileh_pages(fh, &n);
-	BUG_ON(n == SIZE_MAX);	/* TODO(no memory): walk with repeated lookups instead */
-	for (i = 0; i < n; i++)
+	for (i = 0; pages && i < n; i++)
 		__page_remove(pages[i]);
 	free(pages);
+	while (fh->pagemap->count) {	/* no memory for the array: one by one */
+		struct page *pg = NULL;
+
+		pagemap_for_each(fh->pagemap, first_page, &pg);
+		__page_remove(pg);
+	}
 	list_del(&fh->link);
 	list_del(&fh->all);
 	ramh_close(fh->ramh);
 	vm_unlock();
-	if (ndirty)
+	if (ndirty && store_failed)
+		fprintf(stderr, "fileh_close: lost %zu dirty pages: their writeout "
+			"failed (storeblk)\n", ndirty);
+	else if (ndirty)
 		fprintf(stderr, "fileh_close: dropped %zu dirty pages that were not written out\n",
 			ndirty);
 	pagemap_destroy(fh->pagemap);
 	free(fh);
-	return 0;
+	return ndirty && store_failed ? -EIO : 0;
 }
 
 /* --- views --------------------------------------------------------------- */
@@ -693,19 +711,24 @@ struct vma *fileh_mmap(struct fileh *fh, uint64_t pgoff, uint64_t npages,
 			 npages, pgoff);
 		return NULL;
 	}
+	/* guard, pages, guard — and room to align to the page size; reserved
+	 * first, so a view the address space cannot hold (2^40 pages of 4 KiB
+	 * is 4 PiB) says so before the per-page array is asked for */
+	len = (npages + 2) * ps + (ps > 4096 ? ps : 0);
+	base = vm_reserve_at(NULL, len);
+	if (base == MAP_FAILED) {
+		snprintf(err, errlen, "fileh_mmap: cannot reserve %zu bytes of address "
+			 "space for %" PRIu64 " pages: %s", len, npages, strerror(errno));
+		return NULL;
+	}
+	/* calloc of a large block is a fresh anonymous mapping: only the
+	 * entries a fault touches cost memory */
 	v = calloc(1, sizeof(*v));
 	if (v)
 		v->prot = calloc(npages, 1);
 	if (!v || !v->prot) {
+		munmap(base, len);
 		snprintf(err, errlen, "fileh_mmap: out of memory for %" PRIu64 " pages", npages);
-		goto fail;
-	}
-	/* guard, pages, guard — and room to align to the page size */
-	len = (npages + 2) * ps + (ps > 4096 ? ps : 0);
-	base = vm_reserve_at(NULL, len);
-	if (base == MAP_FAILED) {
-		snprintf(err, errlen, "fileh_mmap: cannot reserve %zu bytes: %s", len,
-			 strerror(errno));
 		goto fail;
 	}
 	start = (char *)(((uintptr_t)base + ps + ps - 1) & ~(uintptr_t)(ps - 1));
@@ -819,6 +842,7 @@ int fileh_dirty_writeout(struct fileh *fh, unsigned flags)
 			vm->c.stores++;
 			ret = vm_guarded_blk(fh, pg->pgoff, buf, 1);
 		}
+		fh->store_failed = ret != 0;
 	}
 	if (!ret && (flags & WRITEOUT_MARKSTORED)) {
 		for (i = 0; i < n; i++) {
@@ -854,9 +878,11 @@ void fileh_dirty_discard(struct fileh *fh)
 		return;
 	vm_lock();
 	pages = __fileh_dirty_sorted(fh, &n);
-	BUG_ON(n && !pages);	/* TODO(no memory): discard in list order instead */
-	for (i = 0; i < n; i++)
+	for (i = 0; pages && i < n; i++)
 		__page_remove(pages[i]);
+	while (!list_empty(&fh->dirty))	/* no memory to sort: list order */
+		__page_remove(container_of(fh->dirty.next, struct page, dirty));
+	fh->store_failed = 0;	/* the caller chose to drop them */
 	vm_unlock();
 	free(pages);
 }

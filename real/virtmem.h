@@ -84,7 +84,8 @@ int fileh_set_key_id(struct fileh *fh, unsigned id);
 
 /* Close: every VMA must be unmapped first (else -EBUSY and a message); waits
  * for loads in flight; drops every page.  Dirty pages not written out are
- * dropped with a warning on stderr naming how many. */
+ * dropped with a warning on stderr naming how many; if the last writeout's
+ * storeblk failed, they are lost data: -EIO and "lost N dirty pages". */
 int fileh_close(struct fileh *fh);
 
 /* Map file pages [pgoff, pgoff + npages) at a new address range, nothing
@@ -128,6 +129,10 @@ void ram_counters_nomaps(struct ram *ram, struct counters *c);
 /* Why the last fault of this thread that became SIGBUS failed (a static
  * string, e.g. "RAM too small for the dirty working set ..."), or NULL. */
 const char *virtmem_fault_error(void);
+/* A caller that catches SIGBUS and reports virtmem_fault_error() itself
+ * (the replayer: one line per failure) turns off the line the fault
+ * handler otherwise writes to stderr before raising SIGBUS (on = 1). */
+void virtmem_sigbus_quiet(int on);
 /* Kernel VMAs in the address ranges of all VMAs on ram, or of one VMA;
  * -errno if /proc/self/maps cannot be read. */
 long ram_kernel_vmas(struct ram *ram);

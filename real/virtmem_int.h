@@ -40,6 +40,7 @@ struct fileh {
 	struct pagemap *pagemap;	/* pgoff -> struct page */
 	struct list_head dirty;		/* struct page.dirty, dirtying order */
 	size_t ndirty;
+	int store_failed;		/* the last writeout's storeblk failed */
 	size_t nloading;
 	struct list_head vmas;		/* struct vma.link */
 	unsigned id;

@@ -66,7 +66,8 @@ stamp=$(date -u +%Y%m%d-%H%M%S)
 host=$(hostname -s 2>/dev/null || echo host)
 mkdir -p "$top/results"
 final="$top/results/$stamp-$host"
-tmp="$top/results/.incomplete-$stamp-$host"
+# unique even for two studies started in the same second (mktemp -d)
+tmp=$(mktemp -d "$top/results/.incomplete-$stamp-$host-XXXXXX")
 mkdir -p "$tmp"/{parts,logs,jobs,traces,hist,mrc}
 t_start=$(date +%s)
 t_stage=$t_start
@@ -557,7 +558,13 @@ if [ $failed -ne 0 ]; then
 	sed 's/^/  /' "$tmp/failed.txt" >&2
 	exit 1
 fi
-mv "$tmp" "$final"
+# a study finished in the same second may hold the name: take the next
+# free one (mv -T fails rather than move the folder into another)
+n=1 base=$final
+while [ -e "$final" ]; do n=$((n + 1)); final="$base-$n"; done
+# the job lists name the folder: point them at its final name
+sed -i "s|$tmp|$final|g" "$tmp"/jobs/*.jobs 2>/dev/null
+mv -T "$tmp" "$final" || { say "cannot rename $tmp to $final"; exit 1; }
 say "done in $((t_end - t_start)) s: $final/report.md"
 exit 0
 }

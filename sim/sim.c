@@ -819,14 +819,43 @@ static int ev_mmap(struct sim *s, const struct event *ev, uint64_t idx,
 	return 0;
 }
 
-static void vma_free(struct sim *s, struct sim_vma *v)
+/*
+ * Drop every mapping of v, at the cost of the smaller of what v's page
+ * table touched and the RAM made so far: a 2^40-page VMA with two pages
+ * mapped costs a walk of the RAM's pages, not of 2^40 words (issue #13).
+ * A RAM page is v's when its key names v's file and an offset inside v,
+ * the file's pagemap holds it there (so it is resident, not a free page
+ * with a stale key) and v's word at that index points to it.
+ */
+static void vma_unmap_pages(struct sim *s, struct sim_vma *v)
 {
-	for (uint64_t i = 0; v->nmapped && i < v->npages; i++) {
-		if (v->pte[i]) {
-			page_unmapped(v->file, pte_page(v->pte[i]));
+	if (v->hi <= s->npages_made) {
+		for (uint64_t i = 0; v->nmapped && i < v->hi; i++) {
+			if (v->pte[i]) {
+				page_unmapped(v->file, pte_page(v->pte[i]));
+				v->nmapped--;
+			}
+		}
+		return;
+	}
+	for (size_t c = 0; v->nmapped && c < s->nchunks; c++)
+		for (size_t k = 0; v->nmapped && k < s->chunks[c].npages; k++) {
+			struct sim_page *pg = &s->chunks[c].pages[k];
+			uint64_t pgoff = page_pgoff(pg), i = pgoff - v->pgoff;
+
+			if (pg->rp.key >> 40 != v->file->id || pgoff < v->pgoff ||
+			    i >= v->hi || !v->pte[i] || pte_page(v->pte[i]) != pg ||
+			    pagemap_get(v->file->pm, pgoff) != pg)
+				continue;
+			page_unmapped(v->file, pg);
 			v->nmapped--;
 		}
-	}
+	BUG_ON(v->nmapped);
+}
+
+static void vma_free(struct sim *s, struct sim_vma *v)
+{
+	vma_unmap_pages(s, v);
 	s->c.vmas -= v->kvmas;
 	list_del(&v->file_link);
 	v->file->nvmas--;

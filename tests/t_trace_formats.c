@@ -287,7 +287,6 @@ static void detection(void)
 		{ "x.oracleGeneral.bin", v, sizeof(v), "vscsi" },
 		{ "t.twr", t, 40, "twr" },
 		{ "t.twrNS.zst", t, 40, "twrNS" },
-		{ "c.vscsi", "", 0, "vscsi" },
 	};
 
 	vscsi_rec(v, 2, 0x28, 512, 1);
@@ -301,6 +300,13 @@ static void detection(void)
 							sizeof(err));
 		CHECK_MSG(r && !strcmp(trace_header(r)->format, cases[i].want),
 			  "%s: %s", cases[i].name, r ? trace_header(r)->format : err);
+		trace_close(r);
+	}
+	/* an empty file is no trace, whatever its name says (issue #13) */
+	{
+		struct trace_reader *r = trace_open_mem("", 0, "c.vscsi", NULL, err,
+							sizeof(err));
+		CHECK_MSG(!r && strstr(err, "empty file"), "%s", r ? "opened" : err);
 		trace_close(r);
 	}
 	/* a name of an unknown format: the message lists the known ones */

@@ -259,11 +259,50 @@ static void test_storeblk_error(void)
 	CHECK_EQ(env_close(&e), 0);
 }
 
+/* Issue #13: closing a file whose writeout failed loses data: fileh_close
+ * says how many pages and fails; a plain close with unwritten dirty pages
+ * (nobody asked to store them) and a discard after the failure do not. */
+static void test_close_after_failed_store_fails(void)
+{
+	struct env e;
+	struct vma *v;
+	struct fileh *fh;
+
+	if (env_open(&e, 0, 1))
+		{ CHECK(0); return; }
+	v = fileh_mmap(e.fh, 0, 4, err, sizeof(err));
+	wr(pg_addr(v, e.ps, 0), 1);
+	wr(pg_addr(v, e.ps, 2), 2);
+	e.rf.store_err = -EIO;
+	e.rf.err_blk = 2;
+	CHECK_EQ(fileh_dirty_writeout(e.fh, WRITEOUT_STORE | WRITEOUT_MARKSTORED), -EIO);
+	vma_unmap(v);
+	fh = e.fh;
+	e.fh = NULL;
+	CHECK_EQ(fileh_close(fh), -EIO);
+	CHECK_EQ(e.ram->npages, 0);
+	CHECK_EQ(env_close(&e), 0);
+
+	/* the same failure, then a discard: the loss was asked for */
+	if (env_open(&e, 0, 1))
+		{ CHECK(0); return; }
+	v = fileh_mmap(e.fh, 0, 4, err, sizeof(err));
+	wr(pg_addr(v, e.ps, 1), 1);
+	e.rf.store_err = -EIO;
+	e.rf.err_blk = 1;
+	CHECK_EQ(fileh_dirty_writeout(e.fh, WRITEOUT_STORE), -EIO);
+	fileh_dirty_discard(e.fh);
+	wr(pg_addr(v, e.ps, 3), 3);	/* dirty, never stored: dropped, no error */
+	vma_unmap(v);
+	CHECK_EQ(env_close(&e), 0);
+}
+
 int main(void)
 {
 	T_BEGIN("virtmem");
 	test_faults_and_states();
 	test_reclaim_accounting();
 	test_storeblk_error();
+	test_close_after_failed_store_fails();
 	return T_END();
 }

@@ -5,9 +5,11 @@
 #ifndef PAGELAB_TESTS_TRACE_TESTUTIL_H
 #define PAGELAB_TESTS_TRACE_TESTUTIL_H
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "workloads/gen.h"
@@ -168,6 +170,33 @@ static inline int file_write(const char *path, const void *p, size_t n)
 		return -1;
 	ok = fwrite(p, 1, n, f) == n;
 	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* Files in dir whose name ends in suffix (e.g. leftover ".tmp" files). */
+static inline int dir_count_suffix(const char *dir, const char *suffix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t k = strlen(suffix);
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		n += l > k && !strcmp(e->d_name + l - k, suffix);
+	}
+	closedir(d);
+	return n;
+}
+
+/* What path is (S_IFREG, S_IFLNK, S_IFCHR, ...; a link not followed), or 0
+ * if nothing is there. */
+static inline mode_t path_type(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) ? 0 : (st.st_mode & S_IFMT);
 }
 
 #endif

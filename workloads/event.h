@@ -35,6 +35,11 @@ enum ev_type {
 	EV_INVALIDATE,
 };
 
+/* A VMA's file pages [pgoff, pgoff + npages) lie below 2^40 (the page key
+ * puts the file id above bit 40): what both engines accept, and what a
+ * generator may produce. */
+#define EV_PAGES_MAX (UINT64_C(1) << 40)
+
 /* EV_WRITEOUT flags (same values as the virtmem's WRITEOUT_*). */
 #define EV_STORE      0x1u
 #define EV_MARKSTORED 0x2u

@@ -16,6 +16,7 @@
  *   stride   visit pages 0, s, 2s, ... then 1, 1+s, ... (each page once per
  *            sweep, consecutive accesses s pages apart), repeated
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +46,8 @@ static const struct gen_ops *find_kind(const char *name)
 
 static int common_args(struct gen *g, struct arg_spec *s)
 {
-	s[0] = (struct arg_spec){ "pages", ARG_U64, &g->npages, 1, 1e15, NULL,
+	s[0] = (struct arg_spec){ "pages", ARG_U64, &g->npages, 1,
+				  (double)EV_PAGES_MAX, NULL,
 				  "file/VMA size in pages" };
 	s[1] = (struct arg_spec){ "accesses", ARG_U64, &g->naccesses, 0, 1e15,
 				  NULL, "accesses to generate" };
@@ -174,6 +176,7 @@ struct trace_reader *gen_open(const char *spec, char *err, size_t errlen)
 	int ns;
 	size_t off;
 
+	errno = EINVAL;	/* every failure below but the calloc's */
 	if (spec_split(spec, name, sizeof(name), &args, err, errlen) < 0)
 		return NULL;
 	ops = find_kind(name);
@@ -185,6 +188,7 @@ struct trace_reader *gen_open(const char *spec, char *err, size_t errlen)
 	g = calloc(1, ops->size);
 	if (!g) {
 		snprintf(err, errlen, "out of memory");
+		errno = ENOMEM;
 		return NULL;
 	}
 	g->ops = ops;
@@ -198,6 +202,12 @@ struct trace_reader *gen_open(const char *spec, char *err, size_t errlen)
 		goto fail;
 	if (ops->init(g, err, errlen) < 0)
 		goto fail;
+	if (g->npages > EV_PAGES_MAX) {	/* the engines' limit, said here */
+		snprintf(err, errlen, "generator %s: %llu pages is beyond the "
+			 "2^40 pages a VMA may have", name,
+			 (unsigned long long)g->npages);
+		goto fail;
+	}
 	trace_base_init(&g->r, &gen_reader_ops, spec, "gen");
 	rng_seed(&g->rng, g->seed);
 	if (g->write_ratio <= 0) {
@@ -226,6 +236,7 @@ struct trace_reader *gen_open(const char *spec, char *err, size_t errlen)
 	return &g->r;
 fail:
 	free(g);
+	errno = EINVAL;
 	return NULL;
 }
 

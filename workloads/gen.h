@@ -31,7 +31,9 @@
 /* The generator kinds, NULL-terminated. */
 extern const char *const gen_kinds[];
 
-/* Open a generator; NULL and a one-line message in err on a bad spec. */
+/* Open a generator; NULL and a one-line message in err on a bad spec
+ * (errno EINVAL) or when memory ran out (errno ENOMEM: a failed run, not a
+ * usage error). */
 struct trace_reader *gen_open(const char *spec, char *err, size_t errlen);
 
 /* One line of help for KIND and its own keys "key=default (help), ...";

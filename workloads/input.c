@@ -7,13 +7,16 @@
  * streaming API, so every format can be read compressed; the readers see
  * decompressed bytes and decompressed offsets.  Memory stays constant: one
  * window buffer (grown only when a reader asks for a larger contiguous
- * record) plus libzstd's own context.
+ * record) plus libzstd's own context.  A file named *.zst without the
+ * magic is refused rather than read as plain data, and an empty input is
+ * refused (no format is empty: an empty text trace has its header line).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -95,12 +98,27 @@ static int tin_setup(struct tin *t)
 		z->last_ret = 1;
 		return 0;
 	}
+	if (got == 0) {
+		/* no format is 0 bytes long: an empty text trace still has
+		 * its header line, an empty native trace its header */
+		snprintf(t->err, sizeof(t->err), "offset 0: empty file: not a trace "
+			 "(an empty text trace is the line '@pagelab-trace text 1')");
+		return -1;
+	}
 	memcpy(t->buf, head, got);
 	t->len = got;
 	t->raw_off = got;
 	if (got < 4)
 		t->eof = 1;
 	return 0;
+}
+
+/* Does the file name promise zstd (".zst", any case)? */
+static int tin_named_zst(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n >= 4 && !strcasecmp(path + n - 4, ".zst");
 }
 
 int tin_open_path(struct tin *t, const char *path, char *err, size_t errlen)
@@ -129,6 +147,12 @@ int tin_open_path(struct tin *t, const char *path, char *err, size_t errlen)
 	}
 	if (tin_setup(t) < 0) {
 		snprintf(err, errlen, "%s: %s", path, t->err);
+		tin_close(t);
+		return -1;
+	}
+	if (!t->z && tin_named_zst(path)) {
+		snprintf(err, errlen, "%s: offset 0: not zstd (no zstd frame magic "
+			 "28 b5 2f fd; rename the file if it is not compressed)", path);
 		tin_close(t);
 		return -1;
 	}

@@ -702,9 +702,9 @@ struct trace_reader *native_open(struct tin *t, const char *path,
 		goto fail;
 	}
 	n->r.h.page_size = get32(h + 16);
-	if (n->r.h.page_size == 0) {
-		snprintf(err, errlen, "%s: offset 16: corrupt header (page size 0)",
-			 path);
+	if (!trace_page_size_valid(n->r.h.page_size)) {
+		snprintf(err, errlen, "%s: offset 16: corrupt header (page size %u)",
+			 path, n->r.h.page_size);
 		goto fail;
 	}
 	if (flags & 1) {
@@ -881,7 +881,7 @@ static int native_finish(struct trace_writer *w)
 	put64(tr + 32, trace_hash64(tr, 32, nw->chain));
 	if (trace_writer_put(w, tr, TRAILER_BYTES) < 0 || trace_writer_flush(w) < 0)
 		return -1;
-	if (w->is_stdout || w->z)	/* nothing to patch in place */
+	if (w->streamed || w->z)	/* nothing to patch in place */
 		return 0;
 	if (w->vma_overflow)
 		w->h.nvmas = 0;

@@ -285,7 +285,8 @@ static int text_directives(struct text_reader *x, char *err, size_t errlen)
 		} else if (tok_is(tok[0], l0, "@page_size")) {
 			uint64_t ps;
 			if (nt < 2 || trace_parse_u64(tok[1], tok[1] + tl[1],
-						      UINT32_MAX, &ps) < 0 || ps == 0) {
+						      UINT32_MAX, &ps) < 0 ||
+			    !trace_page_size_valid(ps)) {
 				trace_fail(&x->r, off, "line %llu: bad page size",
 					   (unsigned long long)x->line);
 				goto fail;

@@ -33,9 +33,9 @@
  * prints, exits or aborts.
  *
  * Writers produce the native, text, oracleGeneral or csv format (plain or
- * zstd-compressed).  Output goes to a temporary file next to PATH, renamed
- * to PATH only by trace_writer_close(w, 1): a failed run leaves nothing
- * half-written behind.
+ * zstd-compressed) through common/outfile.h: a temporary file next to
+ * PATH, renamed to PATH only by trace_writer_close(w, 1), so a failed run
+ * leaves nothing half-written behind (a device or FIFO is written in place).
  */
 #ifndef PAGELAB_WORKLOADS_TRACE_H
 #define PAGELAB_WORKLOADS_TRACE_H
@@ -47,6 +47,14 @@
 
 /* EV_MMAP npages of a key-only trace read from a pipe: no bound is known. */
 #define TRACE_NPAGES_UNBOUNDED (UINT64_C(1) << 32)
+
+/* A trace's page size (native header, text @page_size, lackey's
+ * --page-size): a power of two of at most 1 GiB bytes. */
+#define TRACE_PAGE_SIZE_MAX (UINT32_C(1) << 30)
+static inline int trace_page_size_valid(uint64_t bytes)
+{
+	return bytes && bytes <= TRACE_PAGE_SIZE_MAX && !(bytes & (bytes - 1));
+}
 
 struct trace_header {
 	uint32_t page_size;	/* bytes, 4096 default (native header; lackey's page size) */
@@ -122,9 +130,10 @@ extern const char trace_opts_usage[];
 extern const char *const trace_formats[];
 
 /*
- * Writers: output goes to a temporary file in the same directory, renamed to
- * PATH only by trace_writer_close(w, 1) (commit); close(w, 0) removes it.
- * PATH "-" writes to stdout (no temporary file).  h may be NULL; its
+ * Writers: output goes to PATH as common/outfile.h says (a temporary file
+ * in the same directory, renamed to PATH only by trace_writer_close(w, 1)
+ * (commit); close(w, 0) removes it).  PATH "-", a character device or a
+ * FIFO is written in place (no temporary file, no header patch).  h may be NULL; its
  * page_size and generator are recorded (counts are computed by the writer).
  * Formats: "native", "text", and the key-only "oracle" (libCacheSim
  * oracleGeneral, next-access fields computed) and "csv" (export.c).  A PATH

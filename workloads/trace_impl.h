@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "common/bug.h"
+#include "common/outfile.h"
 #include "workloads/trace.h"
 
 struct zstd_state;
@@ -128,8 +129,10 @@ struct trace_writer {
 	const struct trace_writer_ops *ops;
 	struct trace_header h;	/* page_size, generator; counts accumulate */
 	int fd;
-	int is_stdout;
-	char path[512], tmp[600];
+	int streamed;		/* stdout, a device, a FIFO: the header is not
+				 * patched at the end */
+	struct outfile of;	/* common/outfile.h: the file being written */
+	char path[512];
 	unsigned char *out;	/* output buffer */
 	size_t outlen, outcap;
 	uint64_t off;		/* bytes written so far */

@@ -1,7 +1,8 @@
 /*
- * workloads/writer.c — what every trace writer shares: the temporary file
- * next to PATH that becomes PATH only on commit (rename(2) is atomic, so a
- * reader never sees half a trace), buffered output, the event counts that
+ * workloads/writer.c — what every trace writer shares: the output file
+ * (common/outfile.h: a temporary file next to PATH that becomes PATH only on
+ * commit, so a reader never sees half a trace; a device or FIFO written in
+ * place), buffered output, the event counts that
  * go into the header, and checks that an event is well-formed before it is
  * written.
  */
@@ -247,20 +248,13 @@ struct trace_writer *trace_writer_open(const char *path, const char *format,
 		snprintf(w->h.generator, sizeof(w->h.generator), "%s", h->generator);
 	w->h.npages = h ? h->npages : 0;
 	w->h.format = format;
-	if (!strcmp(path, "-")) {
-		w->fd = 1;
-		w->is_stdout = 1;
-	} else {
-		snprintf(w->tmp, sizeof(w->tmp), "%s.XXXXXX.tmp", path);
-		w->fd = mkstemps(w->tmp, 4);
-		if (w->fd < 0) {
-			snprintf(err, errlen, "%s: cannot create a temporary file: %s",
-				 path, strerror(errno));
-			free(w->out);
-			free(w);
-			return NULL;
-		}
+	if (outfile_open(&w->of, path, err, errlen)) {
+		free(w->out);
+		free(w);
+		return NULL;
 	}
+	w->fd = w->of.fd;
+	w->streamed = w->of.streamed;
 	if (ends_in_zst(path) && zstd_start(w) < 0) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		trace_writer_close(w, 0);
@@ -299,24 +293,14 @@ int trace_writer_close_err(struct trace_writer *w, int commit, char *err,
 
 	if (!w)
 		return 0;
-	if (commit) {
-		if (w->failed || w->ops->finish(w) < 0 ||
-		    (w->z && zwrite(w, NULL, 0, 1) < 0)) {
+	if (commit && (w->failed || w->ops->finish(w) < 0 ||
+		       (w->z && zwrite(w, NULL, 0, 1) < 0)))
+		rc = -1;
+	if (commit && rc == 0) {
+		if (outfile_commit(&w->of, w->err, sizeof(w->err)) < 0)
 			rc = -1;
-		} else if (!w->is_stdout) {
-			mode_t um = umask(0);
-			umask(um);
-			if (fchmod(w->fd, 0666 & ~um) < 0)
-				rc = trace_writer_fail(w, "%s", strerror(errno));
-		}
-	}
-	if (!w->is_stdout) {
-		if (close(w->fd) < 0 && commit && rc == 0)
-			rc = trace_writer_fail(w, "close: %s", strerror(errno));
-		if (commit && rc == 0 && rename(w->tmp, w->path) < 0)
-			rc = trace_writer_fail(w, "rename: %s", strerror(errno));
-		if (!commit || rc < 0)
-			unlink(w->tmp);
+	} else {
+		outfile_abort(&w->of);
 	}
 	if (rc < 0 && err)
 		snprintf(err, errlen, "%s", w->err);
