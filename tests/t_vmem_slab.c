@@ -20,7 +20,7 @@
 
 #include "common/rng.h"
 #include "policies/alloc.h"
-#include "policies/alloc/vmem_policy.h"
+#include "policies/alloc/vmem_test.h"
 #include "tests/testhelp.h"
 
 #define NPOL	3	/* fast, slow, toggling */

@@ -37,7 +37,8 @@
  * touching the policy's first cache line and the slab's entry, with no
  * call.  They do exactly what slab_alloc()/slab_free() would; every other
  * case takes the slow path, which is the code below unchanged, so results
- * are the same with or without them (vmem_policy_set_fast(), for tests).
+ * are the same with or without them (vmem_policy_set_fast() in
+ * vmem_test.h turns them off for tests/t_vmem_slab.c).
  */
 #include "policies/alloc/vmem_int.h"
 
@@ -48,6 +49,7 @@
 #include "common/bug.h"
 #include "policies/alloc.h"
 #include "policies/alloc/vmem_policy.h"
+#include "policies/alloc/vmem_test.h"
 
 #define VMEM_SLAB_SHIFT		6
 #define VMEM_SLAB_QUANTA	(1u << VMEM_SLAB_SHIFT)

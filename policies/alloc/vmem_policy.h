@@ -27,13 +27,4 @@ int vmem_policy_alloc(struct alloc *a, uint64_t size, uint64_t hint,
 void vmem_policy_free(struct alloc *a, uint64_t addr, uint64_t size);
 void vmem_policy_stats(const struct alloc *a, struct alloc_stats *st);
 
-/*
- * For tests.  vmem_policy_set_fast(): turn the fast paths of the `vmem`
- * policy's hinted one-quantum alloc and its free on or off (on after
- * creation); the results are the same either way, only the cost differs.
- * vmem_policy_arena(): the arena under a policy, for vmem_check().
- */
-void vmem_policy_set_fast(struct alloc *a, bool on);
-struct vmem *vmem_policy_arena(struct alloc *a);
-
 #endif
