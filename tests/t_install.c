@@ -25,18 +25,12 @@ int main(void)
 {
 	char dir[] = "/tmp/t_install.XXXXXX";
 	char obj[4096], cmd[8192];
-	const char *bin = getenv("PAGELAB_BIN");
+	const char *bin;
 	size_t n;
 
 	T_BEGIN("install");
-	if (!bin || access(bin, X_OK)) {
-		T_SKIP("PAGELAB_BIN does not name a built pagelab");
-		return T_END();
-	}
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		return 1;
-	}
+	bin = t_pagelab_bin();
+	REQUIRE(mkdtemp(dir) != NULL);
 
 	/* --version and -V: "pagelab RELEASE (commit HASH)", the same twice */
 	CHECK_EQ(t_sh(dir, "%s --version >%s/v1", bin, dir), 0);

@@ -46,7 +46,7 @@ static int file_lines_has(const char *name, const char *needle, int *lines)
 
 int main(void)
 {
-	const char *bin = getenv("PAGELAB_BIN");
+	const char *bin;
 	const char *trace = "gen:zipf:pages=64:accesses=600:write_ratio=0.3:writeout=50";
 	const char *bad[][2] = {
 		{ "synth:ratio=0", "ratio must be in (0, 64)" },
@@ -61,14 +61,8 @@ int main(void)
 	int lines = 0;
 
 	T_BEGIN("tmem_cli");
-	if (!bin || access(bin, X_OK)) {
-		T_SKIP("PAGELAB_BIN not set (run through make test)");
-		return T_END();
-	}
-	if (!mkdtemp(tmpl)) {
-		perror("mkdtemp");
-		return 1;
-	}
+	bin = t_pagelab_bin();
+	REQUIRE(mkdtemp(tmpl) != NULL);
 	snprintf(dir, sizeof(dir), "%s", tmpl);
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
